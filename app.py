@@ -1,0 +1,21 @@
+"""create_app(config=None) and CLI registration; nothing else."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from bot import cli, context, places, webhook
+from bot import config as settings
+from bot.phones import PhoneVault
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(settings.from_environment(config))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    context.init_app(app, PhoneVault(app.config["SECRET_KEY"]), places.load())
+    app.register_blueprint(webhook.bp)
+    cli.register(app)
+    return app

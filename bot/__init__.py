@@ -1,0 +1,1 @@
+"""The hearing-reminder bot: conversation, webhook, storage and reference data."""

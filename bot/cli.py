@@ -1,0 +1,153 @@
+"""flask --app app COMMAND: init-db, chat, serve, scheduler, dispatch, queue, translate."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import click
+from babel.messages.frontend import CommandLineInterface
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from twilio.request_validator import RequestValidator
+
+from bot import context, storage
+from bot.phones import WHATSAPP_PREFIX, normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "locales"
+
+
+def register(app: Flask) -> None:
+    for command in (init_db, chat, serve, scheduler, dispatch, queue, translate):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or migrate the database."""
+    storage.migrate(context.get_db())
+    click.echo(f"database ready: {current_app.config['DATABASE']}")
+
+
+@click.command("chat")
+@click.option("--phone", required=True, help="The phone to be, e.g. +5216561234567")
+@click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms")
+def chat(phone: str, channel: str) -> None:
+    """Talk to the bot from the terminal, through the real webhook, as that phone would."""
+    storage.migrate(context.get_db())
+    sender = normalize(phone)
+    if not sender:
+        raise click.BadParameter("not a phone number", param_hint="--phone")
+    client = current_app.test_client()
+    token = current_app.config["TWILIO_AUTH_TOKEN"]
+    url = (current_app.config["PUBLIC_URL"].rstrip("/") or "http://localhost") + "/twilio/messages"
+    click.echo("Type a message and press Enter; Ctrl-D to leave.")
+    for line in sys.stdin:
+        form = {
+            "MessageSid": "SM" + secrets.token_hex(16),
+            "From": (WHATSAPP_PREFIX if channel == "whatsapp" else "") + sender,
+            "To": "+15005550006",
+            "Body": line.rstrip("\n"),
+            "NumMedia": "0",
+        }
+        headers = {}
+        if token:
+            headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(url, form)
+        response = client.post(url, data=form, headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        if response.status_code != 200:
+            click.echo(f"(HTTP {response.status_code})")
+            continue
+        for message in ET.fromstring(response.data).iter("Message"):
+            click.echo(f"< {message.text or ''}\n")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host: str, port: int) -> None:
+    """Development: the web app and the scheduler in one process (make run)."""
+    from scheduler import runner
+
+    storage.migrate(context.get_db())
+    app = current_app._get_current_object()
+    sched = runner.build(app)
+    sched.start()
+    click.echo(f"hearingbot: webhook at http://{host}:{port}/twilio/messages (scheduler running)")
+    try:
+        app.run(host=host, port=port, use_reloader=False, threaded=True)
+    finally:
+        sched.shutdown(wait=False)
+
+
+@click.command("scheduler")
+def scheduler() -> None:
+    """Production: the one scheduler process that drains the outbox."""
+    from scheduler import runner
+
+    storage.migrate(context.get_db())
+    click.echo("hearingbot scheduler running; Ctrl-C to stop")
+    runner.build(current_app._get_current_object(), blocking=True).start()
+
+
+@click.command("dispatch")
+@click.option("--once", is_flag=True, required=True, help="Send what is due now, then exit.")
+def dispatch(once: bool) -> None:
+    """Send every due message once and print the counts."""
+    from scheduler import runner, transport
+
+    app = current_app._get_current_object()
+    counts = runner.tick(app, transport.for_config(app.config))
+    click.echo(json.dumps(counts))
+
+
+queue = AppGroup("queue", help="The outbox of messages the bot will send.")
+
+
+@queue.command("list")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array (times in UTC, ending in Z).")
+@click.option("--status", default=None, help="pending (default), sending, sent, delivered, failed, ...")
+def queue_list(as_json: bool, status: str | None) -> None:
+    """List queued messages, soonest first."""
+    from scheduler import outbox
+
+    db = context.get_db()
+    storage.migrate(db)
+    rows = outbox.listing(db, context.vault(), status)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(f"no {status or 'pending'} messages")
+    for r in rows:
+        click.echo(f"{r['id']:>6} {r['send_at']} {r['status']:<9} {r['channel']:<8} {r['to']} {r['kind']}")
+
+
+translate = AppGroup("translate", help="Message catalogs (pybabel).")
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+@translate.command("extract")
+def translate_extract() -> None:
+    """Collect every msgid into locales/messages.pot."""
+    _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "--no-location", "--sort-output",
+             "-o", str(LOCALES / "messages.pot"), str(ROOT / "bot"), str(ROOT / "scheduler"))  # fmt: skip
+
+
+@translate.command("update")
+def translate_update() -> None:
+    """Extract, then merge new msgids into every language's messages.po."""
+    translate_extract.callback()
+    _pybabel("update", "--no-fuzzy-matching", "-i", str(LOCALES / "messages.pot"), "-d", str(LOCALES))
+
+
+@translate.command("compile")
+def translate_compile() -> None:
+    """Compile every messages.po into messages.mo (build output, not committed)."""
+    _pybabel("compile", "-d", str(LOCALES))

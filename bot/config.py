@@ -1,0 +1,46 @@
+"""Configuration from the environment (DESIGN.md §4), overridable by create_app(config)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _secret_key(instance: Path) -> str:
+    """HEARINGBOT_SECRET_KEY, or one generated once and kept in instance/ (mode 600)."""
+    if key := os.environ.get("HEARINGBOT_SECRET_KEY"):
+        return key
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def from_environment(overrides: dict | None = None) -> dict:
+    """The settings the app runs with; overrides win (tests pass their own)."""
+    overrides = overrides or {}
+    instance = Path(overrides.get("INSTANCE_DIR", INSTANCE_DIR))
+    env = os.environ.get
+    config = {
+        "DATABASE": env("HEARINGBOT_DATABASE", str(instance / "hearingbot.db")),
+        "PUBLIC_URL": env("HEARINGBOT_PUBLIC_URL", ""),
+        "TWILIO_ACCOUNT_SID": env("TWILIO_ACCOUNT_SID", ""),
+        "TWILIO_AUTH_TOKEN": env("TWILIO_AUTH_TOKEN", ""),
+        "TWILIO_SMS_FROM": env("TWILIO_SMS_FROM", ""),
+        "TWILIO_MESSAGING_SERVICE_SID": env("TWILIO_MESSAGING_SERVICE_SID", ""),
+        "TWILIO_WHATSAPP_FROM": env("TWILIO_WHATSAPP_FROM", ""),
+        "TWILIO_API_BASE": env("TWILIO_API_BASE", "https://api.twilio.com"),
+        "DISPATCH_INTERVAL_SECONDS": float(env("HEARINGBOT_DISPATCH_INTERVAL", "10")),
+        # Twilio form posts are small; this bounds what a stranger can make us read.
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+    }
+    config.update(overrides)
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _secret_key(instance)
+    return config

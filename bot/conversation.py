@@ -1,0 +1,507 @@
+"""The conversation: a pure state machine, (person, message, now) -> (person, replies, effects).
+
+States are named constants, each has one handler in STATE_HANDLERS, and global keywords are checked
+before any state (see bot/conversation.md for the diagram). Handlers never touch the database or
+Twilio: what must happen outside is returned as effects, which bot.inbound applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time
+
+from bot import keywords as kw
+from bot.dates import LANGS, parse_hearing, parse_time
+from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, long_date, translator
+from bot.places import Places, find_city, find_court, nearest_city
+from bot.text import bare
+
+NEW = "new"
+CHOOSE_LANGUAGE = "choose_language"
+CHOOSE_CITY = "choose_city"
+CHOOSE_COURT = "choose_court"
+ASK_HEARING = "ask_hearing"
+CHOOSE_DATE = "choose_date"
+ASK_TIME = "ask_time"
+CONFIRM_HEARING = "confirm_hearing"
+REGISTERED = "registered"
+CONFIRM_DELETE = "confirm_delete"
+
+EOIR_HOTLINE = "1-800-898-7180"
+LANGUAGE_MENU = "\n".join(f"{i} {NATIVE_NAMES[lang]}" for i, lang in enumerate(LANGS, 1))
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """A confirmed hearing: the UTC instant, and where (court key, and city key if known)."""
+
+    at: datetime
+    court: str
+    city: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """Everything the conversation knows about one (channel, phone)."""
+
+    state: str = NEW
+    lang: str | None = None
+    city: str | None = None
+    court: str | None = None
+    hearing: Hearing | None = None
+    pending: dict = field(default_factory=dict)  # answers awaiting confirmation (JSON-safe)
+    opted_out: bool = False
+    consent_at: datetime | None = None
+    consent_method: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """One inbound message, channel-neutral."""
+
+    channel: str = "sms"
+    text: str = ""
+    num_media: int = 0
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class SaveHearing:
+    hearing: Hearing
+
+
+@dataclass(frozen=True)
+class OptOut:
+    pass
+
+
+@dataclass(frozen=True)
+class OptIn:
+    pass
+
+
+@dataclass(frozen=True)
+class Erase:
+    pass
+
+
+@dataclass(frozen=True)
+class Outcome:
+    person: Person
+    replies: tuple[str, ...]
+    effects: tuple = ()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a handler sees: the person, the message, the clock, the places and the language."""
+
+    person: Person
+    message: Message
+    now: datetime
+    places: Places
+    lang: str
+
+    @property
+    def _(self):
+        return translator(self.lang)
+
+    def reply(self, *texts: str, effects: tuple = (), **changes) -> Outcome:
+        """One SMS: the texts joined by line breaks (several messages would each cost a segment)."""
+        person = replace(self.person, **changes) if changes else self.person
+        return Outcome(person, joined(*texts), effects)
+
+    def today(self) -> date:
+        """Today where the person waits (or at the court, before we know the city)."""
+        city = self.places.city(self.person.city)
+        court = self.places.court(self.person.court)
+        zone = city.zone if city else court.zone if court else self.places.cities[0].zone
+        return self.now.astimezone(zone).date()
+
+
+def joined(*texts: str) -> tuple[str, ...]:
+    text = "\n".join(t for t in texts if t)
+    return (text,) if text else ()
+
+
+def handle(person: Person, message: Message, now: datetime, places: Places) -> Outcome:
+    """Answer one message. Keywords first, then the handler of the person's state."""
+    keyword = kw.match(message.text)
+    lang = person.lang or (keyword and keyword.lang) or kw.guess_language(message.text)
+    turn = Turn(person, message, now.astimezone(UTC), places, lang or DEFAULT_LANG)
+    if person.opted_out and person.state != CONFIRM_DELETE:
+        if not keyword or keyword.command not in (kw.START, kw.HELP, kw.DELETE):
+            return Outcome(person, ())  # they said STOP: silence until START
+    if keyword:
+        return KEYWORD_HANDLERS[keyword.command](turn)
+    if not message.text.strip() and message.num_media:
+        _ = turn._
+        return turn.reply(_("I can't read pictures yet. Please write it in a text message."))
+    return STATE_HANDLERS[person.state](turn)
+
+
+# --- what each state asks -------------------------------------------------------------------
+
+
+def prompt(turn: Turn, state: str) -> str:
+    """The question a state asks, to repeat it after an interruption."""
+    _ = turn._
+    p = turn.person
+    if state in (NEW, CHOOSE_LANGUAGE):
+        return welcome_text(turn)
+    if state == CHOOSE_CITY:
+        return city_menu(turn)
+    if state == CHOOSE_COURT:
+        return court_menu(turn)
+    if state == ASK_HEARING:
+        return _("What day and time is your hearing? For example: {example}").format(
+            example=_("March 9 8:30 am")
+        )
+    if state == CHOOSE_DATE:
+        return which_date(turn)
+    if state == ASK_TIME:
+        return _("What time is your hearing on {date}? For example: {example}").format(
+            date=day_month(date.fromisoformat(p.pending["date"]), turn.lang), example=_("8:30 am")
+        )
+    if state == CONFIRM_HEARING:
+        return confirm_question(turn)
+    if state == CONFIRM_DELETE:
+        return _("Delete your number, hearing and messages? This cannot be undone. Reply YES or NO.")
+    return _("Your hearing is saved. Reply HEARING to see it, CHANGE to change it, HELP for help.")
+
+
+def welcome_text(turn: Turn) -> str:
+    _ = turn._
+    intro = _("Free hearing reminders. We are not the court. STOP to end, HELP for help.")
+    return f"{intro}\n{LANGUAGE_MENU}"
+
+
+def city_menu(turn: Turn) -> str:
+    _ = turn._
+    cities = turn.places.cities
+    other = _("Other")
+    lines = [f"{i} {c.name}" for i, c in enumerate(cities, 1)] + [f"{len(cities) + 1} {other}"]
+    return "\n".join([_("Which city are you in?"), *lines])
+
+
+def court_menu(turn: Turn) -> str:
+    _ = turn._
+    lines = [f"{i} {c.name}" for i, c in enumerate(turn.places.courts, 1)]
+    return "\n".join([_("Which court is your hearing at?"), *lines])
+
+
+def which_date(turn: Turn) -> str:
+    _ = turn._
+    first, second = (date.fromisoformat(turn.person.pending[k]) for k in ("date", "alt"))
+    return _("Is it {first} or {second}? Reply 1 or 2.").format(
+        first=day_month(first, turn.lang), second=day_month(second, turn.lang)
+    )
+
+
+def describe(hearing: Hearing, lang: str, places: Places) -> str:
+    """A hearing in the person's language, in the court's local time (and the city's, if it differs)."""
+    _ = translator(lang)
+    court = places.court(hearing.court)
+    local = hearing.at.astimezone(court.zone)
+    text = _("{date}, {time}, {court} court").format(
+        date=long_date(local.date(), lang), time=clock(local.time(), lang), court=court.name
+    )
+    city = places.city(hearing.city)
+    if city and hearing.at.astimezone(city.zone).utcoffset() != local.utcoffset():
+        in_city = hearing.at.astimezone(city.zone)
+        text += " " + _("({time} in {city})").format(time=clock(in_city.time(), lang), city=city.name)
+    return text
+
+
+def pending_hearing(turn: Turn) -> Hearing:
+    """The hearing being confirmed, as a UTC instant computed in the court's IANA zone."""
+    p = turn.person
+    court = turn.places.court(p.court)
+    local = datetime.combine(date.fromisoformat(p.pending["date"]), time.fromisoformat(p.pending["time"]))
+    return Hearing(local.replace(tzinfo=court.zone).astimezone(UTC), court.key, p.city)
+
+
+def confirm_question(turn: Turn) -> str:
+    _ = turn._
+    return _("{hearing}. Is that right? Reply YES or NO.").format(
+        hearing=describe(pending_hearing(turn), turn.lang, turn.places)
+    )
+
+
+def next_registration_step(turn: Turn, *lead: str, **changes) -> Outcome:
+    """Go to the first thing still missing: city, hearing, or nothing (registered)."""
+    person = replace(turn.person, **changes)
+    if not (person.city or person.court):
+        state = CHOOSE_CITY
+    elif not person.hearing:
+        state = ASK_HEARING
+    else:
+        state = REGISTERED
+    person = replace(person, state=state, pending={})
+    return Outcome(person, joined(*lead, prompt(replace(turn, person=person), state)))
+
+
+def not_understood(turn: Turn, expectation: str) -> Outcome:
+    _ = turn._
+    return turn.reply(_("Sorry, I did not understand.") + " " + expectation)
+
+
+# --- state handlers ---------------------------------------------------------------------------
+
+
+def on_new(turn: Turn) -> Outcome:
+    return turn.reply(welcome_text(turn), state=CHOOSE_LANGUAGE)
+
+
+def on_choose_language(turn: Turn) -> Outcome:
+    lang = kw.language_choice(turn.message.text, LANGS)
+    if not lang:
+        _ = turn._
+        return not_understood(turn, _("Reply with a number from 1 to 5:") + f"\n{LANGUAGE_MENU}")
+    turn = replace(turn, lang=lang)
+    p = turn.person
+    consent = {}
+    if p.consent_at is None:
+        # Choosing a language after a welcome that says what the service is, is the consent.
+        consent = {
+            "consent_at": turn.now,
+            "consent_method": f"{turn.message.channel}: chose a language after the welcome message",
+        }
+    return next_registration_step(turn, lang=lang, **consent)
+
+
+def on_choose_city(turn: Turn) -> Outcome:
+    _ = turn._
+    m = turn.message
+    count = len(turn.places.cities)
+    city = find_city(m.text, turn.places)
+    if city is None and m.latitude is not None and m.longitude is not None:
+        city = nearest_city(m.latitude, m.longitude, turn.places)
+    if city:
+        return next_registration_step(turn, city=city.key, court=city.court.key)
+    said = bare(m.text)
+    if said == str(count + 1) or set(said.split()) & kw.OTHER_WORDS:
+        return turn.reply(court_menu(turn), state=CHOOSE_COURT)
+    return not_understood(
+        turn, _("Please reply with the number of your city, from 1 to {n}.").format(n=count + 1)
+    )
+
+
+def on_choose_court(turn: Turn) -> Outcome:
+    _ = turn._
+    court = find_court(turn.message.text, turn.places)
+    if court:
+        return next_registration_step(turn, city=None, court=court.key)
+    return not_understood(
+        turn,
+        _("Please reply with the number of your court, from 1 to {n}.").format(n=len(turn.places.courts)),
+    )
+
+
+def on_ask_hearing(turn: Turn) -> Outcome:
+    _ = turn._
+    parsed = parse_hearing(turn.message.text, turn.lang, turn.today())
+    if parsed is None:
+        return not_understood(
+            turn,
+            _("Please write the day and time of your hearing, for example: {example}").format(
+                example=_("March 9 8:30 am")
+            ),
+        )
+    if parsed.date < turn.today():
+        return turn.reply(_("That date has passed. Please write the date of your next hearing."))
+    pending = {"date": parsed.date.isoformat()}
+    if parsed.ambiguous and parsed.alternative:
+        pending["alt"] = parsed.alternative.isoformat()
+        if parsed.time:
+            pending["time"] = parsed.time.isoformat("minutes")
+        person = replace(turn.person, state=CHOOSE_DATE, pending=pending)
+        return Outcome(person, joined(which_date(replace(turn, person=person))))
+    return with_date(turn, pending, parsed.time)
+
+
+def with_date(turn: Turn, pending: dict, at: time | None) -> Outcome:
+    """A date is settled: ask for the time if it is missing, else ask to confirm."""
+    pending = {k: v for k, v in pending.items() if k != "alt"}
+    if at is None:
+        person = replace(turn.person, state=ASK_TIME, pending=pending)
+        return Outcome(person, joined(prompt(replace(turn, person=person), ASK_TIME)))
+    pending["time"] = at.isoformat("minutes")
+    person = replace(turn.person, state=CONFIRM_HEARING, pending=pending)
+    confirming = replace(turn, person=person)
+    if pending_hearing(confirming).at <= turn.now:
+        _ = turn._
+        return turn.reply(
+            _("That date has passed. Please write the date of your next hearing."),
+            state=ASK_HEARING,
+            pending={},
+        )
+    return Outcome(person, joined(confirm_question(confirming)))
+
+
+def on_choose_date(turn: Turn) -> Outcome:
+    said = bare(turn.message.text)
+    pending = dict(turn.person.pending)
+    if said in ("1", "2"):
+        if said == "2":
+            pending["date"] = pending["alt"]
+        kept = pending.get("time")
+        return with_date(turn, pending, time.fromisoformat(kept) if kept else None)
+    if parse_hearing(turn.message.text, turn.lang, turn.today()):
+        return on_ask_hearing(turn)
+    _ = turn._
+    return not_understood(turn, which_date(turn))
+
+
+def on_ask_time(turn: Turn) -> Outcome:
+    text = turn.message.text
+    if parse_hearing(text, turn.lang, turn.today()):
+        return on_ask_hearing(turn)
+    said = bare(text)
+    at = parse_time(text, turn.lang)
+    if at is None and said.isdigit() and int(said) <= 23:
+        at = time(int(said), 0)  # a bare hour answering "what time?"; the person confirms it next
+    if at is None:
+        _ = turn._
+        return not_understood(
+            turn, _("Please write the time like this: {example}").format(example=_("8:30 am"))
+        )
+    return with_date(turn, dict(turn.person.pending), at)
+
+
+def on_confirm_hearing(turn: Turn) -> Outcome:
+    _ = turn._
+    text = turn.message.text
+    if kw.is_yes(text):
+        hearing = pending_hearing(turn)
+        saved = _(
+            "Saved. We will remind you before your hearing. Always confirm it with the court: "
+            "{hotline}. CHANGE to change it."
+        ).format(hotline=EOIR_HOTLINE)
+        return turn.reply(
+            saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),)
+        )
+    if kw.is_no(text):
+        return turn.reply(
+            _("OK. Please write the day and time of your hearing again."), state=ASK_HEARING, pending={}
+        )
+    if parse_hearing(text, turn.lang, turn.today()):
+        return on_ask_hearing(turn)  # a corrected date instead of NO
+    return not_understood(turn, _("Reply YES if it is right, or NO to change it."))
+
+
+def on_registered(turn: Turn) -> Outcome:
+    if parse_hearing(turn.message.text, turn.lang, turn.today()):
+        return on_ask_hearing(turn)  # a new date: confirm it, then it replaces the old one
+    return turn.reply(prompt(turn, REGISTERED))
+
+
+def on_confirm_delete(turn: Turn) -> Outcome:
+    _ = turn._
+    if kw.is_yes(turn.message.text):
+        return Outcome(Person(), joined(_("Everything about you was deleted. Take care.")), (Erase(),))
+    saved = turn.person.pending
+    if kw.is_no(turn.message.text):
+        return turn.reply(
+            _("OK, nothing was deleted."), state=saved.get("return", NEW), pending=saved.get("kept", {})
+        )
+    return not_understood(turn, _("Reply YES to delete everything, or NO to keep it."))
+
+
+STATE_HANDLERS = {
+    NEW: on_new,
+    CHOOSE_LANGUAGE: on_choose_language,
+    CHOOSE_CITY: on_choose_city,
+    CHOOSE_COURT: on_choose_court,
+    ASK_HEARING: on_ask_hearing,
+    CHOOSE_DATE: on_choose_date,
+    ASK_TIME: on_ask_time,
+    CONFIRM_HEARING: on_confirm_hearing,
+    REGISTERED: on_registered,
+    CONFIRM_DELETE: on_confirm_delete,
+}
+
+
+# --- keyword handlers -------------------------------------------------------------------------
+
+
+def on_help(turn: Turn) -> Outcome:
+    _ = turn._
+    return turn.reply(
+        _(
+            "Free hearing reminders. We are not the court: confirm at {hotline}. "
+            "Words: HEARING, CHANGE, LANGUAGE, STOP, DELETE."
+        ).format(hotline=EOIR_HOTLINE)
+    )
+
+
+def on_hearing(turn: Turn) -> Outcome:
+    _ = turn._
+    p = turn.person
+    if p.hearing:
+        return turn.reply(
+            _("Your hearing: {hearing}. Confirm it at {hotline}.").format(
+                hearing=describe(p.hearing, turn.lang, turn.places), hotline=EOIR_HOTLINE
+            )
+        )
+    if p.state == NEW:
+        return turn.reply(_("You have no hearing saved yet."), welcome_text(turn), state=CHOOSE_LANGUAGE)
+    return turn.reply(_("You have no hearing saved yet."), prompt(turn, p.state))
+
+
+def on_change(turn: Turn) -> Outcome:
+    _ = turn._
+    p = turn.person
+    if not p.lang:
+        return turn.reply(welcome_text(turn), state=CHOOSE_LANGUAGE)
+    if not (p.city or p.court):
+        return turn.reply(city_menu(turn), state=CHOOSE_CITY, pending={})
+    return turn.reply(
+        _("Write the new day and time of your hearing. For example: {example}").format(
+            example=_("March 9 8:30 am")
+        ),
+        state=ASK_HEARING,
+        pending={},
+    )
+
+
+def on_language(turn: Turn) -> Outcome:
+    _ = turn._
+    return turn.reply(_("Choose your language:") + f"\n{LANGUAGE_MENU}", state=CHOOSE_LANGUAGE)
+
+
+def on_stop(turn: Turn) -> Outcome:
+    _ = turn._
+    return turn.reply(
+        _("You will not get more messages. Reply START to come back."),
+        opted_out=True,
+        effects=(OptOut(),),
+    )
+
+
+def on_start(turn: Turn) -> Outcome:
+    _ = turn._
+    p = turn.person
+    state = CHOOSE_LANGUAGE if p.state == NEW else p.state
+    lead = _("Welcome back.") if p.opted_out else ""
+    effects = (OptIn(),) if p.opted_out else ()
+    return turn.reply(lead, prompt(turn, state), state=state, opted_out=False, effects=effects)
+
+
+def on_delete(turn: Turn) -> Outcome:
+    p = turn.person
+    # Keep where the person was, so NO puts them back exactly there.
+    saved = p.pending if p.state == CONFIRM_DELETE else {"return": p.state, "kept": p.pending}
+    return turn.reply(prompt(turn, CONFIRM_DELETE), state=CONFIRM_DELETE, pending=saved)
+
+
+KEYWORD_HANDLERS = {
+    kw.HELP: on_help,
+    kw.HEARING: on_hearing,
+    kw.CHANGE: on_change,
+    kw.LANGUAGE: on_language,
+    kw.STOP: on_stop,
+    kw.START: on_start,
+    kw.DELETE: on_delete,
+}

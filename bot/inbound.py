@@ -1,0 +1,82 @@
+"""One inbound message, end to end: dedupe by MessageSid, run the conversation, store the outcome.
+
+The webhook and the `chat` command both come through here, so a terminal chat is exactly a phone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot import conversation, people
+from bot.conversation import Message
+from bot.phones import PhoneVault, mask, split_address
+from bot.places import Places
+from bot.storage import iso
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1600  # Twilio's longest message; anything longer is cut before parsing
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def message_from_form(form: dict, channel: str) -> Message:
+    """Twilio's form fields -> a Message; a WhatsApp button's payload counts as the text."""
+    text = form.get("ButtonPayload") or form.get("Body") or ""
+    return Message(
+        channel=channel,
+        text=text[:MAX_BODY],
+        num_media=_int(form.get("NumMedia")),
+        latitude=_float(form.get("Latitude")),
+        longitude=_float(form.get("Longitude")),
+    )
+
+
+def receive(db: Database, vault: PhoneVault, places: Places, form: dict, now: datetime) -> list[str]:
+    """Answer one Twilio inbound message; a repeated MessageSid gets the first answer again."""
+    sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
+    channel, phone = split_address(form.get("From", ""))
+    if not sid or not phone:
+        raise ValueError("an inbound message needs MessageSid and From")
+    message = message_from_form(form, channel)
+    with db.atomic():
+        # The claim is this transaction's first statement and a write, so it takes SQLite's write
+        # lock before anything is read: two workers with the same person queue up here, and a
+        # retried MessageSid waits for the first to commit, then finds its answer.
+        claimed = db.execute(
+            "INSERT INTO inbound (sid, received_at) VALUES (?, ?) ON CONFLICT(sid) DO NOTHING",
+            [sid, iso(now)],
+        ).rowcount
+        if not claimed:
+            row = db["inbound"].get(sid)
+            log.info("replayed %s from %s", sid, mask(phone))
+            return json.loads(row["replies"] or "[]")
+        contact = people.find(db, channel, vault.lookup_hash(phone))
+        outcome = conversation.handle(contact.person, message, now, places)
+        contact_id = people.apply(db, vault, contact, channel, phone, outcome, now, places)
+        db["inbound"].update(sid, {"contact_id": contact_id, "replies": json.dumps(outcome.replies)})
+    log.info(
+        "%s %s from %s: %s -> %s (%d replies)",
+        channel,
+        sid,
+        mask(phone),
+        contact.person.state,
+        outcome.person.state,
+        len(outcome.replies),
+    )
+    return list(outcome.replies)

@@ -1,0 +1,138 @@
+"""Contacts and hearings in SQLite: loading a Person, applying an Outcome, erasing for real."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, SaveHearing
+from bot.phones import PhoneVault
+from bot.places import Places
+from bot.storage import iso, parse_iso
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int | None
+    person: Person
+
+
+def find(db: Database, channel: str, phone_hash: str) -> Contact:
+    """The stored contact for (channel, phone), or a new Person with no id."""
+    rows = list(db["contacts"].rows_where("channel = ? AND phone_hash = ?", [channel, phone_hash], limit=1))
+    if not rows:
+        return Contact(None, Person())
+    row = rows[0]
+    return Contact(row["id"], _person(db, row))
+
+
+def _person(db: Database, row: dict) -> Person:
+    hearing = None
+    for h in db["hearings"].rows_where(
+        "contact_id = ? AND status = 'active'", [row["id"]], order_by="id desc", limit=1
+    ):
+        hearing = Hearing(parse_iso(h["hearing_at"]), h["court"], h["city"])
+    return Person(
+        state=row["state"],
+        lang=row["lang"],
+        city=row["city"],
+        court=row["court"],
+        hearing=hearing,
+        pending=json.loads(row["state_data"] or "{}"),
+        opted_out=bool(row["opted_out_at"]),
+        consent_at=parse_iso(row["consent_at"]),
+        consent_method=row["consent_method"],
+    )
+
+
+def apply(
+    db: Database,
+    vault: PhoneVault,
+    contact: Contact,
+    channel: str,
+    phone: str,
+    outcome: Outcome,
+    now: datetime,
+    places: Places,
+) -> int | None:
+    """Store what a turn decided. Call inside db.atomic(). Returns the contact id (None if erased)."""
+    if any(isinstance(e, Erase) for e in outcome.effects):
+        if contact.id is not None:
+            erase(db, contact.id)
+        return None
+    p = outcome.person
+    row = {
+        "state": p.state,
+        "lang": p.lang,
+        "city": p.city,
+        "court": p.court,
+        "state_data": json.dumps(p.pending, sort_keys=True),
+        "consent_at": iso(p.consent_at),
+        "consent_method": p.consent_method,
+        "last_inbound_at": iso(now),
+        "updated_at": iso(now),
+    }
+    if contact.id is None:
+        row |= {
+            "channel": channel,
+            "phone_hash": vault.lookup_hash(phone),
+            "phone_enc": vault.encrypt(phone),
+            "created_at": iso(now),
+            "opted_out_at": iso(now) if p.opted_out else None,
+        }
+        contact_id = db["contacts"].insert(row).last_pk
+    else:
+        contact_id = contact.id
+        db["contacts"].update(contact_id, row)
+    for effect in outcome.effects:
+        if isinstance(effect, SaveHearing):
+            save_hearing(db, contact_id, effect.hearing, now, places)
+        elif isinstance(effect, OptOut):
+            db["contacts"].update(contact_id, {"opted_out_at": iso(now)})
+            cancel_pending(db, contact_id, now)
+        elif isinstance(effect, OptIn):
+            db["contacts"].update(contact_id, {"opted_out_at": None})
+    return contact_id
+
+
+def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime, places: Places) -> int:
+    """The new hearing becomes the active one; an older one is kept as replaced until purged."""
+    db.execute(
+        "UPDATE hearings SET status = 'replaced' WHERE contact_id = ? AND status = 'active'", [contact_id]
+    )
+    cancel_pending(db, contact_id, now)
+    court = places.court(hearing.court)
+    city = places.city(hearing.city)
+    return (
+        db["hearings"]
+        .insert(
+            {
+                "contact_id": contact_id,
+                "hearing_at": iso(hearing.at),
+                "court_zone": court.zone.key,
+                "court": court.key,
+                "city": city.key if city else None,
+                "city_zone": city.zone.key if city else None,
+                "status": "active",
+                "created_at": iso(now),
+            }
+        )
+        .last_pk
+    )
+
+
+def cancel_pending(db: Database, contact_id: int, now: datetime) -> None:
+    db.execute(
+        "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE contact_id = ? AND status = 'pending'",
+        [iso(now), contact_id],
+    )
+
+
+def erase(db: Database, contact_id: int) -> None:
+    """Delete every row about a person: outbox, hearings, inbound answers, the contact."""
+    for table in ("outbox", "hearings", "inbound"):
+        db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
+    db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])

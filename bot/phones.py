@@ -1,0 +1,70 @@
+"""Phone numbers: normalised to E.164, encrypted at rest, looked up by keyed hash, masked in logs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+
+import phonenumbers
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+WHATSAPP_PREFIX = "whatsapp:"
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """Twilio's From ('whatsapp:+52…' or '+52…') -> (channel, E.164 phone)."""
+    address = (address or "").strip()
+    channel = "sms"
+    if address.lower().startswith(WHATSAPP_PREFIX):
+        channel, address = "whatsapp", address[len(WHATSAPP_PREFIX) :]
+    return channel, normalize(address)
+
+
+def normalize(raw: str) -> str:
+    """E.164 form of a number, so one person is one lookup key however it was written."""
+    try:
+        parsed = phonenumbers.parse(raw, None)
+        if phonenumbers.is_possible_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        pass
+    digits = re.sub(r"\D", "", raw or "")
+    return f"+{digits}" if digits else ""
+
+
+def address(channel: str, phone: str) -> str:
+    """The To address Twilio expects for a channel."""
+    return f"{WHATSAPP_PREFIX}{phone}" if channel == "whatsapp" else phone
+
+
+def mask(phone: str | None) -> str:
+    """At most the last four digits, for logs and screens."""
+    digits = re.sub(r"\D", "", phone or "")
+    return f"…{digits[-4:]}" if digits else "…"
+
+
+def _derive(secret: str, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret.encode("utf-8"))
+
+
+class PhoneVault:
+    """Encrypts phones with Fernet and hashes them with HMAC-SHA256, both keyed from one secret."""
+
+    def __init__(self, secret: str):
+        if not secret:
+            raise ValueError("a secret key is required to protect phone numbers")
+        self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret, b"hearingbot phone encryption")))
+        self._hash_key = _derive(secret, b"hearingbot phone lookup")
+
+    def encrypt(self, phone: str) -> str:
+        return self._fernet.encrypt(phone.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+
+    def lookup_hash(self, phone: str) -> str:
+        return hmac.new(self._hash_key, phone.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -1,0 +1,112 @@
+"""Reference data about cities, ports and courts, read from data/places.json."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.text import bare
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "places.json"
+NEAR_KM = 60  # a shared location this close to a city counts as that city
+
+
+@dataclass(frozen=True)
+class Court:
+    key: str
+    name: str
+    zone: ZoneInfo
+    reporting_lead_hours: float
+
+
+@dataclass(frozen=True)
+class City:
+    key: str
+    name: str
+    zone: ZoneInfo
+    port: str
+    court: Court
+    lat: float
+    lon: float
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Places:
+    cities: tuple[City, ...]
+    courts: tuple[Court, ...]
+
+    def city(self, key: str | None) -> City | None:
+        return next((c for c in self.cities if c.key == key), None)
+
+    def court(self, key: str | None) -> Court | None:
+        return next((c for c in self.courts if c.key == key), None)
+
+
+@cache
+def load(path: Path = DATA_FILE) -> Places:
+    """Read and check the places file once per process."""
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    courts = {
+        c["key"]: Court(c["key"], c["name"], ZoneInfo(c["zone"]), float(c["reporting_lead_hours"]))
+        for c in raw["courts"]
+    }
+    cities = []
+    for c in raw["cities"]:
+        if c["zone"] == "America/Monterrey":
+            raise ValueError(f"{c['key']}: America/Monterrey is an hour off on the border")
+        cities.append(
+            City(
+                key=c["key"],
+                name=c["name"],
+                zone=ZoneInfo(c["zone"]),
+                port=c["port"],
+                court=courts[c["court"]],
+                lat=c["lat"],
+                lon=c["lon"],
+                aliases=tuple(bare(a) for a in [c["name"], c["key"], *c["aliases"]]),
+            )
+        )
+    return Places(tuple(cities), tuple(courts.values()))
+
+
+def _pick(text: str, options, names_of) -> object | None:
+    """Match a menu answer: its number, or a name found as whole words in the text."""
+    said = bare(text)
+    if said.isdigit():
+        n = int(said)
+        return options[n - 1] if 1 <= n <= len(options) else None
+    padded = f" {said} "
+    # Longest alias first so "nuevo laredo" wins over "laredo".
+    ranked = sorted(((len(a), o) for o in options for a in names_of(o)), key=lambda p: -p[0])
+    for _, option in ranked:
+        if any(f" {a} " in padded for a in names_of(option) if a):
+            return option
+    return None
+
+
+def find_city(text: str, places: Places) -> City | None:
+    """The city a menu answer names, by number (1-based) or name."""
+    return _pick(text, places.cities, lambda c: c.aliases)
+
+
+def find_court(text: str, places: Places) -> Court | None:
+    """The court a menu answer names, by number (1-based) or name."""
+    return _pick(text, places.courts, lambda c: (bare(c.name), bare(c.key)))
+
+
+def nearest_city(lat: float, lon: float, places: Places) -> City | None:
+    """The city within NEAR_KM of a shared location, if any."""
+
+    def km(city: City) -> float:
+        p1, p2 = math.radians(lat), math.radians(city.lat)
+        dp, dl = p2 - p1, math.radians(city.lon - lon)
+        a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+        return 6371 * 2 * math.asin(math.sqrt(a))
+
+    best = min(places.cities, key=km)
+    return best if km(best) <= NEAR_KM else None

@@ -1,0 +1,45 @@
+"""POST /twilio/messages: thin route from Twilio's form to bot.inbound, answered in TwiML."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.exceptions import HTTPException
+
+from bot import context, inbound
+from bot.i18n import DEFAULT_LANG, translator
+from bot.signature import trusted
+from bot.storage import utcnow
+
+log = logging.getLogger(__name__)
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+
+
+def twiml(replies: list[str]) -> Response:
+    response = MessagingResponse()
+    for text in replies:
+        response.message(text)
+    return Response(str(response), mimetype="application/xml")
+
+
+@bp.post("/messages")
+def messages() -> Response:
+    if not trusted(request, current_app.config):
+        abort(403)
+    form = request.form.to_dict()
+    if not form.get("MessageSid") or not form.get("From"):
+        abort(400)
+    replies = inbound.receive(context.get_db(), context.vault(), context.places(), form, utcnow())
+    return twiml(replies)
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception) -> Response:
+    """A person never gets silence or a stack trace: log it (no body, no phone), say sorry."""
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("inbound message failed: %s", type(error).__name__)
+    _ = translator(DEFAULT_LANG)
+    return twiml([_("Sorry, something went wrong on our side. Please try again in a few minutes.")])

@@ -1,0 +1,1 @@
+"""Everything the bot sends on its own: the outbox, the transport and the dispatcher's tick."""
