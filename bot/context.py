@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, current_app, g
 from sqlite_utils import Database
 
@@ -20,6 +22,11 @@ def close_db(_exc=None) -> None:
     db = g.pop("db", None)
     if db is not None:
         db.close()
+
+
+def now() -> datetime:
+    """The current UTC time; tests pin it with config NOW (an aware datetime)."""
+    return current_app.config.get("NOW") or storage.utcnow()
 
 
 def vault() -> PhoneVault:

@@ -23,6 +23,11 @@ BABEL_LOCALE = {"es": "es_MX", "en": "en_US", "pt": "pt_BR", "fr": "fr"}
 NATIVE_NAMES = {"es": "Español", "en": "English", "pt": "Português", "fr": "Français", "ht": "Kreyòl"}
 
 
+# CLDR puts narrow and no-break spaces in times ("8:30\u202fa.m."): old phones show a box, and
+# they force UCS-2, so every formatted piece uses a plain space.
+_PLAIN_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2009": " "})
+
+
 class CatalogMissing(RuntimeError):
     pass
 
@@ -47,14 +52,14 @@ def long_date(day: date, lang: str) -> str:
     """Weekday and full date: 'lunes, 9 de marzo de 2026', 'lendi 9 mas 2026'."""
     if lang == "ht":
         return f"{HT_DAYS[day.weekday()]} {day.day} {HT_MONTHS[day.month - 1]} {day.year}"
-    return format_date(day, "full", locale=BABEL_LOCALE[lang])
+    return format_date(day, "full", locale=BABEL_LOCALE[lang]).translate(_PLAIN_SPACES)
 
 
 def day_month(day: date, lang: str) -> str:
     """Day and month only, to tell two readings apart: '3 de abril', 'April 3'."""
     if lang == "ht":
         return f"{day.day} {HT_MONTHS[day.month - 1]}"
-    return format_skeleton("MMMMd", day, locale=BABEL_LOCALE[lang])
+    return format_skeleton("MMMMd", day, locale=BABEL_LOCALE[lang]).translate(_PLAIN_SPACES)
 
 
 def clock(moment: time, lang: str) -> str:
@@ -62,4 +67,4 @@ def clock(moment: time, lang: str) -> str:
     if lang == "ht":
         hour = moment.hour % 12 or 12
         return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
-    return format_time(moment, "short", locale=BABEL_LOCALE[lang])
+    return format_time(moment, "short", locale=BABEL_LOCALE[lang]).translate(_PLAIN_SPACES)

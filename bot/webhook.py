@@ -11,7 +11,6 @@ from werkzeug.exceptions import HTTPException
 from bot import context, inbound
 from bot.i18n import DEFAULT_LANG, translator
 from bot.signature import trusted
-from bot.storage import utcnow
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
@@ -31,7 +30,7 @@ def messages() -> Response:
     form = request.form.to_dict()
     if not form.get("MessageSid") or not form.get("From"):
         abort(400)
-    replies = inbound.receive(context.get_db(), context.vault(), context.places(), form, utcnow())
+    replies = inbound.receive(context.get_db(), context.vault(), context.places(), form, context.now())
     return twiml(replies)
 
 

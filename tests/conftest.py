@@ -1,0 +1,107 @@
+"""Fixtures: app on a fresh database, client, runner, and a Phone that sends signed messages."""
+
+from __future__ import annotations
+
+import itertools
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from app import create_app
+from bot import context, storage
+
+TOKEN = "test-auth-token-0123456789abcdef"
+PUBLIC_URL = "https://bot.example.org"
+WEBHOOK = f"{PUBLIC_URL}/twilio/messages"
+NOW = datetime(2026, 2, 2, 15, 0, tzinfo=UTC)  # the shared corpus's "today"
+_sids = itertools.count(1)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_DIR": str(tmp_path),
+            "DATABASE": str(tmp_path / "test.db"),
+            "SECRET_KEY": "test-secret-key",
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+            "PUBLIC_URL": PUBLIC_URL,
+            "NOW": NOW,
+        }
+    )
+    with app.app_context():
+        storage.migrate(context.get_db())
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A separate connection to inspect what the app stored."""
+    conn = storage.connect(app.config["DATABASE"])
+    yield conn
+    conn.close()
+
+
+def sign(form: dict, url: str = WEBHOOK, token: str = TOKEN) -> str:
+    return RequestValidator(token).compute_signature(url, form)
+
+
+def replies_of(response) -> list[str]:
+    assert response.status_code == 200, response.data
+    assert response.mimetype == "application/xml"
+    return [m.text or "" for m in ET.fromstring(response.data).iter("Message")]
+
+
+class Phone:
+    """A person's phone: text() posts a correctly signed Twilio webhook and returns the replies."""
+
+    def __init__(self, client, number: str = "+5216561234567", channel: str = "sms"):
+        self.client = client
+        self.number = number
+        self.channel = channel
+        self.last_sid = None
+
+    @property
+    def address(self) -> str:
+        return f"whatsapp:{self.number}" if self.channel == "whatsapp" else self.number
+
+    def form(self, body: str = "", **extra) -> dict:
+        self.last_sid = f"SM{next(_sids):032d}"
+        form = {
+            "MessageSid": self.last_sid,
+            "AccountSid": "AC" + "0" * 32,
+            "From": self.address,
+            "To": "whatsapp:+14155238886" if self.channel == "whatsapp" else "+15005550006",
+            "Body": body,
+            "NumMedia": "0",
+        }
+        form.update({k: str(v) for k, v in extra.items()})
+        return form
+
+    def post(self, form: dict, signature: str | None = None):
+        headers = {"X-Twilio-Signature": sign(form) if signature is None else signature}
+        return self.client.post("/twilio/messages", data=form, headers=headers, base_url=PUBLIC_URL)
+
+    def text(self, body: str, **extra) -> str:
+        """Send one message; the bot's answer (one SMS, or '' for silence)."""
+        replies = replies_of(self.post(self.form(body, **extra)))
+        assert len(replies) <= 1, replies
+        return replies[0] if replies else ""
+
+
+@pytest.fixture
+def phone(client):
+    return Phone(client)

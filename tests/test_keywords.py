@@ -1,0 +1,134 @@
+"""Keywords work at any step, in every language, any case, with or without accents."""
+
+import pytest
+
+from tests.conftest import Phone
+from tests.test_registration import register
+
+HELP = {
+    "HELP": "Free hearing reminders. We are not the court: confirm at 1-800-898-7180.",
+    "ayuda": "Recordatorios gratis de su audiencia. No somos la corte: confirme al 1-800-898-7180.",
+    "Ajuda": "Lembretes grátis da sua audiência. Não somos o tribunal: confirme no 1-800-898-7180.",
+    "aide": "Rappels gratuits de votre audience. Nous ne sommes pas le tribunal : vérifiez au 1-800-898-7180.",
+    "ÈD": "Rapèl gratis pou odyans ou. Nou pa tribinal la: verifye nan 1-800-898-7180.",
+    "ed": "Rapèl gratis pou odyans ou.",
+}
+
+
+@pytest.mark.parametrize("word", HELP)
+def test_help_in_every_language_from_the_first_message(client, word):
+    assert Phone(client).text(word).startswith(HELP[word])
+
+
+@pytest.mark.parametrize("word", ["STOP", "alto", "Baja", "PARAR", "cancelar", "ARRET", "arrêt", "Sispann",
+                                  "UNSUBSCRIBE", "end", "QUIT", "stopall", "CANCEL", "stop."])  # fmt: skip
+def test_stop_words_opt_out_then_silence_until_start(phone, db, word):
+    register(phone)
+    assert phone.text(word) == "Ya no recibirá mensajes. Responda ALTA para volver."
+    assert db["contacts"].get(1)["opted_out_at"] == "2026-02-02T15:00:00Z"
+    assert phone.text("hola") == ""
+    assert phone.text(word) == ""  # one confirmation only
+    assert phone.text("AUDIENCIA") == ""
+    assert phone.text("ALTA") == (
+        "Hola de nuevo.\nSu audiencia está guardada. "
+        "Responda AUDIENCIA para verla, CAMBIAR para cambiarla, AYUDA para ayuda."
+    )
+    assert db["contacts"].get(1)["opted_out_at"] is None
+    assert db["hearings"].count == 1  # nothing stored was lost
+
+
+@pytest.mark.parametrize("word", ["START", "alta", "COMEÇAR", "comecar", "Commencer", "KÒMANSE", "unstop"])
+def test_start_words(phone, word):
+    register(phone)
+    phone.text("STOP")
+    assert phone.text(word).startswith("Hola de nuevo.")
+
+
+def test_stop_cancels_pending_outbox_rows(phone, db):
+    register(phone)
+    db["outbox"].insert({"contact_id": 1, "channel": "sms", "to_enc": "x", "kind": "reminder", "lang": "es",
+                         "body": "b", "send_at": "2026-03-02T16:00:00Z", "status": "pending"})  # fmt: skip
+    phone.text("STOP")
+    assert next(db["outbox"].rows)["status"] == "cancelled"
+
+
+@pytest.mark.parametrize("word", ["AUDIENCIA", "audiencia", "Audiência", "HEARING", "audience", "ODYANS"])
+def test_hearing_word_shows_the_hearing_in_court_time(phone, word):
+    register(phone)
+    assert phone.text(word) == (
+        "Su audiencia: lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso. Confírmela al 1-800-898-7180."
+    )
+
+
+def test_hearing_word_before_registering(phone):
+    phone.text("hola"), phone.text("1")
+    assert phone.text("audiencia").startswith(
+        "Todavía no tiene una audiencia guardada.\n¿En qué ciudad está?"
+    )
+
+
+@pytest.mark.parametrize("word", ["CAMBIAR", "change", "MUDAR", "changer", "CHANJE"])
+def test_change_words(phone, word):
+    register(phone)
+    assert phone.text(word).startswith("Escriba el nuevo día y hora de su audiencia.")
+
+
+@pytest.mark.parametrize("word", ["IDIOMA", "LANGUAGE", "idiome", "LANGUE", "lang"])
+def test_language_words(phone, word):
+    phone.text("hola")
+    phone.text("1")
+    assert phone.text(word).startswith("Elija su idioma:\n1 Español")
+    assert phone.text("Français").startswith("Dans quelle ville ?")
+
+
+def test_keywords_interrupt_any_step_and_the_step_resumes(phone):
+    phone.text("hola"), phone.text("1"), phone.text("tijuana")
+    phone.text("9 de marzo 8:30")
+    assert phone.text("AYUDA").startswith("Recordatorios gratis")
+    assert phone.text("si").startswith("Guardado.")
+
+
+@pytest.mark.parametrize("word", ["BORRAR", "delete", "APAGAR", "Supprimer", "efase"])
+def test_delete_erases_everything_about_the_person(phone, client, db, word):
+    other = Phone(client, "+5218681112222")
+    register(other)
+    register(phone)
+    db["outbox"].insert({"contact_id": 2, "channel": "sms", "to_enc": "x", "kind": "reminder", "lang": "es",
+                         "body": "b", "send_at": "2026-03-02T16:00:00Z", "status": "pending"})  # fmt: skip
+    assert phone.text(word).startswith("¿Borrar su número, audiencia y mensajes? No se puede deshacer.")
+    assert db["contacts"].count == 2
+    assert phone.text("sí") == "Borramos todos sus datos. Cuídese."
+    # Only the other person is left: no contact, hearing, inbound message or queued message of ours.
+    assert db["contacts"].count == 1 and db["hearings"].count == 1
+    assert db["outbox"].count == 0
+    assert db.execute("SELECT count(*) FROM inbound WHERE contact_id = 2").fetchone()[0] == 0
+    assert (
+        db.execute(
+            "SELECT count(*) FROM inbound WHERE contact_id IS NOT NULL AND contact_id != 1"
+        ).fetchone()[0]
+        == 0
+    )
+    # A later hello starts from zero.
+    assert phone.text("hola").startswith("Avisos gratis de su audiencia.")
+    assert phone.text("audiencia").startswith("Todavía no tiene una audiencia guardada.")
+
+
+def test_delete_no_keeps_everything_and_resumes_where_it_was(phone, db):
+    phone.text("hola"), phone.text("1"), phone.text("tijuana"), phone.text("9 de marzo 8:30")
+    phone.text("BORRAR")
+    assert phone.text("no") == "Bien, no se borró nada."
+    assert phone.text("si").startswith("Guardado.")
+    assert db["hearings"].count == 1
+
+
+def test_delete_works_after_stop(phone, db):
+    register(phone)
+    phone.text("STOP")
+    assert phone.text("BORRAR").startswith("¿Borrar su número")
+    assert phone.text("si") == "Borramos todos sus datos. Cuídese."
+    assert db["contacts"].count == 0
+
+
+def test_keywords_are_single_words_only(phone):
+    phone.text("hola"), phone.text("1")
+    assert phone.text("stop the bus").startswith("Perdón, no entendí.")

@@ -1,0 +1,185 @@
+"""The registration flow, as scripts through the signed webhook, in all five languages."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.segments import count
+from tests.conftest import NOW, Phone
+
+SCRIPTS = {
+    "es": [
+        ("hola", "Avisos gratis de su audiencia. No somos la corte. STOP: salir. AYUDA: ayuda."),
+        ("1", "¿En qué ciudad está?\n1 Tijuana\n2 Mexicali\n3 Nogales\n4 Ciudad Juárez"),
+        ("ciudad juarez", "¿Qué día y a qué hora es su audiencia? Por ejemplo: 9 de marzo 8:30 am"),
+        (
+            "el 9 de marzo a las 8:30",
+            "lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso. ¿Es correcto? Responda SI o NO.",
+        ),
+        ("SÍ", "Guardado. Le avisaremos antes de su audiencia."),
+    ],
+    "en": [
+        ("Hello", "Free hearing reminders. We are not the court. STOP to end, HELP for help."),
+        ("English", "Which city are you in?\n1 Tijuana"),
+        ("tijuana", "What day and time is your hearing? For example: March 9 8:30 am"),
+        (
+            "March 19 at 9am",
+            "Thursday, March 19, 2026, 9:00 AM, San Diego court. Is that right? Reply YES or NO.",
+        ),
+        ("yes", "Saved. We will remind you before your hearing."),
+    ],
+    "pt": [
+        ("Olá", "Lembretes grátis da audiência. Não somos o tribunal. STOP: sair. AJUDA: ajuda."),
+        ("Português", "Em que cidade você está?"),
+        ("reynosa", "Qual o dia e a hora da sua audiência? Por exemplo: 9 de março 8h30"),
+        (
+            "dia 2 de abril às 14h30",
+            "quinta-feira, 2 de abril de 2026, 14:30, tribunal de Brownsville. Está certo? Responda SIM ou NÃO.",
+        ),
+        ("Sim", "Salvo. Vamos lembrar você antes da audiência."),
+    ],
+    "fr": [
+        ("Bonjour", "Rappels gratuits d'audience (pas le tribunal). STOP : arrêter. AIDE : aide."),
+        ("4", "Dans quelle ville ?"),
+        ("Matamoros", "Quel jour et à quelle heure est votre audience ? Par exemple : 9 mars 8h30"),
+        (
+            "le 13 mars à 7h45",
+            "vendredi 13 mars 2026, 07:45, tribunal de Brownsville. Est-ce correct ? Répondez OUI ou NON.",
+        ),
+        ("OUI", "Enregistré. Nous vous rappellerons avant l'audience."),
+    ],
+    "ht": [
+        ("Bonjou", "Rapèl odyans gratis. Nou pa tribinal la. STOP pou kanpe, ÈD pou jwenn èd."),
+        ("Kreyol", "Nan ki vil ou ye?"),
+        ("Nogales", "Ki jou ak ki lè odyans ou ye? Pa egzanp: 9 mas 8:30 AM"),
+        (
+            "15 jiyè a 8è30",
+            "mèkredi 15 jiyè 2026, 8:30 AM, tribinal El Paso (7:30 AM lè Nogales). "
+            "Èske se sa? Reponn WI oswa NON.",
+        ),
+        ("wi", "Anrejistre. N ap raple w anvan odyans lan."),
+    ],
+}
+EXPECTED = {  # (court zone, local date and time) the stored UTC instant must match
+    "es": ("America/Denver", datetime(2026, 3, 9, 8, 30)),
+    "en": ("America/Los_Angeles", datetime(2026, 3, 19, 9, 0)),
+    "pt": ("America/Chicago", datetime(2026, 4, 2, 14, 30)),
+    "fr": ("America/Chicago", datetime(2026, 3, 13, 7, 45)),
+    "ht": ("America/Denver", datetime(2026, 7, 15, 8, 30)),
+}
+
+
+@pytest.mark.parametrize("lang", SCRIPTS)
+def test_registration_script(client, db, lang):
+    phone = Phone(client, "+5216561110000")
+    for said, expected in SCRIPTS[lang]:
+        answer = phone.text(said)
+        assert answer.startswith(expected), (said, answer)
+        assert count(answer) <= 2, answer
+    zone, local = EXPECTED[lang]
+    contact = db.execute("SELECT * FROM contacts").fetchall()
+    assert len(contact) == 1
+    row = next(db["contacts"].rows)
+    assert row["lang"] == lang and row["state"] == "registered"
+    assert row["consent_at"] == "2026-02-02T15:00:00Z"
+    assert row["consent_method"] == "sms: chose a language after the welcome message"
+    hearing = next(db["hearings"].rows)
+    utc = local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
+    assert hearing["hearing_at"] == utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert hearing["court_zone"] == zone and hearing["status"] == "active"
+
+
+def test_language_menu_is_numbered_in_every_welcome(phone):
+    assert phone.text("buenas").endswith("1 Español\n2 English\n3 Português\n4 Français\n5 Kreyòl")
+
+
+def register(phone, city="4", when="el 9 de marzo a las 8:30"):
+    phone.text("hola")
+    phone.text("1")
+    phone.text(city)
+    phone.text(when)
+    return phone.text("si")
+
+
+def test_ambiguous_numeric_date_asks_which(phone, db):
+    phone.text("hola"), phone.text("1"), phone.text("tijuana")
+    assert phone.text("03/04/2026 10:00") == "¿Es el 3 de abril o el 4 de marzo? Responda 1 o 2."
+    assert phone.text("2").startswith("miércoles, 4 de marzo de 2026, 10:00 a.m., corte de San Diego.")
+    phone.text("si")
+    assert next(db["hearings"].rows)["hearing_at"] == "2026-03-04T18:00:00Z"  # PST, UTC-8
+
+
+def test_date_without_time_asks_for_the_time(phone):
+    phone.text("hola"), phone.text("1"), phone.text("reynosa")
+    assert phone.text("el 20 de febrero").startswith("¿A qué hora es su audiencia el 20 de febrero?")
+    assert phone.text("a las 9 de la mañana").startswith("viernes, 20 de febrero de 2026, 9:00 a.m.")
+
+
+def test_past_date_is_refused_kindly_and_nothing_saved(phone, db):
+    phone.text("hola"), phone.text("1"), phone.text("reynosa")
+    answer = phone.text("01/02/2026 9:00")
+    assert answer == "Esa fecha ya pasó. Escriba la fecha de su próxima audiencia."
+    assert db["hearings"].count == 0
+    assert phone.text("hoy a las 8:00") == answer  # earlier today, in Reynosa's clock
+
+
+def test_no_means_write_it_again(phone, db):
+    phone.text("hola"), phone.text("1"), phone.text("reynosa"), phone.text("9 de marzo 8:30")
+    assert phone.text("no") == "Bien. Escriba otra vez el día y la hora de su audiencia."
+    assert db["hearings"].count == 0
+
+
+def test_other_city_asks_for_the_court(phone, db):
+    phone.text("hola"), phone.text("1")
+    assert phone.text("otra").startswith("¿En qué corte es su audiencia?\n1 San Diego")
+    assert phone.text("3").startswith("¿Qué día")
+    phone.text("9 de marzo 8:30"), phone.text("si")
+    hearing = next(db["hearings"].rows)
+    assert hearing["court"] == "el_paso" and hearing["city"] is None
+
+
+def test_whatsapp_location_picks_the_nearest_city(client, db):
+    phone = Phone(client, "+5218991234567", channel="whatsapp")
+    phone.text("hola"), phone.text("1")
+    assert phone.text("", Latitude="26.08", Longitude="-98.29").startswith("¿Qué día")
+    row = next(db["contacts"].rows)
+    assert row["city"] == "reynosa" and row["channel"] == "whatsapp"
+
+
+def test_unknown_answers_repeat_what_is_expected(phone):
+    assert phone.text("hola").startswith("Avisos")
+    assert phone.text("quiero ayuda con mi caso").startswith(
+        "Perdón, no entendí. Responda con un número del 1 al 5"
+    )
+    phone.text("1")
+    assert phone.text("Monterrey") == "Perdón, no entendí. Responda con el número de su ciudad, del 1 al 9."
+    phone.text("8")
+    assert phone.text("no se").startswith("Perdón, no entendí. Escriba el día y la hora de su audiencia")
+    phone.text("9 de marzo 8:30")
+    assert phone.text("tal vez") == "Perdón, no entendí. Responda SI si es correcto, o NO para cambiarlo."
+
+
+def test_a_new_date_after_registering_replaces_the_old_after_confirmation(phone, db):
+    register(phone)
+    assert phone.text("CAMBIAR").startswith("Escriba el nuevo día y hora de su audiencia.")
+    assert phone.text("10 de abril 9:00").startswith("viernes, 10 de abril de 2026, 9:00 a.m.")
+    assert [h["status"] for h in db["hearings"].rows] == ["active"]  # not replaced before YES
+    phone.text("si")
+    rows = {h["status"]: h["hearing_at"] for h in db["hearings"].rows}
+    assert rows == {"replaced": "2026-03-09T14:30:00Z", "active": "2026-04-10T15:00:00Z"}
+    assert phone.text("AUDIENCIA").startswith("Su audiencia: viernes, 10 de abril de 2026, 9:00 a.m.")
+
+
+def test_language_can_change_later_and_keeps_the_hearing(phone, db):
+    register(phone)
+    assert phone.text("IDIOMA").startswith("Elija su idioma:\n1 Español")
+    assert phone.text("2") == (
+        "Your hearing is saved. Reply HEARING to see it, CHANGE to change it, HELP for help."
+    )
+    assert phone.text("HEARING").startswith("Your hearing: Monday, March 9, 2026, 8:30 AM, El Paso court.")
+    assert db["hearings"].count == 1
+
+
+def test_now_is_pinned_for_tests():
+    assert NOW.isoformat() == "2026-02-02T15:00:00+00:00"

@@ -1,0 +1,140 @@
+"""POST /twilio/messages: signatures, local mode, idempotency and whatever Twilio may send."""
+
+import threading
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app import create_app
+from bot import context, storage
+from tests.conftest import PUBLIC_URL, Phone, replies_of, sign
+from tests.test_registration import register
+
+
+def test_forged_signature_is_refused_and_nothing_stored(phone, db):
+    form = phone.form("hola")
+    assert phone.post(form, signature="bm90IGEgc2lnbmF0dXJl").status_code == 403
+    assert phone.post(form, signature="").status_code == 403
+    assert db["contacts"].count == 0 and db["inbound"].count == 0
+
+
+def test_signature_over_another_url_or_tampered_body_is_refused(phone):
+    form = phone.form("hola")
+    assert (
+        phone.post(form, signature=sign(form, url="https://evil.example/twilio/messages")).status_code == 403
+    )
+    signed = sign(form)
+    form["Body"] = "BORRAR"
+    assert phone.post(form, signature=signed).status_code == 403
+
+
+def test_unknown_new_fields_are_covered_by_the_signature(phone):
+    form = phone.form("hola", SomeFieldTwilioAddsLater="x", ProfileName="Ana", WaId="5216561234567")
+    assert replies_of(phone.post(form))[0].startswith("Avisos gratis")
+
+
+def test_local_mode_accepts_unsigned_from_loopback_only(tmp_path):
+    app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "l.db"),
+                      "SECRET_KEY": "k", "TWILIO_AUTH_TOKEN": "", "PUBLIC_URL": ""})  # fmt: skip
+    with app.app_context():
+        storage.migrate(context.get_db())
+    client = app.test_client()
+    form = {"MessageSid": "SM1", "From": "+5216561234567", "Body": "hola"}
+    far = client.post("/twilio/messages", data=form, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert far.status_code == 403
+    near = client.post("/twilio/messages", data=form, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert replies_of(near)[0].startswith("Avisos gratis")
+    v6 = client.post(
+        "/twilio/messages", data=dict(form, MessageSid="SM2"), environ_base={"REMOTE_ADDR": "::1"}
+    )
+    assert v6.status_code == 200
+
+
+def test_replayed_message_sid_gets_the_same_answer_and_no_second_effect(phone, db):
+    phone.text("hola"), phone.text("1"), phone.text("tijuana"), phone.text("9 de marzo 8:30")
+    form = phone.form("si")
+    first = replies_of(phone.post(form))
+    second = replies_of(phone.post(form))
+    assert first == second and first[0].startswith("Guardado.")
+    assert db["hearings"].count == 1
+    # A replay of an earlier step does not move the conversation back either.
+    assert next(db["contacts"].rows)["state"] == "registered"
+
+
+def test_missing_message_sid_or_from_is_a_bad_request(phone):
+    form = phone.form("hola")
+    del form["MessageSid"]
+    assert phone.post(form).status_code == 400
+
+
+def test_pictures_get_a_kind_answer(phone):
+    phone.text("hola")
+    answer = phone.text(
+        "", NumMedia="1", MediaUrl0="https://api.twilio.com/x", MediaContentType0="image/jpeg"
+    )
+    assert answer == "Aún no puedo leer fotos. Por favor escríbalo en un mensaje de texto."
+
+
+def test_empty_body_repeats_what_is_expected(phone):
+    phone.text("hola")
+    assert phone.text("").startswith("Perdón, no entendí. Responda con un número del 1 al 5")
+
+
+def test_whatsapp_button_payload_counts_as_the_answer(client):
+    phone = Phone(client, channel="whatsapp")
+    phone.text("hola"), phone.text("1"), phone.text("tijuana"), phone.text("9 de marzo 8:30")
+    assert phone.text("Sí, es correcto", ButtonPayload="YES").startswith("Guardado.")
+
+
+def test_long_and_strange_bodies(phone):
+    phone.text("hola")
+    assert phone.text("a" * 1600).startswith("Perdón, no entendí.")
+    assert phone.text("🙏🏽 ayúdenme 😭 \u202e\x00").startswith("Perdón, no entendí.")
+
+
+def test_sms_and_whatsapp_from_one_number_are_separate_conversations(client, db):
+    register(Phone(client, "+5216561234567"))
+    wa = Phone(client, "+5216561234567", channel="whatsapp")
+    assert wa.text("hola").startswith("Avisos gratis")
+    assert db["contacts"].count == 2
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bodies=st.lists(st.text(max_size=300), min_size=1, max_size=6))
+def test_any_bodies_never_break_the_webhook(client, bodies):
+    phone = Phone(client, "+5216569990000")
+    for body in bodies:
+        response = phone.post(phone.form(body))
+        assert response.status_code == 200
+        assert len(replies_of(response)) <= 1
+
+
+def test_concurrent_messages_from_one_person_lose_nothing(app, db):
+    """Many threads, own connections: each message applied once, in some order, none lost."""
+    errors = []
+
+    def worker(n):
+        client = app.test_client()
+        phone = Phone(client, f"+52165600{n:05d}")
+        try:
+            register(phone)
+            form = phone.form("AUDIENCIA")
+            for _ in range(3):  # Twilio retrying the same MessageSid, concurrently with others
+                assert replies_of(phone.post(form))[0].startswith("Su audiencia:")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(12)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors, errors
+    assert db["contacts"].count == 12 and db["hearings"].count == 12
+    assert db["inbound"].count == 12 * 6
+
+
+def test_webhook_answers_within_budget_for_public_url(client, phone):
+    # The public URL configured is what signatures are computed against, even behind a proxy.
+    form = phone.form("hola")
+    response = client.post("/twilio/messages", data=form, headers={"X-Twilio-Signature": sign(form)},
+                           base_url="http://10.0.0.5:8000")  # fmt: skip
+    assert response.status_code == 200 and PUBLIC_URL.startswith("https://")
