@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from babel.messages.frontend import CommandLineInterface
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from twilio.request_validator import RequestValidator
 
 from bot import context, storage
@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or migrate the database."""
     storage.migrate(context.get_db())
@@ -34,6 +35,7 @@ def init_db() -> None:
 
 
 @click.command("chat")
+@with_appcontext
 @click.option("--phone", required=True, help="The phone to be, e.g. +5216561234567")
 @click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms")
 def chat(phone: str, channel: str) -> None:
@@ -66,6 +68,7 @@ def chat(phone: str, channel: str) -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 def serve(host: str, port: int) -> None:
@@ -84,6 +87,7 @@ def serve(host: str, port: int) -> None:
 
 
 @click.command("scheduler")
+@with_appcontext
 def scheduler() -> None:
     """Production: the one scheduler process that drains the outbox."""
     from scheduler import runner
@@ -94,6 +98,7 @@ def scheduler() -> None:
 
 
 @click.command("dispatch")
+@with_appcontext
 @click.option("--once", is_flag=True, required=True, help="Send what is due now, then exit.")
 def dispatch(once: bool) -> None:
     """Send every due message once and print the counts."""

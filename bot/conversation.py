@@ -155,9 +155,7 @@ def prompt(turn: Turn, state: str) -> str:
     if state == CHOOSE_COURT:
         return court_menu(turn)
     if state == ASK_HEARING:
-        return _("What day and time is your hearing? For example: {example}").format(
-            example=_("March 9 8:30 am")
-        )
+        return _("What day and time is your hearing? For example: {example}").format(example=_("March 9 8:30 am"))
     if state == CHOOSE_DATE:
         return which_date(turn)
     if state == ASK_TIME:
@@ -283,9 +281,7 @@ def on_choose_city(turn: Turn) -> Outcome:
     said = bare(m.text)
     if said == str(count + 1) or set(said.split()) & kw.OTHER_WORDS:
         return turn.reply(court_menu(turn), state=CHOOSE_COURT)
-    return not_understood(
-        turn, _("Please reply with the number of your city, from 1 to {n}.").format(n=count + 1)
-    )
+    return not_understood(turn, _("Please reply with the number of your city, from 1 to {n}.").format(n=count + 1))
 
 
 def on_choose_court(turn: Turn) -> Outcome:
@@ -364,9 +360,7 @@ def on_ask_time(turn: Turn) -> Outcome:
         at = time(int(said), 0)  # a bare hour answering "what time?"; the person confirms it next
     if at is None:
         _ = turn._
-        return not_understood(
-            turn, _("Please write the time like this: {example}").format(example=_("8:30 am"))
-        )
+        return not_understood(turn, _("Please write the time like this: {example}").format(example=_("8:30 am")))
     return with_date(turn, dict(turn.person.pending), at)
 
 
@@ -379,13 +373,9 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
             "Saved. We will remind you before your hearing. Always confirm it with the court: "
             "{hotline}. CHANGE to change it."
         ).format(hotline=EOIR_HOTLINE)
-        return turn.reply(
-            saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),)
-        )
+        return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),))
     if kw.is_no(text):
-        return turn.reply(
-            _("OK. Please write the day and time of your hearing again."), state=ASK_HEARING, pending={}
-        )
+        return turn.reply(_("OK. Please write the day and time of your hearing again."), state=ASK_HEARING, pending={})
     if parse_hearing(text, turn.lang, turn.today()):
         return on_ask_hearing(turn)  # a corrected date instead of NO
     return not_understood(turn, _("Reply YES if it is right, or NO to change it."))
@@ -403,9 +393,7 @@ def on_confirm_delete(turn: Turn) -> Outcome:
         return Outcome(Person(), joined(_("Everything about you was deleted. Take care.")), (Erase(),))
     saved = turn.person.pending
     if kw.is_no(turn.message.text):
-        return turn.reply(
-            _("OK, nothing was deleted."), state=saved.get("return", NEW), pending=saved.get("kept", {})
-        )
+        return turn.reply(_("OK, nothing was deleted."), state=saved.get("return", NEW), pending=saved.get("kept", {}))
     return not_understood(turn, _("Reply YES to delete everything, or NO to keep it."))
 
 
@@ -458,9 +446,7 @@ def on_change(turn: Turn) -> Outcome:
     if not (p.city or p.court):
         return turn.reply(city_menu(turn), state=CHOOSE_CITY, pending={})
     return turn.reply(
-        _("Write the new day and time of your hearing. For example: {example}").format(
-            example=_("March 9 8:30 am")
-        ),
+        _("Write the new day and time of your hearing. For example: {example}").format(example=_("March 9 8:30 am")),
         state=ASK_HEARING,
         pending={},
     )

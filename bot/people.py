@@ -100,9 +100,7 @@ def apply(
 
 def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime, places: Places) -> int:
     """The new hearing becomes the active one; an older one is kept as replaced until purged."""
-    db.execute(
-        "UPDATE hearings SET status = 'replaced' WHERE contact_id = ? AND status = 'active'", [contact_id]
-    )
+    db.execute("UPDATE hearings SET status = 'replaced' WHERE contact_id = ? AND status = 'active'", [contact_id])
     cancel_pending(db, contact_id, now)
     court = places.court(hearing.court)
     city = places.city(hearing.city)

@@ -32,6 +32,4 @@ def trusted(request: Request, config: dict) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    return RequestValidator(token).validate(
-        public_url(request, config["PUBLIC_URL"]), request.form, signature
-    )
+    return RequestValidator(token).validate(public_url(request, config["PUBLIC_URL"]), request.form, signature)

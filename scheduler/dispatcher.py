@@ -13,9 +13,7 @@ from scheduler import outbox
 log = logging.getLogger(__name__)
 
 
-def dispatch_once(
-    db: Database, transport, vault: PhoneVault, now: datetime, callback_url: str | None = None
-) -> dict:
+def dispatch_once(db: Database, transport, vault: PhoneVault, now: datetime, callback_url: str | None = None) -> dict:
     """Send every due pending row once; returns counts for logs and `dispatch --once`."""
     counts = {"expired": outbox.expire_passed(db, now), "sent": 0, "failed": 0}
     for row in outbox.claim_due(db, now):
@@ -23,9 +21,7 @@ def dispatch_once(
             result = transport.send(row["channel"], vault.decrypt(row["to_enc"]), row["body"], callback_url)
         except Exception as error:  # noqa: BLE001 - any transport failure is recorded, never fatal
             log.warning("outbox %s failed: %s", row["id"], type(error).__name__)
-            outbox.record(
-                db, row["id"], now, "failed", error=getattr(error, "code", None) and str(error.code)
-            )
+            outbox.record(db, row["id"], now, "failed", error=getattr(error, "code", None) and str(error.code))
             counts["failed"] += 1
             continue
         outbox.record(db, row["id"], now, "sent", sid=result.sid)

@@ -49,13 +49,9 @@ def claim_due(db: Database, now: datetime, limit: int = 100) -> list[dict]:
         ]
 
 
-def record(
-    db: Database, row_id: int, now: datetime, status: str, sid: str | None = None, error: str | None = None
-):
+def record(db: Database, row_id: int, now: datetime, status: str, sid: str | None = None, error: str | None = None):
     with db.atomic():
-        db["outbox"].update(
-            row_id, {"status": status, "sid": sid, "error_code": error, "updated_at": iso(now)}
-        )
+        db["outbox"].update(row_id, {"status": status, "sid": sid, "error_code": error, "updated_at": iso(now)})
 
 
 def expire_passed(db: Database, now: datetime) -> int:

@@ -62,9 +62,7 @@ def test_hearing_word_shows_the_hearing_in_court_time(phone, word):
 
 def test_hearing_word_before_registering(phone):
     phone.text("hola"), phone.text("1")
-    assert phone.text("audiencia").startswith(
-        "Todavía no tiene una audiencia guardada.\n¿En qué ciudad está?"
-    )
+    assert phone.text("audiencia").startswith("Todavía no tiene una audiencia guardada.\n¿En qué ciudad está?")
 
 
 @pytest.mark.parametrize("word", ["CAMBIAR", "change", "MUDAR", "changer", "CHANJE"])
@@ -103,10 +101,7 @@ def test_delete_erases_everything_about_the_person(phone, client, db, word):
     assert db["outbox"].count == 0
     assert db.execute("SELECT count(*) FROM inbound WHERE contact_id = 2").fetchone()[0] == 0
     assert (
-        db.execute(
-            "SELECT count(*) FROM inbound WHERE contact_id IS NOT NULL AND contact_id != 1"
-        ).fetchone()[0]
-        == 0
+        db.execute("SELECT count(*) FROM inbound WHERE contact_id IS NOT NULL AND contact_id != 1").fetchone()[0] == 0
     )
     # A later hello starts from zero.
     assert phone.text("hola").startswith("Avisos gratis de su audiencia.")

@@ -55,8 +55,7 @@ SCRIPTS = {
         ("Nogales", "Ki jou ak ki lè odyans ou ye? Pa egzanp: 9 mas 8:30 AM"),
         (
             "15 jiyè a 8è30",
-            "mèkredi 15 jiyè 2026, 8:30 AM, tribinal El Paso (7:30 AM lè Nogales). "
-            "Èske se sa? Reponn WI oswa NON.",
+            "mèkredi 15 jiyè 2026, 8:30 AM, tribinal El Paso (7:30 AM lè Nogales). Èske se sa? Reponn WI oswa NON.",
         ),
         ("wi", "Anrejistre. N ap raple w anvan odyans lan."),
     ],
@@ -149,9 +148,7 @@ def test_whatsapp_location_picks_the_nearest_city(client, db):
 
 def test_unknown_answers_repeat_what_is_expected(phone):
     assert phone.text("hola").startswith("Avisos")
-    assert phone.text("quiero ayuda con mi caso").startswith(
-        "Perdón, no entendí. Responda con un número del 1 al 5"
-    )
+    assert phone.text("quiero ayuda con mi caso").startswith("Perdón, no entendí. Responda con un número del 1 al 5")
     phone.text("1")
     assert phone.text("Monterrey") == "Perdón, no entendí. Responda con el número de su ciudad, del 1 al 9."
     phone.text("8")
@@ -174,9 +171,7 @@ def test_a_new_date_after_registering_replaces_the_old_after_confirmation(phone,
 def test_language_can_change_later_and_keeps_the_hearing(phone, db):
     register(phone)
     assert phone.text("IDIOMA").startswith("Elija su idioma:\n1 Español")
-    assert phone.text("2") == (
-        "Your hearing is saved. Reply HEARING to see it, CHANGE to change it, HELP for help."
-    )
+    assert phone.text("2") == ("Your hearing is saved. Reply HEARING to see it, CHANGE to change it, HELP for help.")
     assert phone.text("HEARING").startswith("Your hearing: Monday, March 9, 2026, 8:30 AM, El Paso court.")
     assert db["hearings"].count == 1
 

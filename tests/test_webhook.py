@@ -20,9 +20,7 @@ def test_forged_signature_is_refused_and_nothing_stored(phone, db):
 
 def test_signature_over_another_url_or_tampered_body_is_refused(phone):
     form = phone.form("hola")
-    assert (
-        phone.post(form, signature=sign(form, url="https://evil.example/twilio/messages")).status_code == 403
-    )
+    assert phone.post(form, signature=sign(form, url="https://evil.example/twilio/messages")).status_code == 403
     signed = sign(form)
     form["Body"] = "BORRAR"
     assert phone.post(form, signature=signed).status_code == 403
@@ -44,9 +42,7 @@ def test_local_mode_accepts_unsigned_from_loopback_only(tmp_path):
     assert far.status_code == 403
     near = client.post("/twilio/messages", data=form, environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert replies_of(near)[0].startswith("Avisos gratis")
-    v6 = client.post(
-        "/twilio/messages", data=dict(form, MessageSid="SM2"), environ_base={"REMOTE_ADDR": "::1"}
-    )
+    v6 = client.post("/twilio/messages", data=dict(form, MessageSid="SM2"), environ_base={"REMOTE_ADDR": "::1"})
     assert v6.status_code == 200
 
 
@@ -69,9 +65,7 @@ def test_missing_message_sid_or_from_is_a_bad_request(phone):
 
 def test_pictures_get_a_kind_answer(phone):
     phone.text("hola")
-    answer = phone.text(
-        "", NumMedia="1", MediaUrl0="https://api.twilio.com/x", MediaContentType0="image/jpeg"
-    )
+    answer = phone.text("", NumMedia="1", MediaUrl0="https://api.twilio.com/x", MediaContentType0="image/jpeg")
     assert answer == "Aún no puedo leer fotos. Por favor escríbalo en un mensaje de texto."
 
 

@@ -1,0 +1,66 @@
+"""Every user-facing string exists, translated, in all five catalogs, and fits in two SMS."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.dates import LANGS
+from bot.segments import count
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"\{(\w*)\}|%\((\w+)\)s")
+SAMPLE = {  # long, realistic values for the placeholders, to size the worst case
+    "date": "miércoles, 30 de septiembre de 2026",
+    "time": "12:30 p.m.",
+    "court": "Brownsville",
+    "city": "Piedras Negras",
+    "hotline": "1-800-898-7180",
+    "example": "9 de marzo 8:30 am",
+    "first": "30 de septiembre",
+    "second": "12 de octubre",
+    "n": "9",
+    "hearing": "",
+}
+
+
+def msgids_in_code() -> set[str]:
+    found = extract_from_dir(str(ROOT), method_map=[("bot/**.py", "python"), ("scheduler/**.py", "python")])
+    return {message for _, _, message, _, _ in found if isinstance(message, str)}
+
+
+def catalog(lang):
+    with open(ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f, locale=lang)
+
+
+def test_code_strings_are_all_in_the_template():
+    with open(ROOT / "locales" / "messages.pot", "rb") as f:
+        template = {m.id for m in read_po(f) if m.id}
+    assert msgids_in_code() == template, "run: flask --app app translate update"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_string_is_translated_not_fuzzy_with_the_same_placeholders(lang):
+    translated = {m.id: m for m in catalog(lang) if m.id}
+    for msgid in msgids_in_code():
+        assert msgid in translated, f"{lang}: missing {msgid!r}"
+        message = translated[msgid]
+        assert message.string, f"{lang}: untranslated {msgid!r}"
+        assert not message.fuzzy, f"{lang}: fuzzy {msgid!r}"
+        assert sorted(PLACEHOLDER.findall(message.string)) == sorted(PLACEHOLDER.findall(msgid)), (lang, msgid)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_string_fits_in_two_sms_segments(lang):
+    for message in catalog(lang):
+        if message.id:
+            text = message.string.format(**SAMPLE)
+            assert count(text) <= 2, (lang, text)
+
+
+def test_compiled_catalogs_are_not_committed():
+    ignored = (ROOT / ".gitignore").read_text()
+    assert "*.mo" in ignored

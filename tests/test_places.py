@@ -1,0 +1,43 @@
+"""Places: every zone is real, no America/Monterrey, and the clocks differ where DESIGN.md says."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import places
+
+P = places.load()
+
+
+def offset(zone: str, when: datetime):
+    return when.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(zone)).utcoffset()
+
+
+def test_zones_match_the_design_table():
+    expected = {
+        "tijuana": ("America/Tijuana", "America/Los_Angeles"),
+        "mexicali": ("America/Tijuana", "America/Los_Angeles"),
+        "nogales": ("America/Hermosillo", "America/Denver"),
+        "ciudad_juarez": ("America/Ciudad_Juarez", "America/Denver"),
+        "piedras_negras": ("America/Matamoros", "America/Chicago"),
+        "nuevo_laredo": ("America/Matamoros", "America/Chicago"),
+        "reynosa": ("America/Matamoros", "America/Chicago"),
+        "matamoros": ("America/Matamoros", "America/Chicago"),
+    }
+    assert {c.key: (c.zone.key, c.court.zone.key) for c in P.cities} == expected
+    assert all(c.zone.key != "America/Monterrey" for c in P.cities)
+
+
+def test_city_and_court_clocks_agree_except_nogales_in_summer():
+    for when in (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12), datetime(2026, 3, 10, 12)):
+        for city in P.cities:
+            same = offset(city.zone.key, when) == offset(city.court.zone.key, when)
+            nogales_summer = city.key == "nogales" and when.month in (3, 7)
+            assert same != nogales_summer, (city.key, when)
+
+
+def test_menu_answers():
+    assert places.find_city("Juárez", P).key == "ciudad_juarez"
+    assert places.find_city("CIUDAD JUAREZ", P).key == "ciudad_juarez"
+    assert places.find_city("nuevo laredo", P).key == "nuevo_laredo"
+    assert places.find_city("10", P) is None
+    assert places.find_court("el paso", P).key == "el_paso"
