@@ -13,9 +13,21 @@ from bot.places import Places
 
 
 def get_db() -> Database:
+    """This request's connection (one per request, closed at teardown)."""
     if "db" not in g:
+        _keep_anchor(current_app)
         g.db = storage.connect(current_app.config["DATABASE"])
     return g.db
+
+
+def _keep_anchor(app: Flask) -> None:
+    # Closing the last connection to a WAL database checkpoints and removes the WAL file, which
+    # would cost every request a checkpoint. One idle connection per process keeps the WAL open,
+    # so checkpoints happen as SQLite's autocheckpoint decides instead.
+    if "hearingbot.anchor" not in app.extensions:
+        anchor = storage.connect(app.config["DATABASE"]).conn
+        anchor.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite opens files lazily
+        app.extensions["hearingbot.anchor"] = anchor
 
 
 def close_db(_exc=None) -> None:

@@ -15,7 +15,7 @@ from bot import conversation, people
 from bot.conversation import Message
 from bot.phones import PhoneVault, mask, split_address
 from bot.places import Places
-from bot.storage import iso
+from bot.storage import iso, update, write_transaction
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1600  # Twilio's longest message; anything longer is cut before parsing
@@ -54,22 +54,21 @@ def receive(db: Database, vault: PhoneVault, places: Places, form: dict, now: da
     if not sid or not phone:
         raise ValueError("an inbound message needs MessageSid and From")
     message = message_from_form(form, channel)
-    with db.atomic():
-        # The claim is this transaction's first statement and a write, so it takes SQLite's write
-        # lock before anything is read: two workers with the same person queue up here, and a
-        # retried MessageSid waits for the first to commit, then finds its answer.
+    with write_transaction(db):
+        # The write lock is held before anything is read: two workers with the same person queue
+        # up here, and a retried MessageSid waits for the first to commit, then finds its answer.
         claimed = db.execute(
             "INSERT INTO inbound (sid, received_at) VALUES (?, ?) ON CONFLICT(sid) DO NOTHING",
             [sid, iso(now)],
         ).rowcount
         if not claimed:
-            row = db["inbound"].get(sid)
+            (stored,) = db.execute("SELECT replies FROM inbound WHERE sid = ?", [sid]).fetchone()
             log.info("replayed %s from %s", sid, mask(phone))
-            return json.loads(row["replies"] or "[]")
+            return json.loads(stored or "[]")
         contact = people.find(db, channel, vault.lookup_hash(phone))
         outcome = conversation.handle(contact.person, message, now, places)
         contact_id = people.apply(db, vault, contact, channel, phone, outcome, now, places)
-        db["inbound"].update(sid, {"contact_id": contact_id, "replies": json.dumps(outcome.replies)})
+        update(db, "inbound", sid, {"contact_id": contact_id, "replies": json.dumps(outcome.replies)}, key="sid")
     log.info(
         "%s %s from %s: %s -> %s (%d replies)",
         channel,

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from bot.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, SaveHearing
 from bot.phones import PhoneVault
 from bot.places import Places
-from bot.storage import iso, parse_iso
+from bot.storage import insert, iso, parse_iso, rows, update
 
 
 @dataclass(frozen=True)
@@ -22,18 +22,21 @@ class Contact:
 
 def find(db: Database, channel: str, phone_hash: str) -> Contact:
     """The stored contact for (channel, phone), or a new Person with no id."""
-    rows = list(db["contacts"].rows_where("channel = ? AND phone_hash = ?", [channel, phone_hash], limit=1))
-    if not rows:
+    found = rows(db, "SELECT * FROM contacts WHERE channel = ? AND phone_hash = ?", [channel, phone_hash])
+    if not found:
         return Contact(None, Person())
-    row = rows[0]
-    return Contact(row["id"], _person(db, row))
+    return Contact(found[0]["id"], _person(db, found[0]))
 
 
 def _person(db: Database, row: dict) -> Person:
     hearing = None
-    for h in db["hearings"].rows_where(
-        "contact_id = ? AND status = 'active'", [row["id"]], order_by="id desc", limit=1
-    ):
+    active = rows(
+        db,
+        "SELECT hearing_at, court, city FROM hearings WHERE contact_id = ? AND status = 'active' "
+        "ORDER BY id DESC LIMIT 1",
+        [row["id"]],
+    )
+    for h in active:
         hearing = Hearing(parse_iso(h["hearing_at"]), h["court"], h["city"])
     return Person(
         state=row["state"],
@@ -83,18 +86,18 @@ def apply(
             "created_at": iso(now),
             "opted_out_at": iso(now) if p.opted_out else None,
         }
-        contact_id = db["contacts"].insert(row).last_pk
+        contact_id = insert(db, "contacts", row)
     else:
         contact_id = contact.id
-        db["contacts"].update(contact_id, row)
+        update(db, "contacts", contact_id, row)
     for effect in outcome.effects:
         if isinstance(effect, SaveHearing):
             save_hearing(db, contact_id, effect.hearing, now, places)
         elif isinstance(effect, OptOut):
-            db["contacts"].update(contact_id, {"opted_out_at": iso(now)})
+            update(db, "contacts", contact_id, {"opted_out_at": iso(now)})
             cancel_pending(db, contact_id, now)
         elif isinstance(effect, OptIn):
-            db["contacts"].update(contact_id, {"opted_out_at": None})
+            update(db, "contacts", contact_id, {"opted_out_at": None})
     return contact_id
 
 
