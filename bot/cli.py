@@ -13,6 +13,7 @@ from babel.messages.frontend import CommandLineInterface
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from twilio.request_validator import RequestValidator
+from werkzeug.serving import run_simple
 
 from bot import context, storage
 from bot.phones import WHATSAPP_PREFIX, normalize
@@ -79,9 +80,11 @@ def serve(host: str, port: int) -> None:
     app = current_app._get_current_object()
     sched = runner.build(app)
     sched.start()
+    app.extensions["hearingbot.scheduler"] = sched
     click.echo(f"hearingbot: webhook at http://{host}:{port}/twilio/messages (scheduler running)")
     try:
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
+        # app.run() refuses to run under the flask CLI; no reloader: it would start a second scheduler.
+        run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
         sched.shutdown(wait=False)
 

@@ -99,3 +99,19 @@ def test_readme_documents_every_command_route_and_variable(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint != "static":
             assert rule.rule in readme, rule.rule
+
+
+def test_serve_runs_the_web_server_and_the_scheduler_together(local_app, monkeypatch):
+    seen = {}
+
+    def fake_run_simple(host, port, app, **options):
+        from apscheduler.schedulers.base import STATE_RUNNING
+
+        seen.update(host=host, port=port, reloader=options.get("use_reloader"))
+        seen["jobs"] = [job.id for job in app.extensions.get("hearingbot.scheduler").get_jobs()]
+        seen["running"] = app.extensions["hearingbot.scheduler"].state == STATE_RUNNING
+
+    monkeypatch.setattr("bot.cli.run_simple", fake_run_simple)
+    result = local_app.test_cli_runner().invoke(args=["serve", "--port", "5099"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"host": "127.0.0.1", "port": 5099, "reloader": False, "jobs": ["dispatch"], "running": True}
