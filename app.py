@@ -15,7 +15,10 @@ from bot.phones import PhoneVault
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(settings.from_environment(config))
-    logging.basicConfig(level=os.environ.get("HEARINGBOT_LOG_LEVEL", "INFO").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("HEARINGBOT_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     context.init_app(app, PhoneVault(app.config["SECRET_KEY"]), places.load())
     app.register_blueprint(webhook.bp)
     cli.register(app)

@@ -21,7 +21,8 @@ def dispatch_once(db: Database, transport, vault: PhoneVault, now: datetime, cal
             result = transport.send(row["channel"], vault.decrypt(row["to_enc"]), row["body"], callback_url)
         except Exception as error:  # noqa: BLE001 - any transport failure is recorded, never fatal
             log.warning("outbox %s failed: %s", row["id"], type(error).__name__)
-            outbox.record(db, row["id"], now, "failed", error=getattr(error, "code", None) and str(error.code))
+            code = getattr(error, "code", None)  # twilio's TwilioRestException carries Twilio's error code
+            outbox.record(db, row["id"], now, "failed", error=str(code) if code is not None else None)
             counts["failed"] += 1
             continue
         outbox.record(db, row["id"], now, "sent", sid=result.sid)

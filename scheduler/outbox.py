@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.phones import PhoneVault, mask
-from bot.storage import iso
+from bot.storage import iso, rows, update
 
 FIELDS = ("id", "to", "channel", "kind", "status", "send_at", "hearing_at", "lang", "body", "sid")
 
@@ -35,23 +35,18 @@ def listing(db: Database, vault: PhoneVault, status: str | None = None) -> list[
 def claim_due(db: Database, now: datetime, limit: int = 100) -> list[dict]:
     """Atomically move due pending rows to 'sending', so no two ticks send the same row."""
     with db.atomic():
-        return [
-            dict(zip([d[0] for d in cursor.description], row, strict=True))
-            for cursor in [
-                db.execute(
-                    "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? "
-                    "WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND send_at <= ? "
-                    "ORDER BY send_at, id LIMIT ?) RETURNING *",
-                    [iso(now), iso(now), limit],
-                )
-            ]
-            for row in cursor.fetchall()
-        ]
+        return rows(
+            db,
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? "
+            "WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND send_at <= ? "
+            "ORDER BY send_at, id LIMIT ?) RETURNING *",
+            [iso(now), iso(now), limit],
+        )
 
 
 def record(db: Database, row_id: int, now: datetime, status: str, sid: str | None = None, error: str | None = None):
     with db.atomic():
-        db["outbox"].update(row_id, {"status": status, "sid": sid, "error_code": error, "updated_at": iso(now)})
+        update(db, "outbox", row_id, {"status": status, "sid": sid, "error_code": error, "updated_at": iso(now)})
 
 
 def expire_passed(db: Database, now: datetime) -> int:

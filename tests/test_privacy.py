@@ -1,6 +1,7 @@
 """Phones are encrypted at rest, looked up by keyed hash, and never in logs with message bodies."""
 
 import logging
+from pathlib import Path
 
 from bot.phones import PhoneVault, mask, normalize, split_address
 from tests.conftest import Phone
@@ -12,7 +13,7 @@ NUMBER = "+5216567654321"
 def test_no_phone_in_clear_anywhere_in_the_database_files(app, client, db):
     register(Phone(client, NUMBER))
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    raw = b"".join(p.read_bytes() for p in __import__("pathlib").Path(app.config["DATABASE"]).parent.glob("test.db*"))
+    raw = b"".join(p.read_bytes() for p in Path(app.config["DATABASE"]).parent.glob("test.db*"))
     assert b"6567654321" not in raw
     row = next(db["contacts"].rows)
     assert PhoneVault("test-secret-key").decrypt(row["phone_enc"]) == NUMBER

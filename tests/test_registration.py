@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.segments import count
-from tests.conftest import NOW, Phone
+from tests.conftest import Phone
 
 SCRIPTS = {
     "es": [
@@ -174,7 +174,3 @@ def test_language_can_change_later_and_keeps_the_hearing(phone, db):
     assert phone.text("2") == ("Your hearing is saved. Reply HEARING to see it, CHANGE to change it, HELP for help.")
     assert phone.text("HEARING").startswith("Your hearing: Monday, March 9, 2026, 8:30 AM, El Paso court.")
     assert db["hearings"].count == 1
-
-
-def test_now_is_pinned_for_tests():
-    assert NOW.isoformat() == "2026-02-02T15:00:00+00:00"
