@@ -6,7 +6,6 @@ Target on a 2-core machine: >= 500 messages/s, p99 < 50 ms.
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import socket
@@ -76,8 +75,12 @@ def main() -> None:
     print(json.dumps(result))
 
 
-def signed_requests(url: str) -> list[list[tuple[bytes, str]]]:
-    """Per phone, its script as ready-to-send (body, signature); built before the clock starts."""
+def signed_requests(port: int, url: str) -> list[list[bytes]]:
+    """Per phone, its script as complete HTTP requests, signed and built before the clock starts.
+
+    The load generator shares the machine's two cores with the server, so it sends prepared bytes
+    over plain sockets: http.client spent about 0.65 ms of CPU per message parsing headers.
+    """
     validator = RequestValidator(TOKEN)
     phones = []
     for n in range(PHONES):
@@ -85,41 +88,48 @@ def signed_requests(url: str) -> list[list[tuple[bytes, str]]]:
         for i, text in enumerate(SCRIPT):
             form = {"MessageSid": f"SM{n:08d}{i:04d}" + "0" * 20, "From": f"+52165{n:08d}",
                     "To": "+15005550006", "Body": text, "NumMedia": "0"}  # fmt: skip
-            steps.append((urllib.parse.urlencode(form).encode(), validator.compute_signature(url, form)))
+            body = urllib.parse.urlencode(form).encode()
+            head = (
+                f"POST /twilio/messages HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                f"Content-Length: {len(body)}\r\nX-Twilio-Signature: {validator.compute_signature(url, form)}\r\n"
+                "Connection: close\r\n\r\n"
+            )
+            steps.append(head.encode() + body)
         phones.append(steps)
     return phones
 
 
 def run_load(port: int, url: str) -> dict:
-    phones = signed_requests(url)
+    phones = signed_requests(port, url)
     latencies: list[float] = []
     wrong: list[str] = []
     lock = threading.Lock()
     replays = 0
 
-    def post(body: bytes, signature: str) -> tuple[float, str]:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    def post(request: bytes) -> tuple[float, str]:
         start = time.perf_counter()
-        conn.request("POST", "/twilio/messages", body, {
-            "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})  # fmt: skip
-        response = conn.getresponse()
-        data = response.read().decode()
+        with socket.create_connection(("127.0.0.1", port), timeout=15) as conn:
+            conn.sendall(request)
+            chunks = []
+            while chunk := conn.recv(65536):  # gunicorn's sync worker closes after each response
+                chunks.append(chunk)
         elapsed = time.perf_counter() - start
-        conn.close()
-        if response.status != 200:
-            raise RuntimeError(f"HTTP {response.status}")
-        return elapsed, data
+        data = b"".join(chunks).decode()
+        if not data.startswith("HTTP/1.1 200 "):
+            raise RuntimeError(data.split("\r\n", 1)[0])
+        return elapsed, data.split("\r\n\r\n", 1)[1]
 
     def converse(n: int) -> None:
         nonlocal replays
         mine = []
-        for i, (body, signature) in enumerate(phones[n]):
-            elapsed, data = post(body, signature)
+        for i, request in enumerate(phones[n]):
+            elapsed, data = post(request)
             mine.append(elapsed)
             if EXPECT[i] not in data:
                 wrong.append(f"phone {n} step {i}")
             if n % 10 == 0 and i == 4:  # a Twilio retry of the YES: same answer, no second hearing
-                elapsed, again = post(body, signature)
+                elapsed, again = post(request)
                 mine.append(elapsed)
                 replays += 1
                 if again != data:

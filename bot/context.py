@@ -26,7 +26,10 @@ def _keep_anchor(app: Flask) -> None:
     # so checkpoints happen as SQLite's autocheckpoint decides instead.
     if "hearingbot.anchor" not in app.extensions:
         anchor = storage.connect(app.config["DATABASE"]).conn
-        anchor.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite opens files lazily
+        # WAL first (the anchor may come before migrate()), then a read: SQLite opens files lazily,
+        # and only a connection that has read in WAL mode keeps the WAL open.
+        anchor.execute("PRAGMA journal_mode = WAL").fetchone()
+        anchor.execute("SELECT count(*) FROM sqlite_master").fetchone()
         app.extensions["hearingbot.anchor"] = anchor
 
 

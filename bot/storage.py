@@ -22,7 +22,8 @@ def connect(path: str | Path) -> Database:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: no implicit transactions; db.atomic() opens each one explicitly.
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True)
-    db = Database(conn)
+    # No sqlite-utils plugins or triggers here: skip their per-connection hooks and pragma.
+    db = Database(conn, execute_plugins=False, recursive_triggers=False)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA synchronous = NORMAL")  # durable across app crashes in WAL mode
     db.execute("PRAGMA foreign_keys = ON")

@@ -3,6 +3,10 @@
 import logging
 from pathlib import Path
 
+import phonenumbers
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bot.phones import PhoneVault, mask, normalize, split_address
 from tests.conftest import Phone
 from tests.test_registration import register
@@ -36,6 +40,20 @@ def test_normalisation_makes_one_person_one_key():
     assert normalize("+52 1 656 765 4321") == normalize("+5216567654321")
     assert split_address("whatsapp:+5216567654321") == ("whatsapp", "+5216567654321")
     assert mask("+5216567654321") == "…4321" and mask(None) == "…"
+
+
+@given(st.from_regex(r"\+[1-9][0-9]{5,14}", fullmatch=True))
+def test_e164_fast_path_gives_the_key_phonenumbers_would(raw):
+    try:
+        parsed = phonenumbers.parse(raw, None)
+        slow = (
+            phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            if phonenumbers.is_possible_number(parsed)
+            else raw
+        )
+    except phonenumbers.NumberParseException:
+        slow = raw
+    assert normalize(raw) == slow
 
 
 def test_consent_is_recorded_with_time_and_way(client, db):
