@@ -1,52 +1,152 @@
-"""parse_hearing: the shared corpus, day/month ambiguity, and never raising on any text."""
+"""parse_hearing on our corpus and the shared one, the forms the issue lists, and any text at all."""
 
 import json
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date, format_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dates import LANGS, parse_hearing, parse_time
+from bot.dates import LANGS, month_names, parse_hearing, parse_port_time, parse_time
+from bot.i18n import BABEL_LOCALE, clock, long_date
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "hearing_dates.jsonl"
-CASES = [json.loads(line) for line in CORPUS.read_text().splitlines()] if CORPUS.exists() else []
-LOCAL = [  # our own, so the suite stands without ../shared
-    {"lang": "es", "today": "2026-02-02", "text": "el 9 de marzo a las 8:30", "date": "2026-03-09", "time": "08:30"},
-    {"lang": "ht", "today": "2026-02-02", "text": "15 jiyè a 8è30", "date": "2026-07-15", "time": "08:30"},
-    {"lang": "fr", "today": "2026-02-02", "text": "le 13 mars à 7h45", "date": "2026-03-13", "time": "07:45"},
-    {"lang": "pt", "today": "2026-02-02", "text": "dia 2 de abril às 14h30", "date": "2026-04-02", "time": "14:30"},
-    {"lang": "en", "today": "2026-02-02", "text": "March 19 at 9am", "date": "2026-03-19", "time": "09:00"},
-]
+HERE = Path(__file__).resolve().parent
+OWN = HERE / "data" / "hearing_dates.jsonl"
+SHARED = HERE.parent.parent / "shared" / "corpus" / "hearing_dates.jsonl"
+TODAY = date(2026, 2, 2)  # a Monday
 
 
-@pytest.mark.parametrize("case", CASES + LOCAL, ids=lambda c: f"{c['lang']}:{c['text'][:30]}")
-def test_corpus(case):
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+OWN_CASES = load(OWN)
+SHARED_CASES = load(SHARED)
+
+
+def hhmm(t: time | None) -> str | None:
+    return t and t.strftime("%H:%M")
+
+
+def test_own_corpus_is_large_and_covers_every_language():
+    assert len(OWN_CASES) >= 300
+    per_language = {lang: sum(c["lang"] == lang for c in OWN_CASES) for lang in LANGS}
+    assert min(per_language.values()) >= 50, per_language
+
+
+@pytest.mark.parametrize("case", OWN_CASES + SHARED_CASES, ids=lambda c: f"{c['lang']}:{c['text'][:40]}")
+def test_corpus_exact_date_and_time(case):
     parsed = parse_hearing(case["text"], case["lang"], date.fromisoformat(case["today"]))
     assert parsed is not None
     assert parsed.date.isoformat() == case["date"]
-    assert (parsed.time and parsed.time.strftime("%H:%M")) == case["time"]
+    assert hhmm(parsed.time) == case["time"]
+    if "ambiguous" in case:
+        assert parsed.ambiguous is case["ambiguous"]
+    if "port" in case:
+        assert hhmm(parsed.port_time) == case["port"]
+
+
+NO_DATE = [
+    ("hola", "es"), ("a las 8", "es"), ("1", "es"), ("sí", "es"), ("quiero información de albergues", "es"),
+    ("tengo 2 hijos", "es"), ("mi numero es 656 123 4567", "es"), ("A 212-345-678", "es"), ("8:30 am", "en"),
+    ("at 8", "en"), ("é minha segunda audiência", "pt"), ("9-10 am", "en"), ("12.5", "es"), ("Kreyòl", "ht"),
+    ("me dieron un papel", "es"), ("mwen pa konnen", "ht"), ("je ne sais pas", "fr"), ("", "es"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "lang"), NO_DATE)
+def test_no_date_is_none(text, lang):
+    assert parse_hearing(text, lang, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("8:30", "es", "08:30"), ("8.30", "es", "08:30"), ("8h30", "fr", "08:30"), ("8 h 30", "fr", "08:30"),
+        ("8è30", "ht", "08:30"), ("8am", "en", "08:00"), ("8:30 a.m.", "en", "08:30"), ("13:00 hrs", "es", "13:00"),
+        ("13 horas", "es", "13:00"), ("a las 8 de la mañana", "es", "08:00"), ("a las 2 de la tarde", "es", "14:00"),
+        ("4:30 de la madrugada", "es", "04:30"), ("8 y media", "es", "08:30"), ("9 menos cuarto", "es", "08:45"),
+        ("mediodía", "es", "12:00"), ("noon", "en", "12:00"), ("midi", "fr", "12:00"), ("midi", "ht", "12:00"),
+        ("às 8 da manhã", "pt", "08:00"), ("às 3 da tarde", "pt", "15:00"), ("à 8h du matin", "fr", "08:00"),
+        ("à 2h de l'après-midi", "fr", "14:00"), ("a 8è nan maten", "ht", "08:00"), ("a 2è apremidi", "ht", "14:00"),
+        ("alas 7", "es", "07:00"), ("cuarto para las 9", "es", "08:45"), ("half past 8", "en", "08:30"),
+        ("12 de la noche", "es", "00:00"), ("12 am", "en", "00:00"), ("a las 3", "es", "15:00"),
+    ],
+)  # fmt: skip
+def test_time_forms(text, lang, expected):
+    assert hhmm(parse_time(text, lang)) == expected
+
+
+def test_no_time_is_ever_invented():
+    assert parse_hearing("el 9 de marzo", "es", TODAY).time is None
+    assert parse_hearing("19 de marzo", "es", TODAY).time is None  # the 19 is the day, not 19:00
+    assert parse_hearing("le 9 mars 2026", "fr", TODAY).time is None
+    assert parse_time("no se", "es") is None
+    assert parse_time("llegar 4 horas antes", "es") is None  # a duration, not a clock
 
 
 def test_day_month_order_follows_the_language_and_flags_ambiguity():
-    today = date(2026, 2, 2)
-    es = parse_hearing("03/04/2026", "es", today)
+    es = parse_hearing("03/04/2026", "es", TODAY)
     assert (es.date, es.alternative, es.ambiguous) == (date(2026, 4, 3), date(2026, 3, 4), True)
-    en = parse_hearing("03/04/2026", "en", today)
-    assert (en.date, en.ambiguous) == (date(2026, 3, 4), True)
-    assert parse_hearing("13/04/2026", "es", today).ambiguous is False
-    assert parse_hearing("04/04/2026", "es", today).ambiguous is False
+    en = parse_hearing("03/04/2026", "en", TODAY)
+    assert (en.date, en.alternative, en.ambiguous) == (date(2026, 3, 4), date(2026, 4, 3), True)
+    assert parse_hearing("13/04/2026", "es", TODAY).ambiguous is False
+    assert parse_hearing("04/04/2026", "es", TODAY).ambiguous is False
+    # A weekday that fits one reading settles it; a reading already past does too.
+    assert parse_hearing("viernes 03/04/2026", "es", TODAY) == parse_hearing("3 de abril de 2026", "es", TODAY)
+    assert parse_hearing("03/01/2026", "es", TODAY).date == date(2026, 3, 1)
 
 
-def test_no_date_no_invented_time():
-    today = date(2026, 2, 2)
-    assert parse_hearing("hola buenas tardes", "es", today) is None
-    assert parse_hearing("el 9 de marzo", "es", today).time is None
-    assert parse_time("no se", "es") is None
-    assert parse_time("a las 2 de la tarde", "es") == time(14, 0)
+def test_a_contradicting_weekday_is_ambiguous_with_the_nearest_such_day():
+    parsed = parse_hearing("martes 9 de marzo", "es", TODAY)  # 9 March 2026 is a Monday
+    assert (parsed.date, parsed.ambiguous, parsed.alternative) == (date(2026, 3, 9), True, date(2026, 3, 10))
+    assert parse_hearing("lunes 9 de marzo", "es", TODAY).ambiguous is False
+
+
+def test_port_time_is_told_apart_from_the_hearing_time():
+    text = "mi audiencia es el 9 de marzo a las 8:30 y tengo que estar en el puente a las 4:30"
+    parsed = parse_hearing(text, "es", TODAY)
+    assert (hhmm(parsed.time), hhmm(parsed.port_time)) == ("08:30", "04:30")
+    assert parse_hearing("el 9 de marzo a las 8:30", "es", TODAY).port_time is None
+    assert hhmm(parse_port_time("4:30", "es")) == ("04:30")  # the port's hour is as written
+    assert hhmm(parse_port_time("a las 3", "es")) == ("03:00")
+
+
+def test_missing_year_is_the_next_such_date():
+    assert parse_hearing("el 3 de enero", "es", TODAY).date == date(2027, 1, 3)
+    assert parse_hearing("el 2 de febrero", "es", TODAY).date == date(2026, 2, 2)  # today counts
+
+
+def test_month_names_come_from_cldr_and_ours():
+    assert month_names("es")["marzo"] == 3 and month_names("es")["sept"] == 9
+    assert month_names("fr")["fevr"] == 2 and month_names("pt")["fev"] == 2
+    assert month_names("ht")["jiye"] == 7 and month_names("ht")["out"] == 8
+    assert month_names("pt")["out"] == 10  # outubro: short names belong to their language
+    assert "me" not in month_names("es")  # "me dieron" is no month
 
 
 @given(st.text(max_size=400), st.sampled_from(LANGS), st.dates())
 def test_never_raises(text, lang, today):
     parse_hearing(text, lang, today)
+    parse_time(text, lang)
+    parse_port_time(text, lang)
+
+
+@given(
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2030, 12, 31)),
+    st.sampled_from(LANGS),
+    st.sampled_from(["long", "full"]),
+)
+def test_reads_back_what_babel_writes(moment, lang, width):
+    """A date and time written the way the bot itself writes them is read back exactly."""
+    day, at = moment.date(), moment.time().replace(second=0, microsecond=0)
+    if lang == "ht":
+        text = f"{long_date(day, lang)} a {clock(at, lang)}"
+    else:
+        written = format_date(day, width, locale=BABEL_LOCALE[lang])
+        text = f"{written} {format_time(at, 'short', locale=BABEL_LOCALE[lang])}"
+    parsed = parse_hearing(text, lang, date(2026, 1, 1))
+    assert parsed is not None, text
+    assert (parsed.date, parsed.time, parsed.ambiguous) == (day, at, False), text
