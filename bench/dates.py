@@ -56,7 +56,8 @@ def main(argv: list[str]) -> dict:
         total[case["lang"]] += 1
         right[case["lang"]] += ok
         if not ok:
-            misses.append({"lang": case["lang"], "text": case["text"], "want": [case["date"], case["time"]], "got": got})
+            want = [case["date"], case["time"]]
+            misses.append({"lang": case["lang"], "text": case["text"], "want": want, "got": got})
     texts = [(c["text"], c["lang"], date.fromisoformat(c["today"])) for c in cases]
     rounds = max(1, 20_000 // len(texts))
     started = time.perf_counter()

@@ -282,18 +282,23 @@ def _date_patterns(lang: str) -> dict[str, re.Pattern]:
     article = r"(?:(?:el|le|the|o|dia|day|jou|den)\s+)*"
     ordinal = rf"(?:\.?(?:{ORDINALS[lang]}|º)(?![a-z]))?"
     day = rf"(?<![\d:/.\-])(?P<d>[0-3]?\d){ordinal}"
+    alone = (n for n in weekday_names(lang) if len(n) > 4 and n not in EXTRA_DAYS["pt"])
     return {
         "iso": re.compile(r"(?<![\d/])(?P<year>(?:19|20)\d{2})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?![\d/])"),
         "numeric": re.compile(
-            weekday + article
+            weekday
+            + article
             + r"(?<![\d:/.\-])(?P<a>[0-3]?\d)(?P<sep>[/\-.])(?P<b>[0-3]?\d)(?:(?P=sep)(?P<year>\d{4}|\d{2}))?(?![\d/:])"
         ),
         "day_month": re.compile(
-            weekday + article + day + rf"(?:\s+dia)?\s*(?:de\s+|del\s+|d\s+|of\s+|du\s+|-|/|\.)?\s*(?P<month>{months})\.?(?![\w']){_YEAR}"
+            weekday + article + day + r"(?:\s+dia)?\s*(?:de\s+|del\s+|d\s+|of\s+|du\s+|-|/|\.)?\s*"
+            rf"(?P<month>{months})\.?(?![\w']){_YEAR}"
         ),
         "month_day": re.compile(
-            weekday + rf"(?<![\w'])(?P<month>{months})\.?\s*(?:the\s+|-|/)?(?<![\d:/.\-])(?P<d>[0-3]?\d)"
-            + ordinal + rf"(?![\d/]|:\d){_NOT_TIME_AFTER}\b,?{_YEAR}"
+            weekday
+            + rf"(?<![\w'])(?P<month>{months})\.?\s*(?:the\s+|-|/)?(?<![\d:/.\-])(?P<d>[0-3]?\d)"
+            + ordinal
+            + rf"(?![\d/]|:\d){_NOT_TIME_AFTER}\b,?{_YEAR}"
         ),
         "weekday_day": re.compile(
             rf"(?P<wd>{_alternation(weekday_names(lang))})\.?(?:-feira)?,?\s+{article}{day}\b{_NOT_TIME_AFTER}"
@@ -304,7 +309,7 @@ def _date_patterns(lang: str) -> dict[str, re.Pattern]:
         ),
         # "el lunes", "lundi": a full name alone ("segunda" alone is "second": only "segunda-feira")
         "weekday": re.compile(
-            rf"(?<![\w'])(?:(?P<wd>{_alternation(n for n in weekday_names(lang) if len(n) > 4 and n not in EXTRA_DAYS['pt'])})"
+            rf"(?<![\w'])(?:(?P<wd>{_alternation(alone)})"
             rf"|(?P<feira>{_alternation(EXTRA_DAYS['pt'])})-feira)(?![\w'])"
         ),
     }
@@ -314,7 +319,7 @@ RELATIVE = (
     (re.compile(r"\bpasado\s+manana\b|\bdepois\s+de\s+amanha\b|\bapres[\s-]demain\b|\bapre\s+demen\b"
                 r"|\bday\s+after\s+tomorrow\b"), 2),
     (re.compile(r"(?<!\bde la )(?<!\bla )(?<!\bpor la )(?<!\besta )(?<!\bdel )(?<!\bde )\bmanana\b"
-                r"|\btomorrow\b|\btomm?orr?ow\b|\btmrw?\b|\b2morrow\b|\bamanha\b|\bdemain\b|\bdemen\b|\bdem(?:ai|e)n\b"), 1),
+                r"|\btomm?orr?ow\b|\btmrw?\b|\b2morrow\b|\bamanha\b|\bdemain\b|\bdemen\b"), 1),
     (re.compile(r"\bhoy\b|\btoday\b|\bhoje\b|\baujourd ?'? ?hui\b|\bjodi a\b|\bjodia\b"), 0),
 )  # fmt: skip
 
