@@ -30,6 +30,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
+	$(BIN)/python bench/dates.py
 	$(BIN)/python bench/webhook.py
 
 lint: $(STAMP)

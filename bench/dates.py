@@ -1,6 +1,7 @@
 """Accuracy and speed of bot.dates.parse_hearing on our corpus; prints one JSON object.
 
-    python bench/dates.py [corpus.jsonl ...]   (default: tests/data/hearing_dates.jsonl)
+    python bench/dates.py [corpus.jsonl ...]
+    (default: tests/data/hearing_dates.jsonl, and ../shared/corpus/hearing_dates.jsonl when present)
 
 A case counts as right when the date, the time (or its absence) and, where the case says so, the
 ambiguity flag and the port time all match. Speed is measured on one core, single-threaded.
@@ -9,6 +10,7 @@ ambiguity flag and the port time all match. Speed is measured on one core, singl
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -20,11 +22,16 @@ sys.path.insert(0, str(ROOT))
 
 from bot.dates import parse_hearing  # noqa: E402
 
-DEFAULT = ROOT / "tests" / "data" / "hearing_dates.jsonl"
+DEFAULT = [ROOT / "tests" / "data" / "hearing_dates.jsonl", ROOT.parent / "shared" / "corpus" / "hearing_dates.jsonl"]
 
 
 def load(paths: list[Path]) -> list[dict]:
-    return [json.loads(line) for path in paths for line in path.read_text().splitlines() if line.strip()]
+    return [
+        json.loads(line) | {"corpus": f"{path.parent.parent.name}/{path.parent.name}/{path.name}"}
+        for path in paths
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
 
 
 def verdict(case: dict) -> tuple[bool, str]:
@@ -47,14 +54,18 @@ def verdict(case: dict) -> tuple[bool, str]:
 
 
 def main(argv: list[str]) -> dict:
-    paths = [Path(a) for a in argv if not a.startswith("-")] or [DEFAULT]
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
+    paths = [Path(a) for a in argv if not a.startswith("-")] or [p for p in DEFAULT if p.exists()]
     cases = load(paths)
-    total, right = Counter(), Counter()
+    total, right, by_corpus, right_by_corpus = Counter(), Counter(), Counter(), Counter()
     misses = []
     for case in cases:
         ok, got = verdict(case)
         total[case["lang"]] += 1
         right[case["lang"]] += ok
+        by_corpus[case["corpus"]] += 1
+        right_by_corpus[case["corpus"]] += ok
         if not ok:
             want = [case["date"], case["time"]]
             misses.append({"lang": case["lang"], "text": case["text"], "want": want, "got": got})
@@ -67,8 +78,8 @@ def main(argv: list[str]) -> dict:
     elapsed = time.perf_counter() - started
     result = {
         "benchmark": "dates",
-        "corpus": [str(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p) for p in paths],
         "cases": len(cases),
+        "accuracy_by_corpus": {name: round(right_by_corpus[name] / n, 4) for name, n in by_corpus.items()},
         "accuracy": round(sum(right.values()) / len(cases), 4),
         "accuracy_by_language": {lang: round(right[lang] / total[lang], 4) for lang in sorted(total)},
         "cases_by_language": dict(sorted(total.items())),

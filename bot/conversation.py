@@ -7,12 +7,13 @@ Twilio: what must happen outside is returned as effects, which bot.inbound appli
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot import keywords as kw
-from bot.dates import LANGS, parse_hearing, parse_time
-from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, long_date, translator
+from bot.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
+from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, long_date, translator, weekday_day_month
 from bot.places import Places, find_city, find_court, nearest_city
 from bot.text import bare
 
@@ -24,6 +25,7 @@ ASK_HEARING = "ask_hearing"
 CHOOSE_DATE = "choose_date"
 ASK_TIME = "ask_time"
 CONFIRM_HEARING = "confirm_hearing"
+ASK_PORT_TIME = "ask_port_time"
 REGISTERED = "registered"
 CONFIRM_DELETE = "confirm_delete"
 
@@ -31,13 +33,18 @@ EOIR_HOTLINE = "1-800-898-7180"
 LANGUAGE_MENU = "\n".join(f"{i} {NATIVE_NAMES[lang]}" for i, lang in enumerate(LANGS, 1))
 
 
+PORT_WINDOW_HOURS = 12  # a time to be at the port is before the hearing, and not by more than this
+
+
 @dataclass(frozen=True)
 class Hearing:
-    """A confirmed hearing: the UTC instant, and where (court key, and city key if known)."""
+    """A confirmed hearing: the UTC instant, where (court key, and city key if known), and the
+    UTC instant to be at the port when the person's paper gives one."""
 
     at: datetime
     court: str
     city: str | None = None
+    report_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,11 @@ class Message:
 @dataclass(frozen=True)
 class SaveHearing:
     hearing: Hearing
+
+
+@dataclass(frozen=True)
+class SavePortTime:
+    report_at: datetime
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,7 @@ class Turn:
 
 def joined(*texts: str) -> tuple[str, ...]:
     text = "\n".join(t for t in texts if t)
+    text = re.sub(r"\b([ap])\.\s?m\.\.", r"\1.m.", text)  # "a las 4:30 a.m.." when a time ends a sentence
     return (text,) if text else ()
 
 
@@ -164,6 +177,8 @@ def prompt(turn: Turn, state: str) -> str:
         )
     if state == CONFIRM_HEARING:
         return confirm_question(turn)
+    if state == ASK_PORT_TIME:
+        return port_question(turn)
     if state == CONFIRM_DELETE:
         return _("Delete your number, hearing and messages? This cannot be undone. Reply YES or NO.")
     return _("Your hearing is saved. Reply HEARING to see it, CHANGE to change it, HELP for help.")
@@ -193,7 +208,7 @@ def which_date(turn: Turn) -> str:
     _ = turn._
     first, second = (date.fromisoformat(turn.person.pending[k]) for k in ("date", "alt"))
     return _("Is it {first} or {second}? Reply 1 or 2.").format(
-        first=day_month(first, turn.lang), second=day_month(second, turn.lang)
+        first=weekday_day_month(first, turn.lang), second=weekday_day_month(second, turn.lang)
     )
 
 
@@ -205,19 +220,50 @@ def describe(hearing: Hearing, lang: str, places: Places) -> str:
     text = _("{date}, {time}, {court} court").format(
         date=long_date(local.date(), lang), time=clock(local.time(), lang), court=court.name
     )
-    city = places.city(hearing.city)
-    if city and hearing.at.astimezone(city.zone).utcoffset() != local.utcoffset():
-        in_city = hearing.at.astimezone(city.zone)
-        text += " " + _("({time} in {city})").format(time=clock(in_city.time(), lang), city=city.name)
+    text += both_clocks(hearing.at, hearing, lang, places)
+    if hearing.report_at:
+        text += "; " + port_phrase(hearing, lang, places)
     return text
 
 
+def both_clocks(moment: datetime, hearing: Hearing, lang: str, places: Places) -> str:
+    """' (7:30 a.m. in Nogales)' when the person's city keeps another clock than the court then."""
+    _ = translator(lang)
+    court, city = places.court(hearing.court), places.city(hearing.city)
+    if city and moment.astimezone(city.zone).utcoffset() != moment.astimezone(court.zone).utcoffset():
+        return " " + _("({time} in {city})").format(
+            time=clock(moment.astimezone(city.zone).time(), lang), city=city.name
+        )
+    return ""
+
+
+def port_phrase(hearing: Hearing, lang: str, places: Places) -> str:
+    """'be at the port of entry at 4:30 a.m.', in the court's clock (and the city's, if it differs)."""
+    _ = translator(lang)
+    local = hearing.report_at.astimezone(places.court(hearing.court).zone)
+    return _("be at the port of entry at {time}").format(time=clock(local.time(), lang)) + both_clocks(
+        hearing.report_at, hearing, lang, places
+    )
+
+
+def port_instant(hearing: Hearing, at: time, places: Places) -> datetime | None:
+    """The UTC instant of a port time on the hearing's day (court zone), if it comes before the hearing."""
+    zone = places.court(hearing.court).zone
+    local = datetime.combine(hearing.at.astimezone(zone).date(), at).replace(tzinfo=zone).astimezone(UTC)
+    if hearing.at - timedelta(hours=PORT_WINDOW_HOURS) <= local < hearing.at:
+        return local
+    return None
+
+
 def pending_hearing(turn: Turn) -> Hearing:
-    """The hearing being confirmed, as a UTC instant computed in the court's IANA zone."""
+    """The hearing being confirmed, as UTC instants computed in the court's IANA zone."""
     p = turn.person
     court = turn.places.court(p.court)
     local = datetime.combine(date.fromisoformat(p.pending["date"]), time.fromisoformat(p.pending["time"]))
-    return Hearing(local.replace(tzinfo=court.zone).astimezone(UTC), court.key, p.city)
+    hearing = Hearing(local.replace(tzinfo=court.zone).astimezone(UTC), court.key, p.city)
+    if p.pending.get("port"):
+        hearing = replace(hearing, report_at=port_instant(hearing, time.fromisoformat(p.pending["port"]), turn.places))
+    return hearing
 
 
 def confirm_question(turn: Turn) -> str:
@@ -227,17 +273,68 @@ def confirm_question(turn: Turn) -> str:
     )
 
 
+def port_question(turn: Turn) -> str:
+    _ = turn._
+    return _(
+        "Does your paper say what time to be at the port of entry? Write it, for example: {example}. Or reply NO."
+    ).format(example=_("4:30 am"))
+
+
 def next_registration_step(turn: Turn, *lead: str, **changes) -> Outcome:
-    """Go to the first thing still missing: city, hearing, or nothing (registered)."""
+    """Go to the first thing still missing: language, city, the hearing, or nothing (registered).
+
+    A hearing written before it was asked for ("audiencia 9 de marzo 8:30 Juárez" as a first
+    message) waits in `pending` and is confirmed as soon as the city is known.
+    """
     person = replace(turn.person, **changes)
+    turn = replace(turn, person=person)
+    if not person.lang:
+        return Outcome(replace(person, state=CHOOSE_LANGUAGE), joined(*lead, welcome_text(turn)))
     if not (person.city or person.court):
         state = CHOOSE_CITY
+    elif person.pending.get("date"):
+        return continue_hearing(turn, *lead)
     elif not person.hearing:
         state = ASK_HEARING
     else:
         state = REGISTERED
-    person = replace(person, state=state, pending={})
+    person = replace(person, state=state, pending=hearing_parts(person.pending))
     return Outcome(person, joined(*lead, prompt(replace(turn, person=person), state)))
+
+
+HEARING_PARTS = ("date", "alt", "time", "port")
+
+
+def hearing_parts(pending: dict) -> dict:
+    return {k: v for k, v in pending.items() if k in HEARING_PARTS}
+
+
+def parsed_parts(parsed: ParsedHearing) -> dict:
+    """What a parsed message says, JSON-safe for `pending`. A lone port time is not the hearing's."""
+    parts = {"date": parsed.date.isoformat()}
+    if parsed.ambiguous and parsed.alternative:
+        parts["alt"] = parsed.alternative.isoformat()
+    if parsed.port_time:
+        parts["port"] = parsed.port_time.isoformat("minutes")
+    if parsed.time and parsed.time != parsed.port_time:
+        parts["time"] = parsed.time.isoformat("minutes")
+    return parts
+
+
+def glean(turn: Turn) -> dict:
+    """Changes from a message that gives the city or the hearing before we asked for them."""
+    changes = {}
+    city = find_city(turn.message.text, turn.places)
+    if city and not (turn.person.city or turn.person.court):
+        changes |= {"city": city.key, "court": city.court.key}
+    # Before a language is chosen, try the guessed one first, then each ("9 mas" is only Kreyòl).
+    langs = [turn.lang] if turn.person.lang else dict.fromkeys([turn.lang, *LANGS])
+    for lang in langs:
+        parsed = parse_hearing(turn.message.text, lang, turn.today())
+        if parsed and parsed.date >= turn.today():
+            changes["pending"] = parsed_parts(parsed)
+            break
+    return changes
 
 
 def not_understood(turn: Turn, expectation: str) -> Outcome:
@@ -249,13 +346,15 @@ def not_understood(turn: Turn, expectation: str) -> Outcome:
 
 
 def on_new(turn: Turn) -> Outcome:
-    return turn.reply(welcome_text(turn), state=CHOOSE_LANGUAGE)
+    return turn.reply(welcome_text(turn), state=CHOOSE_LANGUAGE, **glean(turn))
 
 
 def on_choose_language(turn: Turn) -> Outcome:
     lang = kw.language_choice(turn.message.text, LANGS)
     if not lang:
         _ = turn._
+        if changes := glean(turn):  # the hearing instead of a number: keep it, ask the language again
+            return turn.reply(_("Reply with a number from 1 to 5:") + f"\n{LANGUAGE_MENU}", **changes)
         return not_understood(turn, _("Reply with a number from 1 to 5:") + f"\n{LANGUAGE_MENU}")
     turn = replace(turn, lang=lang)
     p = turn.person
@@ -276,19 +375,27 @@ def on_choose_city(turn: Turn) -> Outcome:
     city = find_city(m.text, turn.places)
     if city is None and m.latitude is not None and m.longitude is not None:
         city = nearest_city(m.latitude, m.longitude, turn.places)
+    gleaned = glean(turn).get("pending", {})
     if city:
-        return next_registration_step(turn, city=city.key, court=city.court.key)
+        return next_registration_step(turn, city=city.key, court=city.court.key, pending=gleaned or kept_parts(turn))
     said = bare(m.text)
     if said == str(count + 1) or set(said.split()) & kw.OTHER_WORDS:
-        return turn.reply(court_menu(turn), state=CHOOSE_COURT)
+        return turn.reply(court_menu(turn), state=CHOOSE_COURT, pending=gleaned or kept_parts(turn))
+    if gleaned:  # the hearing without the city: keep it, and ask for the city
+        return turn.reply(city_menu(turn), pending=gleaned)
     return not_understood(turn, _("Please reply with the number of your city, from 1 to {n}.").format(n=count + 1))
+
+
+def kept_parts(turn: Turn) -> dict:
+    return hearing_parts(turn.person.pending)
 
 
 def on_choose_court(turn: Turn) -> Outcome:
     _ = turn._
     court = find_court(turn.message.text, turn.places)
     if court:
-        return next_registration_step(turn, city=None, court=court.key)
+        gleaned = glean(turn).get("pending")
+        return next_registration_step(turn, city=None, court=court.key, pending=gleaned or kept_parts(turn))
     return not_understood(
         turn,
         _("Please reply with the number of your court, from 1 to {n}.").format(n=len(turn.places.courts)),
@@ -307,33 +414,30 @@ def on_ask_hearing(turn: Turn) -> Outcome:
         )
     if parsed.date < turn.today():
         return turn.reply(_("That date has passed. Please write the date of your next hearing."))
-    pending = {"date": parsed.date.isoformat()}
-    if parsed.ambiguous and parsed.alternative:
-        pending["alt"] = parsed.alternative.isoformat()
-        if parsed.time:
-            pending["time"] = parsed.time.isoformat("minutes")
-        person = replace(turn.person, state=CHOOSE_DATE, pending=pending)
-        return Outcome(person, joined(which_date(replace(turn, person=person))))
-    return with_date(turn, pending, parsed.time)
+    return continue_hearing(replace(turn, person=replace(turn.person, pending=parsed_parts(parsed))))
 
 
-def with_date(turn: Turn, pending: dict, at: time | None) -> Outcome:
-    """A date is settled: ask for the time if it is missing, else ask to confirm."""
-    pending = {k: v for k, v in pending.items() if k != "alt"}
-    if at is None:
-        person = replace(turn.person, state=ASK_TIME, pending=pending)
-        return Outcome(person, joined(prompt(replace(turn, person=person), ASK_TIME)))
-    pending["time"] = at.isoformat("minutes")
-    person = replace(turn.person, state=CONFIRM_HEARING, pending=pending)
-    confirming = replace(turn, person=person)
-    if pending_hearing(confirming).at <= turn.now:
+def continue_hearing(turn: Turn, *lead: str) -> Outcome:
+    """Ask what the pending hearing still lacks: which date, the time, then a YES."""
+    pending = hearing_parts(turn.person.pending)
+    confirming = replace(turn, person=replace(turn.person, pending=pending))
+    if "alt" in pending:
+        state = CHOOSE_DATE
+    elif "time" not in pending:
+        state = ASK_TIME
+    else:
+        state = CONFIRM_HEARING
+        hearing = pending_hearing(confirming)
+        if "port" in pending and hearing.report_at is None:
+            del pending["port"]  # not before the hearing: asked again once the hearing is saved
+    if date.fromisoformat(pending["date"]) < turn.today() or (
+        state == CONFIRM_HEARING and pending_hearing(confirming).at <= turn.now
+    ):
         _ = turn._
-        return turn.reply(
-            _("That date has passed. Please write the date of your next hearing."),
-            state=ASK_HEARING,
-            pending={},
-        )
-    return Outcome(person, joined(confirm_question(confirming)))
+        passed = _("That date has passed. Please write the date of your next hearing.")
+        return turn.reply(*lead, passed, state=ASK_HEARING, pending={})
+    person = replace(turn.person, state=state, pending=pending)
+    return Outcome(person, joined(*lead, prompt(replace(turn, person=person), state)))
 
 
 def on_choose_date(turn: Turn) -> Outcome:
@@ -342,8 +446,8 @@ def on_choose_date(turn: Turn) -> Outcome:
     if said in ("1", "2"):
         if said == "2":
             pending["date"] = pending["alt"]
-        kept = pending.get("time")
-        return with_date(turn, pending, time.fromisoformat(kept) if kept else None)
+        pending.pop("alt", None)
+        return continue_hearing(replace(turn, person=replace(turn.person, pending=pending)))
     if parse_hearing(turn.message.text, turn.lang, turn.today()):
         return on_ask_hearing(turn)
     _ = turn._
@@ -361,7 +465,8 @@ def on_ask_time(turn: Turn) -> Outcome:
     if at is None:
         _ = turn._
         return not_understood(turn, _("Please write the time like this: {example}").format(example=_("8:30 am")))
-    return with_date(turn, dict(turn.person.pending), at)
+    pending = dict(turn.person.pending, time=at.isoformat("minutes"))
+    return continue_hearing(replace(turn, person=replace(turn.person, pending=pending)))
 
 
 def on_confirm_hearing(turn: Turn) -> Outcome:
@@ -373,6 +478,9 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
             "Saved. We will remind you before your hearing. Always confirm it with the court: "
             "{hotline}. CHANGE to change it."
         ).format(hotline=EOIR_HOTLINE)
+        if hearing.report_at is None:  # the optional step, in its own SMS: the time to be at the port
+            person = replace(turn.person, state=ASK_PORT_TIME, hearing=hearing, pending={})
+            return Outcome(person, (saved, port_question(turn)), (SaveHearing(hearing),))
         return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),))
     if kw.is_no(text):
         return turn.reply(_("OK. Please write the day and time of your hearing again."), state=ASK_HEARING, pending={})
@@ -381,9 +489,46 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
     return not_understood(turn, _("Reply YES if it is right, or NO to change it."))
 
 
+def on_ask_port_time(turn: Turn) -> Outcome:
+    text = turn.message.text
+    if kw.is_no(text) or kw.is_unknown(text):
+        return turn.reply(prompt(turn, REGISTERED), state=REGISTERED)
+    if parse_hearing(text, turn.lang, turn.today()):
+        return on_ask_hearing(turn)
+    if parse_port_time(text, turn.lang):
+        return set_port_time(turn)
+    return not_understood(turn, port_question(turn))
+
+
+def set_port_time(turn: Turn) -> Outcome:
+    """'puente 4:30' once the hearing is saved: the time to be at the port, checked against the hearing."""
+    _ = turn._
+    hearing = turn.person.hearing
+    at = parse_port_time(turn.message.text, turn.lang)
+    report_at = port_instant(hearing, at, turn.places) if hearing and at else None
+    if report_at is None:
+        local = hearing.at.astimezone(turn.places.court(hearing.court).zone)
+        return turn.reply(
+            _("The time at the port must be before your hearing at {time}. Please write it again, or reply NO.").format(
+                time=clock(local.time(), turn.lang)
+            ),
+            state=ASK_PORT_TIME,
+        )
+    hearing = replace(hearing, report_at=report_at)
+    return turn.reply(
+        _("Saved: {port}.").format(port=port_phrase(hearing, turn.lang, turn.places)),
+        state=REGISTERED,
+        hearing=hearing,
+        effects=(SavePortTime(report_at),),
+    )
+
+
 def on_registered(turn: Turn) -> Outcome:
-    if parse_hearing(turn.message.text, turn.lang, turn.today()):
+    text = turn.message.text
+    if parse_hearing(text, turn.lang, turn.today()):
         return on_ask_hearing(turn)  # a new date: confirm it, then it replaces the old one
+    if turn.person.hearing and names_port(text, turn.lang) and parse_port_time(text, turn.lang):
+        return set_port_time(turn)
     return turn.reply(prompt(turn, REGISTERED))
 
 
@@ -406,6 +551,7 @@ STATE_HANDLERS = {
     CHOOSE_DATE: on_choose_date,
     ASK_TIME: on_ask_time,
     CONFIRM_HEARING: on_confirm_hearing,
+    ASK_PORT_TIME: on_ask_port_time,
     REGISTERED: on_registered,
     CONFIRM_DELETE: on_confirm_delete,
 }

@@ -679,6 +679,11 @@ def parse_port_time(text: str, lang: str = "es") -> time | None:
         return None
 
 
+def names_port(text: str, lang: str = "es") -> bool:
+    """Whether a message speaks of the port, the bridge or the border ("puente 4:30")."""
+    return bool(_PORT_WORDS.search(prepare(text, lang if lang in LANGS else "es")))
+
+
 def parse_hearing(text: str, lang: str, today: date) -> ParsedHearing | None:
     """The hearing date (and time, if written) in a message; None when it names no date."""
     if lang not in LANGS:

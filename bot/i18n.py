@@ -62,6 +62,12 @@ def day_month(day: date, lang: str) -> str:
     return format_skeleton("MMMMd", day, locale=BABEL_LOCALE[lang]).translate(_PLAIN_SPACES)
 
 
+def weekday_day_month(day: date, lang: str) -> str:
+    """Weekday, day and month, to tell two readings apart: 'viernes 3 de abril', 'Friday April 3'."""
+    weekday = HT_DAYS[day.weekday()] if lang == "ht" else format_date(day, "EEEE", locale=BABEL_LOCALE[lang])
+    return f"{weekday} {day_month(day, lang)}"
+
+
 def clock(moment: time, lang: str) -> str:
     """A clock time as the language writes it: '8:30 a.m.', '8:30 AM', '08:30'."""
     if lang == "ht":

@@ -90,6 +90,22 @@ YES = {
 NO = {bare(w) for w in ("NO", "N", "NÃO", "NAO", "NON", "NOPE", "INCORRECTO", "ERRADO")}
 
 
+# "I don't know" / "it doesn't say", to skip an optional question.
+UNKNOWN = {
+    bare(w)
+    for w in (
+        "no sé", "no se", "nose", "no lo sé", "no lo se", "no dice", "no tengo", "no tiene", "ninguna", "ninguno",
+        "i don't know", "i dont know", "dont know", "idk", "it doesn't say", "none", "no time",
+        "não sei", "nao sei", "não diz", "nao tem", "je ne sais pas", "je sais pas", "sais pas", "aucune", "rien",
+        "m pa konnen", "mwen pa konnen", "pa konnen", "li pa di", "pa genyen",
+    )
+}  # fmt: skip
+
+
+def is_unknown(text: str) -> bool:
+    return bare(text) in UNKNOWN
+
+
 def is_yes(text: str) -> bool:
     return bare(text) in YES
 

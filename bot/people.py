@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, SaveHearing
+from bot.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, SaveHearing, SavePortTime
 from bot.phones import PhoneVault
 from bot.places import Places
 from bot.storage import insert, iso, parse_iso, rows, update
@@ -32,12 +32,12 @@ def _person(db: Database, row: dict) -> Person:
     hearing = None
     active = rows(
         db,
-        "SELECT hearing_at, court, city FROM hearings WHERE contact_id = ? AND status = 'active' "
+        "SELECT hearing_at, court, city, report_at FROM hearings WHERE contact_id = ? AND status = 'active' "
         "ORDER BY id DESC LIMIT 1",
         [row["id"]],
     )
     for h in active:
-        hearing = Hearing(parse_iso(h["hearing_at"]), h["court"], h["city"])
+        hearing = Hearing(parse_iso(h["hearing_at"]), h["court"], h["city"], parse_iso(h["report_at"]))
     return Person(
         state=row["state"],
         lang=row["lang"],
@@ -93,6 +93,11 @@ def apply(
     for effect in outcome.effects:
         if isinstance(effect, SaveHearing):
             save_hearing(db, contact_id, effect.hearing, now, places)
+        elif isinstance(effect, SavePortTime):
+            db.execute(
+                "UPDATE hearings SET report_at = ? WHERE contact_id = ? AND status = 'active'",
+                [iso(effect.report_at), contact_id],
+            )
         elif isinstance(effect, OptOut):
             update(db, "contacts", contact_id, {"opted_out_at": iso(now)})
             cancel_pending(db, contact_id, now)
@@ -117,6 +122,7 @@ def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime,
                 "court": court.key,
                 "city": city.key if city else None,
                 "city_zone": city.zone.key if city else None,
+                "report_at": iso(hearing.report_at),
                 "status": "active",
                 "created_at": iso(now),
             }

@@ -180,3 +180,9 @@ def m001_contacts_hearings_inbound_outbox(db: Database) -> None:
     )
     db["outbox"].create_index(["status", "send_at"])
     db["outbox"].create_index(["contact_id"])
+
+
+@migrations()
+def m002_hearing_report_at(db: Database) -> None:
+    # The time to be at the port (UTC), when the person's paper gives one; the zone is court_zone.
+    db["hearings"].add_column("report_at", str)

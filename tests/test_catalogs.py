@@ -19,6 +19,7 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "city": "Piedras Negras",
     "hotline": "1-800-898-7180",
     "example": "9 de marzo 8:30 am",
+    "port": "preséntese en la garita o el puente a las 12:30 a.m. (11:30 p.m. en Piedras Negras)",
     "first": "30 de septiembre",
     "second": "12 de octubre",
     "n": "9",

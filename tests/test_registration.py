@@ -18,6 +18,7 @@ SCRIPTS = {
             "lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso. ¿Es correcto? Responda SI o NO.",
         ),
         ("SÍ", "Guardado. Le avisaremos antes de su audiencia."),
+        ("tengo que estar en el puente a las 4:30", "Guardado: preséntese en la garita o el puente a las 4:30 a.m."),
     ],
     "en": [
         ("Hello", "Free hearing reminders. We are not the court. STOP to end, HELP for help."),
@@ -28,6 +29,7 @@ SCRIPTS = {
             "Thursday, March 19, 2026, 9:00 AM, San Diego court. Is that right? Reply YES or NO.",
         ),
         ("yes", "Saved. We will remind you before your hearing."),
+        ("no", "Your hearing is saved. Reply HEARING to see it"),
     ],
     "pt": [
         ("Olá", "Lembretes grátis da audiência. Não somos o tribunal. STOP: sair. AJUDA: ajuda."),
@@ -38,6 +40,7 @@ SCRIPTS = {
             "quinta-feira, 2 de abril de 2026, 14:30, tribunal de Brownsville. Está certo? Responda SIM ou NÃO.",
         ),
         ("Sim", "Salvo. Vamos lembrar você antes da audiência."),
+        ("às 10h", "Salvo: esteja no posto de fronteira às 10:00."),
     ],
     "fr": [
         ("Bonjour", "Rappels gratuits d'audience (pas le tribunal). STOP : arrêter. AIDE : aide."),
@@ -48,6 +51,7 @@ SCRIPTS = {
             "vendredi 13 mars 2026, 07:45, tribunal de Brownsville. Est-ce correct ? Répondez OUI ou NON.",
         ),
         ("OUI", "Enregistré. Nous vous rappellerons avant l'audience."),
+        ("à 3h30 au pont", "Enregistré : soyez au poste-frontière à 03:30."),
     ],
     "ht": [
         ("Bonjou", "Rapèl odyans gratis. Nou pa tribinal la. STOP pou kanpe, ÈD pou jwenn èd."),
@@ -58,25 +62,30 @@ SCRIPTS = {
             "mèkredi 15 jiyè 2026, 8:30 AM, tribinal El Paso (7:30 AM lè Nogales). Èske se sa? Reponn WI oswa NON.",
         ),
         ("wi", "Anrejistre. N ap raple w anvan odyans lan."),
+        ("m pa konnen", "Odyans ou anrejistre."),
     ],
 }
-EXPECTED = {  # (court zone, local date and time) the stored UTC instant must match
-    "es": ("America/Denver", datetime(2026, 3, 9, 8, 30)),
-    "en": ("America/Los_Angeles", datetime(2026, 3, 19, 9, 0)),
-    "pt": ("America/Chicago", datetime(2026, 4, 2, 14, 30)),
-    "fr": ("America/Chicago", datetime(2026, 3, 13, 7, 45)),
-    "ht": ("America/Denver", datetime(2026, 7, 15, 8, 30)),
+EXPECTED = {  # (court zone, local date and time, local time at the port) the stored UTC instants must match
+    "es": ("America/Denver", datetime(2026, 3, 9, 8, 30), datetime(2026, 3, 9, 4, 30)),
+    "en": ("America/Los_Angeles", datetime(2026, 3, 19, 9, 0), None),
+    "pt": ("America/Chicago", datetime(2026, 4, 2, 14, 30), datetime(2026, 4, 2, 10, 0)),
+    "fr": ("America/Chicago", datetime(2026, 3, 13, 7, 45), datetime(2026, 3, 13, 3, 30)),
+    "ht": ("America/Denver", datetime(2026, 7, 15, 8, 30), None),
 }
+
+
+def utc_text(local: datetime | None, zone: str) -> str | None:
+    return local and local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.mark.parametrize("lang", SCRIPTS)
 def test_registration_script(client, db, lang):
     phone = Phone(client, "+5216561110000")
     for said, expected in SCRIPTS[lang]:
-        answer = phone.text(said)
-        assert answer.startswith(expected), (said, answer)
-        assert count(answer) <= 2, answer
-    zone, local = EXPECTED[lang]
+        answers = phone.texts(said)
+        assert answers[0].startswith(expected), (said, answers)
+        assert all(count(answer) <= 2 for answer in answers), answers
+    zone, local, port = EXPECTED[lang]
     contact = db.execute("SELECT * FROM contacts").fetchall()
     assert len(contact) == 1
     row = next(db["contacts"].rows)
@@ -84,8 +93,8 @@ def test_registration_script(client, db, lang):
     assert row["consent_at"] == "2026-02-02T15:00:00Z"
     assert row["consent_method"] == "sms: chose a language after the welcome message"
     hearing = next(db["hearings"].rows)
-    utc = local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
-    assert hearing["hearing_at"] == utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert hearing["hearing_at"] == utc_text(local, zone)
+    assert hearing["report_at"] == utc_text(port, zone)
     assert hearing["court_zone"] == zone and hearing["status"] == "active"
 
 
@@ -98,12 +107,15 @@ def register(phone, city="4", when="el 9 de marzo a las 8:30"):
     phone.text("1")
     phone.text(city)
     phone.text(when)
-    return phone.text("si")
+    saved, *port_question = phone.texts("si")
+    if port_question:
+        phone.text("no")  # no time at the port: the optional step is skipped
+    return saved
 
 
 def test_ambiguous_numeric_date_asks_which(phone, db):
     phone.text("hola"), phone.text("1"), phone.text("tijuana")
-    assert phone.text("03/04/2026 10:00") == "¿Es el 3 de abril o el 4 de marzo? Responda 1 o 2."
+    assert phone.text("03/04/2026 10:00") == "¿Es el viernes 3 de abril o el miércoles 4 de marzo? Responda 1 o 2."
     assert phone.text("2").startswith("miércoles, 4 de marzo de 2026, 10:00 a.m., corte de San Diego.")
     phone.text("si")
     assert next(db["hearings"].rows)["hearing_at"] == "2026-03-04T18:00:00Z"  # PST, UTC-8
@@ -174,3 +186,96 @@ def test_language_can_change_later_and_keeps_the_hearing(phone, db):
     assert phone.text("2") == ("Your hearing is saved. Reply HEARING to see it, CHANGE to change it, HELP for help.")
     assert phone.text("HEARING").startswith("Your hearing: Monday, March 9, 2026, 8:30 AM, El Paso court.")
     assert db["hearings"].count == 1
+
+
+CONFIRM_JUAREZ = "lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso. ¿Es correcto? Responda SI o NO."
+
+
+def test_whole_hearing_in_the_first_message_goes_straight_to_confirmation(phone, db):
+    assert phone.text("audiencia 9 de marzo 8:30 Juárez").startswith("Avisos gratis")
+    assert phone.text("1") == CONFIRM_JUAREZ
+    assert phone.texts("si")[0].startswith("Guardado.")
+    hearing = next(db["hearings"].rows)
+    assert (hearing["hearing_at"], hearing["city"]) == ("2026-03-09T14:30:00Z", "ciudad_juarez")
+
+
+def test_whole_hearing_when_asked_for_the_city(phone):
+    phone.text("hola"), phone.text("1")
+    assert phone.text("audiencia 9 de marzo 8:30 Juárez") == CONFIRM_JUAREZ
+
+
+def test_hearing_without_the_city_is_kept_while_the_city_is_asked(phone):
+    phone.text("hola"), phone.text("1")
+    assert phone.text("mi audiencia es el 9 de marzo a las 8:30").startswith("¿En qué ciudad está?\n1 Tijuana")
+    assert phone.text("4") == CONFIRM_JUAREZ
+
+
+def test_port_time_in_the_first_message_is_confirmed_and_saved(phone, db):
+    phone.text("mi audiencia es el 9 de marzo a las 8:30 y tengo que estar en el puente a las 4:30, estoy en juarez")
+    assert phone.text("1") == (
+        "lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso; preséntese en la garita o el puente a las "
+        "4:30 a.m. ¿Es correcto? Responda SI o NO."
+    )
+    assert len(phone.texts("si")) == 1  # no question about the port: it is known
+    hearing = next(db["hearings"].rows)
+    assert (hearing["hearing_at"], hearing["report_at"]) == ("2026-03-09T14:30:00Z", "2026-03-09T10:30:00Z")
+    assert phone.text("AUDIENCIA").startswith(
+        "Su audiencia: lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso; preséntese en la garita o el "
+        "puente a las 4:30 a.m."
+    )
+
+
+def test_port_question_after_saving_checks_the_time_and_can_be_skipped(phone, db):
+    phone.text("hola"), phone.text("1"), phone.text("4"), phone.text("el 9 de marzo a las 8:30")
+    saved, question = phone.texts("si")
+    assert question == (
+        "¿Su papel dice a qué hora estar en la garita o el puente? Escríbala, por ejemplo: 4:30 am. Si no, responda NO."
+    )
+    assert count(saved) <= 2 and count(question) <= 2
+    assert phone.text("a las 10") == (
+        "La hora en la garita o el puente debe ser antes de su audiencia, a las 8:30 a.m. "
+        "Escríbala de nuevo o responda NO."
+    )
+    assert next(db["hearings"].rows)["report_at"] is None
+    assert phone.text("no sé").startswith("Su audiencia está guardada.")
+    # Later, "puente 4" sets it: an hour for the port is read as written (4 a.m.).
+    assert phone.text("puente a las 4") == "Guardado: preséntese en la garita o el puente a las 4:00 a.m."
+    assert next(db["hearings"].rows)["report_at"] == "2026-03-09T10:00:00Z"
+
+
+def test_port_time_in_nogales_summer_shows_both_clocks(phone, db):
+    phone.text("hola"), phone.text("1"), phone.text("nogales"), phone.text("15 de julio a las 8:30")
+    phone.text("si")
+    answer = phone.text("4:30")
+    assert answer == ("Guardado: preséntese en la garita o el puente a las 4:30 a.m. (3:30 a.m. hora de Nogales).")
+    assert next(db["hearings"].rows)["report_at"] == "2026-07-15T10:30:00Z"  # MDT, UTC-6
+
+
+def test_a_weekday_that_contradicts_the_date_is_asked_about(phone, db):
+    phone.text("hola"), phone.text("1"), phone.text("4")
+    assert phone.text("martes 9 de marzo a las 8:30") == (
+        "¿Es el lunes 9 de marzo o el martes 10 de marzo? Responda 1 o 2."
+    )
+    assert phone.text("2").startswith("martes, 10 de marzo de 2026, 8:30 a.m.")
+    phone.text("si")
+    assert next(db["hearings"].rows)["hearing_at"] == "2026-03-10T14:30:00Z"
+
+
+@pytest.mark.parametrize(
+    ("lang", "choice", "text", "expected"),
+    [
+        ("en", "2", "court March 9 at 8:30 am, Juarez", "Monday, March 9, 2026, 8:30 AM, El Paso court."),
+        (
+            "pt",
+            "3",
+            "audiência 9 de março 8h30 Juárez",
+            "segunda-feira, 9 de março de 2026, 08:30, tribunal de El Paso.",
+        ),
+        ("fr", "4", "audience le 9 mars à 8h30, Juárez", "lundi 9 mars 2026, 08:30, tribunal de El Paso."),
+        ("ht", "5", "odyans 9 mas a 8è30 Juarez", "lendi 9 mas 2026, 8:30 AM, tribinal El Paso."),
+    ],
+)
+def test_whole_hearing_first_in_every_language(client, lang, choice, text, expected):
+    phone = Phone(client, "+5216561110001")
+    phone.text(text)
+    assert phone.text(choice).startswith(expected)
