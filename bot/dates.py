@@ -492,13 +492,17 @@ _DURATION_AFTER = re.compile(
 _TIME_PATTERNS = (
     # 8:30, 8.30, 8h30, 8 h 30, 8è30, 8 heures 30, 8 e 30, 13:00 hrs, 8:30 a. m.
     re.compile(
-        r"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s*(?::|\.|h|hs|hrs|heures?|e|y)\s*(?P<m>[0-5]\d)(?![\d/:]|\.\d)"
+        r"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?:\s*(?::|\.|h|hs|hrs|heures?|e|y)\s*|[;,])(?P<m>[0-5]\d)(?![\d/:]|\.\d)"
         rf"(?:\s*(?:{_UNIT}|mins?|minutos|minutes)\b)?\s*{_AMPM}?"
     ),
     # 8am, 8 a.m., 8 p. m., 8 PM
     re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s*(?:{_UNIT}\s*)?{_AMPM}"),
     # "a las 8 30 am" once number words became digits: "at eight thirty"
-    re.compile(r"(?:\bat|\ba\s+las|\balas)\s+(?P<h>[0-2]?\d)\s+(?P<m>[0-5]\d)\b(?!\s*(?:de|of)\b)"),
+    re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba)\s+(?P<h>[0-2]?\d)\s+(?P<m>[0-5]\d)\b"),
+    # "at 0900", "a las 1430": four digits of a 24-hour clock after a word for "at"
+    re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba)\s+(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b"),
+    # 830am, 0830 hrs, 1430 horas: a clock written without its colon
+    re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?P<m>[0-5]\d)\s*(?:{_AMPM}|(?:hrs?|horas|hs)\b)"),
     # 9h, 9 h, 13 horas, 8 heures, 8 o'clock, 9hs
     re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s*{_UNIT}(?![\w'])"),
     # a las 8, alas 7, a la 1, at 9, às 8, à 9, a 9, vers 9, pou 9, lè 9, sobre las 8
