@@ -29,8 +29,9 @@ from bot import storage  # noqa: E402
 PHONES = int(os.environ.get("BENCH_PHONES", "400"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 TOKEN = "bench-token"
-SCRIPT = ["hola", "1", "tijuana", "el 9 de marzo de 2027 a las 8:30", "si", "AUDIENCIA"]
-EXPECT = ["Avisos gratis", "¿En qué ciudad", "¿Qué día", "martes, 9 de marzo de 2027", "Guardado.", "Su audiencia:"]
+SCRIPT = ["hola", "1", "tijuana", "el 9 de marzo de 2027 a las 8:30", "si", "puente 4:30", "AUDIENCIA"]
+EXPECT = ["Avisos gratis", "¿En qué ciudad", "¿Qué día", "martes, 9 de marzo de 2027", "Guardado.", "Guardado:",
+          "Su audiencia:"]  # fmt: skip
 
 
 def free_port() -> int:

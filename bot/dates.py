@@ -430,21 +430,22 @@ def find_dates(text: str, lang: str, today: date) -> list[_Date]:
             found.append(candidate)
             taken.append((candidate.start, candidate.end))
 
-    for m in p["iso"].finditer(text):
+    numbered = any(c.isdigit() for c in text)  # number words are digits by now: without one, only
+    for m in p["iso"].finditer(text) if numbered else ():  # "mañana" or "el lunes" can name a date
         if d := _safe_date(int(m["year"]), int(m["m"]), int(m["d"])):
             add(_Date(d, *m.span(), 1))
-    for key in ("day_month", "month_day"):
+    for key in ("day_month", "month_day") if numbered else ():
         for m in p[key].finditer(text):
             weekday = days.get(m["wd"]) if m["wd"] else None
             if d := _with_year(months[m["month"]], int(m["d"]), m["year"], today):
                 add(_checked(d, weekday, *m.span(), 1))
-    for m in p["numeric"].finditer(text):
+    for m in p["numeric"].finditer(text) if numbered else ():
         add(_numeric(m, lang, today, days.get(m["wd"]) if m["wd"] else None))
-    for m in p["weekday_day"].finditer(text):
+    for m in p["weekday_day"].finditer(text) if numbered else ():
         d, _ = _next_day_number(int(m["d"]), today, days[m["wd"]])
         if d:
             add(_checked(d, days[m["wd"]], *m.span(), 0))
-    for m in p["day_only"].finditer(text):
+    for m in p["day_only"].finditer(text) if numbered else ():
         d, _ = _next_day_number(int(m["d"]), today, None)
         if d:
             add(_Date(d, *m.span(), -2))
