@@ -330,7 +330,7 @@ _TOWARD = re.compile(
     r"[\s:,]*(?:(?:el|le|la|the|o|dia|day)\s+)*$"
 )
 _HEARING_WORD = re.compile(
-    r"\b(?:audiencia|corte|cita|juicio|juez|court|hearing|audiencia|audiencias|audiencia|tribunal|audience"
+    r"\b(?:audiencias?|corte|cita|juicio|juez|court|hearing|tribunal|audience"
     r"|odyans|jij|randevou|fecha|date|data)\b"
 )
 _PAST_HINT = re.compile(
@@ -359,7 +359,7 @@ def _with_year(month: int, day: int, year: str | None, today: date) -> date | No
     return None
 
 
-def _next_day_number(day: int, today: date, weekday: int | None) -> tuple[date | None, date | None]:
+def _next_day_number(day: int, today: date, weekday: int | None) -> date | None:
     """'el 19', 'el jueves 19': the next 19th (on or after today), preferring one on that weekday."""
     found = []
     month_start = today.replace(day=1)
@@ -368,13 +368,11 @@ def _next_day_number(day: int, today: date, weekday: int | None) -> tuple[date |
         candidate = _safe_date(month_start.year + year, month + 1, day)
         if candidate and candidate >= today:
             found.append(candidate)
-    if not found:
-        return None, None
     if weekday is not None:
         for candidate in found[:3]:
             if candidate.weekday() == weekday:
-                return candidate, None
-    return found[0], None
+                return candidate
+    return found[0] if found else None
 
 
 def _nearest_weekday(written: date, weekday: int) -> date:
@@ -442,12 +440,10 @@ def find_dates(text: str, lang: str, today: date) -> list[_Date]:
     for m in p["numeric"].finditer(text) if numbered else ():
         add(_numeric(m, lang, today, days.get(m["wd"]) if m["wd"] else None))
     for m in p["weekday_day"].finditer(text) if numbered else ():
-        d, _ = _next_day_number(int(m["d"]), today, days[m["wd"]])
-        if d:
+        if d := _next_day_number(int(m["d"]), today, days[m["wd"]]):
             add(_checked(d, days[m["wd"]], *m.span(), 0))
     for m in p["day_only"].finditer(text) if numbered else ():
-        d, _ = _next_day_number(int(m["d"]), today, None)
-        if d:
+        if d := _next_day_number(int(m["d"]), today, None):
             add(_Date(d, *m.span(), -2))
     for pattern, ahead in RELATIVE:
         for m in pattern.finditer(text):
