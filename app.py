@@ -10,6 +10,7 @@ from flask import Flask
 from bot import cli, context, places, webhook
 from bot import config as settings
 from bot.phones import PhoneVault
+from scheduler import planner
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,7 +20,8 @@ def create_app(config: dict | None = None) -> Flask:
         level=os.environ.get("HEARINGBOT_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    context.init_app(app, PhoneVault(app.config["SECRET_KEY"]), places.load())
+    reminders = planner.load_settings(app.config["REMINDERS_FILE"])
+    context.init_app(app, PhoneVault(app.config["SECRET_KEY"]), places.load(), reminders)
     app.register_blueprint(webhook.bp)
     cli.register(app)
     return app

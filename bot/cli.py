@@ -87,29 +87,37 @@ def serve(host: str, port: int) -> None:
         run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
         sched.shutdown(wait=False)
+        sched.hearingbot_runner.release()
 
 
 @click.command("scheduler")
 @with_appcontext
 def scheduler() -> None:
-    """Production: the one scheduler process that drains the outbox."""
+    """Production: the scheduler process that drains the outbox (a second one stays idle)."""
     from scheduler import runner
 
     storage.migrate(context.get_db())
     click.echo("hearingbot scheduler running; Ctrl-C to stop")
-    runner.build(current_app._get_current_object(), blocking=True).start()
+    sched = runner.build(current_app._get_current_object(), blocking=True)
+    try:
+        sched.start()
+    finally:
+        sched.hearingbot_runner.release()
 
 
 @click.command("dispatch")
 @with_appcontext
 @click.option("--once", is_flag=True, required=True, help="Send what is due now, then exit.")
 def dispatch(once: bool) -> None:
-    """Send every due message once and print the counts."""
-    from scheduler import runner, transport
+    """Send every due message once and print the counts (idle if a scheduler holds the lease)."""
+    from scheduler.runner import Runner
 
-    app = current_app._get_current_object()
-    counts = runner.tick(app, transport.for_config(app.config))
-    click.echo(json.dumps(counts))
+    storage.migrate(context.get_db())
+    run = Runner(current_app._get_current_object())
+    try:
+        click.echo(json.dumps(run.tick()))
+    finally:
+        run.release()
 
 
 queue = AppGroup("queue", help="The outbox of messages the bot will send.")
@@ -131,7 +139,47 @@ def queue_list(as_json: bool, status: str | None) -> None:
     if not rows:
         click.echo(f"no {status or 'pending'} messages")
     for r in rows:
-        click.echo(f"{r['id']:>6} {r['send_at']} {r['status']:<9} {r['channel']:<8} {r['to']} {r['kind']}")
+        error = f" error {r['error_code']}" if r["error_code"] else ""
+        click.echo(f"{r['id']:>6} {r['send_at']} {r['status']:<9} {r['channel']:<8} {r['to']} {r['kind']}{error}")
+
+
+def _queue_action(action, row_id: int) -> None:
+    from scheduler import outbox
+
+    db = context.get_db()
+    storage.migrate(db)
+    try:
+        row = action(db, row_id, context.now())
+    except outbox.QueueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{row['id']} {row['status']} send_at {row['send_at']}")
+
+
+@queue.command("send-now")
+@click.argument("row_id", type=int, metavar="ID")
+def queue_send_now(row_id: int) -> None:
+    """Make a pending message due immediately (the scheduler sends it on its next tick)."""
+    from scheduler import outbox
+
+    _queue_action(outbox.send_now, row_id)
+
+
+@queue.command("retry")
+@click.argument("row_id", type=int, metavar="ID")
+def queue_retry(row_id: int) -> None:
+    """Send a failed, undelivered, expired or cancelled message again, if its hearing is ahead."""
+    from scheduler import outbox
+
+    _queue_action(outbox.retry, row_id)
+
+
+@queue.command("cancel")
+@click.argument("row_id", type=int, metavar="ID")
+def queue_cancel(row_id: int) -> None:
+    """Cancel a pending message."""
+    from scheduler import outbox
+
+    _queue_action(outbox.cancel, row_id)
 
 
 translate = AppGroup("translate", help="Message catalogs (pybabel).")

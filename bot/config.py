@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 def _secret_key(instance: Path) -> str:
@@ -37,6 +38,11 @@ def from_environment(overrides: dict | None = None) -> dict:
         "TWILIO_WHATSAPP_FROM": env("TWILIO_WHATSAPP_FROM", ""),
         "TWILIO_API_BASE": env("TWILIO_API_BASE", "https://api.twilio.com"),
         "DISPATCH_INTERVAL_SECONDS": float(env("HEARINGBOT_DISPATCH_INTERVAL", "10")),
+        "REMINDERS_FILE": env("HEARINGBOT_REMINDERS", str(DATA_DIR / "reminders.json")),
+        "WHATSAPP_TEMPLATES_FILE": env("HEARINGBOT_WHATSAPP_TEMPLATES", str(DATA_DIR / "whatsapp_templates.json")),
+        "SEND_RATE": float(env("HEARINGBOT_SEND_RATE", "5")),  # messages per second; 0: no limit
+        "LEASE_SECONDS": float(env("HEARINGBOT_LEASE_SECONDS", "60")),
+        "TWILIO_TIMEOUT_SECONDS": float(env("HEARINGBOT_TWILIO_TIMEOUT", "15")),
         # Twilio form posts are small; this bounds what a stranger can make us read.
         "MAX_CONTENT_LENGTH": 256 * 1024,
     }

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from bot import storage
 from bot.phones import PhoneVault
 from bot.places import Places
+from scheduler.planner import Settings
 
 
 def get_db() -> Database:
@@ -52,7 +53,12 @@ def places() -> Places:
     return current_app.extensions["hearingbot.places"]
 
 
-def init_app(app: Flask, vault_: PhoneVault, places_: Places) -> None:
+def reminders() -> Settings:
+    return current_app.extensions["hearingbot.reminders"]
+
+
+def init_app(app: Flask, vault_: PhoneVault, places_: Places, reminders_: Settings) -> None:
     app.extensions["hearingbot.vault"] = vault_
     app.extensions["hearingbot.places"] = places_
+    app.extensions["hearingbot.reminders"] = reminders_
     app.teardown_appcontext(close_db)

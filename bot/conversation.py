@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from bot import keywords as kw
 from bot.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
-from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, long_date, translator, weekday_day_month
+from bot.hearing import EOIR_HOTLINE, Hearing, describe, port_instant, port_phrase
+from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, translator, weekday_day_month
 from bot.places import Places, find_city, find_court, nearest_city
 from bot.text import bare
 
@@ -29,22 +30,7 @@ ASK_PORT_TIME = "ask_port_time"
 REGISTERED = "registered"
 CONFIRM_DELETE = "confirm_delete"
 
-EOIR_HOTLINE = "1-800-898-7180"
 LANGUAGE_MENU = "\n".join(f"{i} {NATIVE_NAMES[lang]}" for i, lang in enumerate(LANGS, 1))
-
-
-PORT_WINDOW_HOURS = 12  # a time to be at the port is before the hearing, and not by more than this
-
-
-@dataclass(frozen=True)
-class Hearing:
-    """A confirmed hearing: the UTC instant, where (court key, and city key if known), and the
-    UTC instant to be at the port when the person's paper gives one."""
-
-    at: datetime
-    court: str
-    city: str | None = None
-    report_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -210,49 +196,6 @@ def which_date(turn: Turn) -> str:
     return _("Is it {first} or {second}? Reply 1 or 2.").format(
         first=weekday_day_month(first, turn.lang), second=weekday_day_month(second, turn.lang)
     )
-
-
-def describe(hearing: Hearing, lang: str, places: Places) -> str:
-    """A hearing in the person's language, in the court's local time (and the city's, if it differs)."""
-    _ = translator(lang)
-    court = places.court(hearing.court)
-    local = hearing.at.astimezone(court.zone)
-    text = _("{date}, {time}, {court} court").format(
-        date=long_date(local.date(), lang), time=clock(local.time(), lang), court=court.name
-    )
-    text += both_clocks(hearing.at, hearing, lang, places)
-    if hearing.report_at:
-        text += "; " + port_phrase(hearing, lang, places)
-    return text
-
-
-def both_clocks(moment: datetime, hearing: Hearing, lang: str, places: Places) -> str:
-    """' (7:30 a.m. in Nogales)' when the person's city keeps another clock than the court then."""
-    _ = translator(lang)
-    court, city = places.court(hearing.court), places.city(hearing.city)
-    if city and moment.astimezone(city.zone).utcoffset() != moment.astimezone(court.zone).utcoffset():
-        return " " + _("({time} in {city})").format(
-            time=clock(moment.astimezone(city.zone).time(), lang), city=city.name
-        )
-    return ""
-
-
-def port_phrase(hearing: Hearing, lang: str, places: Places) -> str:
-    """'be at the port of entry at 4:30 a.m.', in the court's clock (and the city's, if it differs)."""
-    _ = translator(lang)
-    local = hearing.report_at.astimezone(places.court(hearing.court).zone)
-    return _("be at the port of entry at {time}").format(time=clock(local.time(), lang)) + both_clocks(
-        hearing.report_at, hearing, lang, places
-    )
-
-
-def port_instant(hearing: Hearing, at: time, places: Places) -> datetime | None:
-    """The UTC instant of a port time on the hearing's day (court zone), if it comes before the hearing."""
-    zone = places.court(hearing.court).zone
-    local = datetime.combine(hearing.at.astimezone(zone).date(), at).replace(tzinfo=zone).astimezone(UTC)
-    if hearing.at - timedelta(hours=PORT_WINDOW_HOURS) <= local < hearing.at:
-        return local
-    return None
 
 
 def pending_hearing(turn: Turn) -> Hearing:
@@ -474,10 +417,16 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
     text = turn.message.text
     if kw.is_yes(text):
         hearing = pending_hearing(turn)
-        saved = _(
-            "Saved. We will remind you before your hearing. Always confirm it with the court: "
-            "{hotline}. CHANGE to change it."
-        ).format(hotline=EOIR_HOTLINE)
+        if turn.person.hearing:  # a CHANGE: the old date's reminders are cancelled, new ones planned
+            saved = _(
+                "Changed. Reminders for your old date are cancelled; we will remind you of this one. "
+                "Confirm it at {hotline}."
+            ).format(hotline=EOIR_HOTLINE)
+        else:
+            saved = _(
+                "Saved. We will remind you before your hearing. Always confirm it with the court: "
+                "{hotline}. CHANGE to change it."
+            ).format(hotline=EOIR_HOTLINE)
         if hearing.report_at is None:  # the optional step, in its own SMS: the time to be at the port
             person = replace(turn.person, state=ASK_PORT_TIME, hearing=hearing, pending={})
             return Outcome(person, (saved, port_question(turn)), (SaveHearing(hearing),))

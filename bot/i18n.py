@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.dates import format_date, format_skeleton, format_time
@@ -48,6 +48,7 @@ def translator(lang: str) -> Callable[[str], str]:
     return translations(lang).gettext
 
 
+@lru_cache(maxsize=8192)  # pure, and planning renders the same few days and times
 def long_date(day: date, lang: str) -> str:
     """Weekday and full date: 'lunes, 9 de marzo de 2026', 'lendi 9 mas 2026'."""
     if lang == "ht":
@@ -55,6 +56,7 @@ def long_date(day: date, lang: str) -> str:
     return format_date(day, "full", locale=BABEL_LOCALE[lang]).translate(_PLAIN_SPACES)
 
 
+@lru_cache(maxsize=8192)  # pure, and planning renders the same few days and times
 def day_month(day: date, lang: str) -> str:
     """Day and month only, to tell two readings apart: '3 de abril', 'April 3'."""
     if lang == "ht":
@@ -62,12 +64,14 @@ def day_month(day: date, lang: str) -> str:
     return format_skeleton("MMMMd", day, locale=BABEL_LOCALE[lang]).translate(_PLAIN_SPACES)
 
 
+@lru_cache(maxsize=8192)  # pure, and planning renders the same few days and times
 def weekday_day_month(day: date, lang: str) -> str:
     """Weekday, day and month, to tell two readings apart: 'viernes 3 de abril', 'Friday April 3'."""
     weekday = HT_DAYS[day.weekday()] if lang == "ht" else format_date(day, "EEEE", locale=BABEL_LOCALE[lang])
     return f"{weekday} {day_month(day, lang)}"
 
 
+@lru_cache(maxsize=8192)  # pure, and planning renders the same few days and times
 def clock(moment: time, lang: str) -> str:
     """A clock time as the language writes it: '8:30 a.m.', '8:30 AM', '08:30'."""
     if lang == "ht":

@@ -16,6 +16,7 @@ from bot.conversation import Message
 from bot.phones import PhoneVault, mask, split_address
 from bot.places import Places
 from bot.storage import iso, update, write_transaction
+from scheduler.planner import Settings
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1600  # Twilio's longest message; anything longer is cut before parsing
@@ -47,7 +48,9 @@ def message_from_form(form: dict, channel: str) -> Message:
     )
 
 
-def receive(db: Database, vault: PhoneVault, places: Places, form: dict, now: datetime) -> list[str]:
+def receive(
+    db: Database, vault: PhoneVault, places: Places, form: dict, now: datetime, reminders: Settings | None = None
+) -> list[str]:
     """Answer one Twilio inbound message; a repeated MessageSid gets the first answer again."""
     sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
     channel, phone = split_address(form.get("From", ""))
@@ -67,7 +70,7 @@ def receive(db: Database, vault: PhoneVault, places: Places, form: dict, now: da
             return json.loads(stored or "[]")
         contact = people.find(db, channel, vault.lookup_hash(phone))
         outcome = conversation.handle(contact.person, message, now, places)
-        contact_id = people.apply(db, vault, contact, channel, phone, outcome, now, places)
+        contact_id = people.apply(db, vault, contact, channel, phone, outcome, now, places, reminders)
         update(db, "inbound", sid, {"contact_id": contact_id, "replies": json.dumps(outcome.replies)}, key="sid")
     log.info(
         "%s %s from %s: %s -> %s (%d replies)",

@@ -12,6 +12,7 @@ from bot.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, Sav
 from bot.phones import PhoneVault
 from bot.places import Places
 from bot.storage import insert, iso, parse_iso, rows, update
+from scheduler import outbox, planner
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,12 @@ def apply(
     outcome: Outcome,
     now: datetime,
     places: Places,
+    reminders: planner.Settings | None = None,
 ) -> int | None:
-    """Store what a turn decided. Call inside db.atomic(). Returns the contact id (None if erased)."""
+    """Store what a turn decided, and (re)plan the person's reminders. Call inside a transaction.
+
+    Returns the contact id (None if erased)."""
+    reminders = reminders or planner.load_settings()
     if any(isinstance(e, Erase) for e in outcome.effects):
         if contact.id is not None:
             erase(db, contact.id)
@@ -90,26 +95,36 @@ def apply(
     else:
         contact_id = contact.id
         update(db, "contacts", contact_id, row)
+    replan = revive = False
     for effect in outcome.effects:
         if isinstance(effect, SaveHearing):
             save_hearing(db, contact_id, effect.hearing, now, places)
+            replan = True
         elif isinstance(effect, SavePortTime):
             db.execute(
                 "UPDATE hearings SET report_at = ? WHERE contact_id = ? AND status = 'active'",
                 [iso(effect.report_at), contact_id],
             )
+            replan = True  # the wake-up moves with the time to be at the port
         elif isinstance(effect, OptOut):
             update(db, "contacts", contact_id, {"opted_out_at": iso(now)})
-            cancel_pending(db, contact_id, now)
+            outbox.cancel_contact(db, contact_id, now)
         elif isinstance(effect, OptIn):
             update(db, "contacts", contact_id, {"opted_out_at": None})
+            replan = revive = True  # START brings back the reminders STOP cancelled
+    if contact.id is not None and p.lang != contact.person.lang and p.hearing:
+        replan = True  # pending reminders are rewritten in the new language
+    if replan:
+        planner.plan_contact(db, contact_id, now, places, reminders, revive=revive)
     return contact_id
 
 
 def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime, places: Places) -> int:
-    """The new hearing becomes the active one; an older one is kept as replaced until purged."""
+    """The new hearing becomes the active one; an older one is kept as replaced until purged, and
+    its pending reminders are cancelled (alerts to the person are not)."""
+    for (old,) in db.execute("SELECT id FROM hearings WHERE contact_id = ? AND status = 'active'", [contact_id]):
+        planner.cancel_hearing(db, old, now)
     db.execute("UPDATE hearings SET status = 'replaced' WHERE contact_id = ? AND status = 'active'", [contact_id])
-    cancel_pending(db, contact_id, now)
     court = places.court(hearing.court)
     city = places.city(hearing.city)
     return (
@@ -128,13 +143,6 @@ def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime,
             }
         )
         .last_pk
-    )
-
-
-def cancel_pending(db: Database, contact_id: int, now: datetime) -> None:
-    db.execute(
-        "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE contact_id = ? AND status = 'pending'",
-        [iso(now), contact_id],
     )
 
 

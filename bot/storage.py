@@ -186,3 +186,22 @@ def m001_contacts_hearings_inbound_outbox(db: Database) -> None:
 def m002_hearing_report_at(db: Database) -> None:
     # The time to be at the port (UTC), when the person's paper gives one; the zone is court_zone.
     db["hearings"].add_column("report_at", str)
+
+
+@migrations()
+def m003_reminders_delivery_lease(db: Database) -> None:
+    # Reminders: one row per (hearing, slot, hearing time), so planning twice adds nothing.
+    outbox = db["outbox"]
+    outbox.add_column("priority", int)  # 0 hearing-day wake-up, 1 reminders, 2 alerts: lowest first
+    outbox.add_column("expires_at", str)  # never sent after this (UTC); sets Twilio's validity_period
+    outbox.add_column("sent_as", str)  # text, template (WhatsApp outside 24 h) or sms (no template)
+    outbox.add_column("template_vars", str)  # JSON for a WhatsApp template's content_variables
+    outbox.add_column("force_template", int)  # 63016: WhatsApp said the window is closed
+    outbox.create_index(["hearing_id", "slot", "hearing_at"], unique=True)
+    outbox.create_index(["sid"])
+    outbox.create_index(["status", "priority", "send_at"])
+    # Why a number gets nothing more: 30005/30006 (unknown, landline), 63014 (blocked on WhatsApp).
+    db["contacts"].add_column("unreachable_at", str)
+    db["contacts"].add_column("unreachable_code", str)
+    # One scheduler sends: the holder of this lease, renewed every tick, taken over when it expires.
+    db["leases"].create({"name": str, "holder": str, "expires_at": str}, pk="name")

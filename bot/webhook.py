@@ -1,4 +1,4 @@
-"""POST /twilio/messages: thin route from Twilio's form to bot.inbound, answered in TwiML."""
+"""Twilio's webhooks, thin: POST /twilio/messages (answered in TwiML) and POST /twilio/status."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from bot import context, inbound
 from bot.i18n import DEFAULT_LANG, translator
 from bot.signature import trusted
+from scheduler import delivery
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
@@ -30,8 +31,25 @@ def messages() -> Response:
     form = request.form.to_dict()
     if not form.get("MessageSid") or not form.get("From"):
         abort(400)
-    replies = inbound.receive(context.get_db(), context.vault(), context.places(), form, context.now())
+    replies = inbound.receive(
+        context.get_db(), context.vault(), context.places(), form, context.now(), context.reminders()
+    )
     return twiml(replies)
+
+
+@bp.post("/status")
+def status() -> Response:
+    """A delivery status callback: signed like messages; moves the row forward, applies the policy."""
+    if not trusted(request, current_app.config):
+        abort(403)
+    form = request.form
+    if not form.get("MessageSid") or not form.get("MessageStatus"):
+        abort(400)
+    delivery.status_callback(
+        context.get_db(), form["MessageSid"], form["MessageStatus"], form.get("ErrorCode"), context.now(),
+        context.reminders(),
+    )  # fmt: skip
+    return Response(status=204)
 
 
 @bp.errorhandler(Exception)
@@ -39,6 +57,8 @@ def apologise(error: Exception) -> Response:
     """A person never gets silence or a stack trace: log it (no body, no phone), say sorry."""
     if isinstance(error, HTTPException):
         return error
-    log.exception("inbound message failed: %s", type(error).__name__)
+    log.exception("%s failed: %s", request.path, type(error).__name__)
+    if request.path.endswith("/status"):
+        return Response(status=500)  # Twilio retries a failed callback; no apology to anyone
     _ = translator(DEFAULT_LANG)
     return twiml([_("Sorry, something went wrong on our side. Please try again in a few minutes.")])

@@ -1,30 +1,83 @@
-"""One tick of the dispatcher: expire what is too late, claim what is due, send it."""
+"""One run of the dispatcher: expire what is too late, claim what is due, send it, apply the policy."""
 
 from __future__ import annotations
 
 import logging
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlite_utils import Database
 
 from bot.phones import PhoneVault
-from scheduler import outbox
+from bot.storage import parse_iso, utcnow
+from scheduler import outbox, policy, whatsapp
+from scheduler.planner import Settings
+from scheduler.ratelimit import TokenBucket
+from scheduler.transport import MAX_VALIDITY_SECONDS, Outgoing, SendError
 
 log = logging.getLogger(__name__)
 
 
-def dispatch_once(db: Database, transport, vault: PhoneVault, now: datetime, callback_url: str | None = None) -> dict:
-    """Send every due pending row once; returns counts for logs and `dispatch --once`."""
-    counts = {"expired": outbox.expire_passed(db, now), "sent": 0, "failed": 0}
-    for row in outbox.claim_due(db, now):
+@dataclass
+class Dispatcher:
+    db: Database
+    transport: object
+    vault: PhoneVault
+    settings: Settings
+    templates: dict = field(default_factory=dict)
+    callback_url: str | None = None
+    bucket: TokenBucket = field(default_factory=lambda: TokenBucket(0))
+    clock: Callable[[], datetime] = utcnow
+    rand: Callable[[], float] = random.random
+    batch: int = 50
+    renew: Callable[[], bool] = lambda: True  # keeps the lease between batches; False: stop sending
+
+    def run_once(self) -> dict:
+        """Send everything due now, batch by batch; returns counts by outcome."""
+        now = self.clock()
+        counts = Counter(expired=outbox.expire_passed(self.db, now))
+        while self.renew():
+            claimed = outbox.claim_due(self.db, now, self.batch)
+            if not claimed:
+                break
+            contacts = outbox.contacts_for(self.db, claimed)
+            for row in claimed:
+                self.bucket.wait()
+                counts[self.send(row, contacts.get(row["contact_id"]), self.clock())] += 1
+            now = self.clock()
+        return {k: counts[k] for k in ("sent", "retry", "failed", "expired", "cancelled")}
+
+    def send(self, row: dict, contact: dict | None, now: datetime) -> str:
+        """Send one claimed row; returns sent, retry, failed, expired or cancelled."""
+        if contact is not None and (contact["opted_out_at"] or contact["unreachable_at"]):
+            outbox.finish(self.db, row["id"], "cancelled", None, now)
+            return "cancelled"
+        expires = parse_iso(row["expires_at"]) or parse_iso(row["hearing_at"])
+        validity = int((expires - now).total_seconds()) if expires else MAX_VALIDITY_SECONDS
+        if validity < 1:
+            outbox.finish(self.db, row["id"], "expired", None, now)
+            return "expired"
+        way = whatsapp.route(row["channel"], contact and contact["last_inbound_at"], now, row["lang"], row["kind"],
+                             bool(row["force_template"]), self.templates)  # fmt: skip
+        message = Outgoing(
+            channel=way.channel,
+            to=self.vault.decrypt(row["to_enc"]),
+            body=row["body"],
+            callback_url=self.callback_url,
+            validity_seconds=min(validity, MAX_VALIDITY_SECONDS),
+            content_sid=way.content_sid,
+            content_variables=row["template_vars"] if way.content_sid else None,
+        )
         try:
-            result = transport.send(row["channel"], vault.decrypt(row["to_enc"]), row["body"], callback_url)
-        except Exception as error:  # noqa: BLE001 - any transport failure is recorded, never fatal
-            log.warning("outbox %s failed: %s", row["id"], type(error).__name__)
-            code = getattr(error, "code", None)  # twilio's TwilioRestException carries Twilio's error code
-            outbox.record(db, row["id"], now, "failed", error=str(code) if code is not None else None)
-            counts["failed"] += 1
-            continue
-        outbox.record(db, row["id"], now, "sent", sid=result.sid)
-        counts["sent"] += 1
-    return counts
+            sent = self.transport.send(message)
+        except SendError as error:
+            decision = policy.decide(error.code, error.http_status, row["attempts"], self.settings,
+                                     error.transient, bool(row["force_template"]), self.rand)  # fmt: skip
+            status = policy.apply(self.db, row, decision, error.code, now)
+            log.warning("outbox %s: %s -> %s (%s)", row["id"], error.code or error.http_status, status, decision.action)
+            return {"pending": "retry"}.get(status, "failed" if status in ("failed", "undelivered") else status)
+        outbox.record_sent(self.db, row["id"], sent.sid, way.sent_as, now)
+        return "sent"

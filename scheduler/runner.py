@@ -1,49 +1,98 @@
 """APScheduler wiring: an interval job that drains the outbox. Rows are the truth, not jobs.
 
 Never started from create_app: every gunicorn worker (and the reloader) would run its own copy.
+Several scheduler processes may run: only the holder of the lease row sends (scheduler/lease.py).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from bot import storage
+from scheduler import lease, outbox, whatsapp
 from scheduler import transport as transports
-from scheduler.dispatcher import dispatch_once
+from scheduler.dispatcher import Dispatcher
+from scheduler.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
 
 
-def tick(app: Flask, transport) -> dict:
-    """One dispatcher run with its own connection (a Database belongs to one thread)."""
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        base = app.config["PUBLIC_URL"]
-        callback = f"{base.rstrip('/')}/twilio/status" if base else None
-        counts = dispatch_once(db, transport, app.extensions["hearingbot.vault"], storage.utcnow(), callback)
-        if counts["sent"] or counts["failed"] or counts["expired"]:
-            log.info("dispatch: %s", counts)
-        return counts
-    finally:
-        db.close()
+@dataclass
+class Runner:
+    """One scheduler process: its transport, rate limit and claim on the lease."""
+
+    app: Flask
+    transport: object = None
+    holder: str = field(default_factory=lease.new_holder)
+    holding: bool = False
+    bucket: TokenBucket = None
+
+    def __post_init__(self):
+        config = self.app.config
+        self.transport = self.transport or transports.for_config(config)
+        self.bucket = self.bucket or TokenBucket(config["SEND_RATE"])
+
+    def now(self):
+        return self.app.config.get("NOW") or storage.utcnow()
+
+    def tick(self) -> dict:
+        """One dispatcher run with its own connection (a Database belongs to one thread)."""
+        config = self.app.config
+        ttl = timedelta(seconds=config["LEASE_SECONDS"])
+        db = storage.connect(config["DATABASE"])
+        try:
+            if not lease.acquire(db, self.holder, self.now(), ttl):
+                self.holding = False
+                return {"idle": True, "lease_holder": lease.holder_of(db)}
+            if not self.holding:  # just took over: whatever a dead holder left half-sent goes again
+                self.holding = True
+                if recovered := outbox.recover(db, self.now()):
+                    log.warning("dispatch: %d message(s) left sending by a stopped scheduler are due again", recovered)
+            base = config["PUBLIC_URL"]
+            dispatcher = Dispatcher(
+                db=db,
+                transport=self.transport,
+                vault=self.app.extensions["hearingbot.vault"],
+                settings=self.app.extensions["hearingbot.reminders"],
+                templates=whatsapp.templates(config["WHATSAPP_TEMPLATES_FILE"]),
+                callback_url=f"{base.rstrip('/')}/twilio/status" if base else None,
+                bucket=self.bucket,
+                clock=self.now,
+                renew=lambda: lease.acquire(db, self.holder, self.now(), ttl),
+            )
+            counts = dispatcher.run_once()
+            if any(counts.values()):
+                log.info("dispatch: %s", counts)
+            return counts
+        finally:
+            db.close()
+
+    def release(self) -> None:
+        db = storage.connect(self.app.config["DATABASE"])
+        try:
+            lease.release(db, self.holder)
+        finally:
+            db.close()
 
 
-def build(app: Flask, blocking: bool = False):
+def build(app: Flask, blocking: bool = False, runner: Runner | None = None):
     """A scheduler with one interval job: max_instances=1 and coalesce, so ticks never pile up."""
     scheduler = BlockingScheduler() if blocking else BackgroundScheduler()
-    transport = transports.for_config(app.config)
+    runner = runner or Runner(app)
     scheduler.add_job(
-        tick,
+        runner.tick,
         "interval",
-        args=[app, transport],
         seconds=app.config["DISPATCH_INTERVAL_SECONDS"],
         id="dispatch",
         max_instances=1,
         coalesce=True,
         replace_existing=True,
     )
+    scheduler.hearingbot_runner = runner
     return scheduler

@@ -10,53 +10,97 @@ from bot.phones import address, mask
 from bot.segments import count
 
 log = logging.getLogger(__name__)
+MAX_VALIDITY_SECONDS = 36_000  # Twilio keeps a message queued at most 10 hours
 
 
-@dataclass
+@dataclass(frozen=True)
+class Outgoing:
+    """One message as it leaves: the channel it goes by, the E.164 number, and what Twilio needs."""
+
+    channel: str  # "sms" or "whatsapp"
+    to: str
+    body: str
+    callback_url: str | None = None
+    validity_seconds: int | None = None
+    content_sid: str | None = None  # a WhatsApp template, outside the 24-hour window
+    content_variables: str | None = None  # its values, as JSON
+
+
+@dataclass(frozen=True)
 class Sent:
     sid: str
     status: str
+
+
+class SendError(Exception):
+    """Twilio refused or could not be reached: its error code and HTTP status, when there were any."""
+
+    def __init__(self, code: int | None, http_status: int | None, reason: str = "", transient: bool = False):
+        super().__init__(f"twilio error {code} (HTTP {http_status}) {reason}".strip())
+        self.code = code
+        self.http_status = http_status
+        self.transient = transient  # a timeout or a dropped connection: nothing was refused
 
 
 @dataclass
 class ConsoleTransport:
     """Local mode: prints what would be sent (phone masked) and keeps it for tests."""
 
-    sent: list[tuple[str, str, str]] = field(default_factory=list)
+    sent: list[Outgoing] = field(default_factory=list)
     echo: bool = True
 
-    def send(self, channel: str, phone: str, body: str, callback_url: str | None = None) -> Sent:
-        self.sent.append((channel, phone, body))
+    def send(self, message: Outgoing) -> Sent:
+        self.sent.append(message)
         if self.echo:
             # The console is the developer's stand-in phone, so it shows the text; logs never do.
-            print(f"[console {channel} to {mask(phone)}, {count(body)} segment(s)]\n{body}\n", flush=True)
+            how = f"template {message.content_sid}" if message.content_sid else f"{count(message.body)} segment(s)"
+            print(f"[console {message.channel} to {mask(message.to)}, {how}]\n{message.body}\n", flush=True)
         return Sent(sid="SM" + secrets.token_hex(16), status="sent")
 
 
 class TwilioTransport:
-    """The official twilio client; TWILIO_API_BASE points it at another Messages API."""
+    """The official twilio client, one pooled HTTP session; TWILIO_API_BASE points it elsewhere."""
 
     def __init__(self, config: dict):
+        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
-        self.client = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"])
-        self.client.api.base_url = config["TWILIO_API_BASE"]
+        http = TwilioHttpClient(pool_connections=True, timeout=config["TWILIO_TIMEOUT_SECONDS"])
+        logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # it logs every request at INFO
+        self.client = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http)
+        self.client.api.base_url = config["TWILIO_API_BASE"].rstrip("/")
         self.config = config
 
-    def send(self, channel: str, phone: str, body: str, callback_url: str | None = None) -> Sent:
+    def send(self, message: Outgoing) -> Sent:
+        from requests import RequestException
+        from twilio.base.exceptions import TwilioRestException
+
         c = self.config
-        params = {"to": address(channel, phone), "body": body}
-        if channel == "whatsapp":
+        params = {"to": address(message.channel, message.to)}
+        if message.channel == "whatsapp":
             params["from_"] = c["TWILIO_WHATSAPP_FROM"]
         elif c["TWILIO_MESSAGING_SERVICE_SID"]:
             params["messaging_service_sid"] = c["TWILIO_MESSAGING_SERVICE_SID"]
-        else:
+        elif c["TWILIO_SMS_FROM"]:
             params["from_"] = c["TWILIO_SMS_FROM"]
-        if callback_url:
-            params["status_callback"] = callback_url
-        message = self.client.messages.create(**params)
-        log.info("twilio accepted %s to %s", message.sid, mask(phone))
-        return Sent(sid=message.sid, status=message.status)
+        else:
+            raise SendError(None, None, "no SMS sender configured (TWILIO_SMS_FROM or TWILIO_MESSAGING_SERVICE_SID)")
+        if message.content_sid:
+            params |= {"content_sid": message.content_sid, "content_variables": message.content_variables}
+        else:
+            params["body"] = message.body
+        if message.callback_url:
+            params["status_callback"] = message.callback_url
+        if message.validity_seconds:
+            params["validity_period"] = max(1, min(MAX_VALIDITY_SECONDS, int(message.validity_seconds)))
+        try:
+            sent = self.client.messages.create(**params)
+        except TwilioRestException as error:
+            raise SendError(error.code, error.status, "refused") from error
+        except RequestException as error:  # timeouts, refused connections: safe to retry
+            raise SendError(None, None, type(error).__name__, transient=True) from error
+        log.info("twilio accepted %s to %s", sent.sid, mask(message.to))
+        return Sent(sid=sent.sid, status=sent.status)
 
 
 def for_config(config: dict):

@@ -20,6 +20,7 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "hotline": "1-800-898-7180",
     "example": "9 de marzo 8:30 am",
     "port": "preséntese en la garita o el puente a las 12:30 a.m. (11:30 p.m. en Piedras Negras)",
+    "port_time": "12:30 a.m. (11:30 p.m. hora de Nogales)",
     "first": "30 de septiembre",
     "second": "12 de octubre",
     "n": "9",
@@ -56,8 +57,10 @@ def test_every_string_is_translated_not_fuzzy_with_the_same_placeholders(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_string_fits_in_two_sms_segments(lang):
+    """Worst-case values for each placeholder; reminders ({port_name}) are sized exactly, city by
+    city, in tests/test_planner.py, since their longest values never meet in one message."""
     for message in catalog(lang):
-        if message.id:
+        if message.id and "{port_name}" not in message.id:
             text = message.string.format(**SAMPLE)
             assert count(text) <= 2, (lang, text)
 

@@ -1,0 +1,49 @@
+"""What reminders say, in the person's language: date, time, court, port and the time to be there.
+
+Times are the court's clock; the time to be at the port also gives the person's city's clock in
+brackets when it differs that day (Nogales, Sonora vs El Paso in summer): it is the one to act on,
+and both clocks twice would not fit in two segments. Every text fits in two SMS segments in every language for
+every city (tests/test_planner.py counts GSM-7 and UCS-2). The same values fill a WhatsApp template.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.hearing import EOIR_HOTLINE, Hearing, both_clocks
+from bot.i18n import clock, translator, weekday_day_month
+from bot.places import Places
+
+ORDER = {  # the numbered variables of each kind's WhatsApp template (data/whatsapp_templates.json)
+    "reminder": ("date", "time", "court", "port_name", "port_time"),
+    "wakeup": ("time", "court", "port_name", "port_time"),
+}
+
+
+def values(hearing: Hearing, report_at: datetime, lang: str, places: Places) -> dict[str, str]:
+    """What a reminder names, formatted for the person's language."""
+    _ = translator(lang)
+    court, city = places.court(hearing.court), places.city(hearing.city)
+    local, report = hearing.at.astimezone(court.zone), report_at.astimezone(court.zone)
+    return {
+        "date": weekday_day_month(local.date(), lang),
+        "time": clock(local.time(), lang),
+        "court": court.name,
+        "port_name": city.port if city else _("the one on your paper"),
+        "port_time": clock(report.time(), lang) + both_clocks(report_at, hearing, lang, places),
+    }
+
+
+def render(kind: str, hearing: Hearing, report_at: datetime, lang: str, places: Places) -> tuple[str, dict[str, str]]:
+    """(SMS body, WhatsApp content_variables) of one reminder."""
+    _ = translator(lang)
+    named = values(hearing, report_at, lang, places)
+    if kind == "reminder":
+        body = _("Reminder: hearing {date}, {time}, {court} court. Port of entry: {port_name}, {port_time}.")
+    else:
+        body = _(
+            "Hearing today, {time}, {court} court. Port of entry: {port_name}, {port_time}. Bring your papers. "
+            "Confirm: {hotline}"
+        )
+    numbered = {str(i): named[key] for i, key in enumerate(ORDER[kind], 1)}
+    return body.format(hotline=EOIR_HOTLINE, **named), numbered
