@@ -7,14 +7,13 @@ Twilio: what must happen outside is returned as effects, which bot.inbound appli
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
 from bot import keywords as kw
 from bot.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
 from bot.hearing import EOIR_HOTLINE, Hearing, describe, port_instant, port_phrase
-from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, translator, weekday_day_month
+from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
 from bot.places import Places, find_city, find_court, nearest_city
 from bot.text import bare
 
@@ -120,7 +119,7 @@ class Turn:
 
 def joined(*texts: str) -> tuple[str, ...]:
     text = "\n".join(t for t in texts if t)
-    text = re.sub(r"\b([ap])\.\s?m\.\.", r"\1.m.", text)  # "a las 4:30 a.m.." when a time ends a sentence
+    text = tidy(text)
     return (text,) if text else ()
 
 

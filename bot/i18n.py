@@ -6,6 +6,7 @@ formatted with Babel's CLDR data, except Haitian Creole, whose names CLDR lacks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, time
 from functools import cache, lru_cache
@@ -26,6 +27,14 @@ NATIVE_NAMES = {"es": "Español", "en": "English", "pt": "Português", "fr": "Fr
 # CLDR puts narrow and no-break spaces in times ("8:30\u202fa.m."): old phones show a box, and
 # they force UCS-2, so every formatted piece uses a plain space.
 _PLAIN_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2009": " "})
+
+
+_DOUBLE_PERIOD = re.compile(r"\b([ap])\.\s?m\.\.")
+
+
+def tidy(text: str) -> str:
+    """'a las 4:30 a.m..' -> 'a.m.': a sentence ending in a time written with periods."""
+    return _DOUBLE_PERIOD.sub(r"\1.m.", text)
 
 
 class CatalogMissing(RuntimeError):

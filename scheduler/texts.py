@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.hearing import EOIR_HOTLINE, Hearing, both_clocks
-from bot.i18n import clock, translator, weekday_day_month
+from bot.i18n import clock, tidy, translator, weekday_day_month
 from bot.places import Places
 
 ORDER = {  # the numbered variables of each kind's WhatsApp template (data/whatsapp_templates.json)
@@ -46,4 +46,4 @@ def render(kind: str, hearing: Hearing, report_at: datetime, lang: str, places: 
             "Confirm: {hotline}"
         )
     numbered = {str(i): named[key] for i, key in enumerate(ORDER[kind], 1)}
-    return body.format(hotline=EOIR_HOTLINE, **named), numbered
+    return tidy(body.format(hotline=EOIR_HOTLINE, **named)), numbered
