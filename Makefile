@@ -32,6 +32,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/dates.py
 	$(BIN)/python bench/webhook.py
+	$(BIN)/python bench/dispatch.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

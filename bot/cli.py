@@ -132,7 +132,7 @@ def queue_list(as_json: bool, status: str | None) -> None:
 
     db = context.get_db()
     storage.migrate(db)
-    rows = outbox.listing(db, context.vault(), status)
+    rows = outbox.listing(db, context.vault(), context.places(), status)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -34,7 +34,7 @@ _DOUBLE_PERIOD = re.compile(r"\b([ap])\.\s?m\.\.")
 
 def tidy(text: str) -> str:
     """'a las 4:30 a.m..' -> 'a.m.': a sentence ending in a time written with periods."""
-    return _DOUBLE_PERIOD.sub(r"\1.m.", text)
+    return _DOUBLE_PERIOD.sub(r"\1.m.", text) if "m.." in text else text
 
 
 class CatalogMissing(RuntimeError):

@@ -148,6 +148,7 @@ def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime,
 
 def erase(db: Database, contact_id: int) -> None:
     """Delete every row about a person: outbox, hearings, inbound answers, the contact."""
-    for table in ("outbox", "hearings", "inbound"):
+    outbox.erase_contact(db, contact_id)
+    for table in ("hearings", "inbound"):
         db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
     db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])

@@ -40,11 +40,15 @@ class Places:
     cities: tuple[City, ...]
     courts: tuple[Court, ...]
 
+    def __post_init__(self):  # lookups by key are on every planned reminder: index them once
+        object.__setattr__(self, "_cities", {c.key: c for c in self.cities})
+        object.__setattr__(self, "_courts", {c.key: c for c in self.courts})
+
     def city(self, key: str | None) -> City | None:
-        return next((c for c in self.cities if c.key == key), None)
+        return self._cities.get(key)
 
     def court(self, key: str | None) -> Court | None:
-        return next((c for c in self.courts if c.key == key), None)
+        return self._courts.get(key)
 
 
 @cache

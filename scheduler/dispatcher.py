@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from collections import Counter
@@ -11,9 +12,11 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from bot.hearing import Hearing
 from bot.phones import PhoneVault
+from bot.places import Places
 from bot.storage import parse_iso, utcnow
-from scheduler import outbox, policy, whatsapp
+from scheduler import outbox, planner, policy, texts, whatsapp
 from scheduler.planner import Settings
 from scheduler.ratelimit import TokenBucket
 from scheduler.transport import MAX_VALIDITY_SECONDS, Outgoing, SendError
@@ -27,6 +30,7 @@ class Dispatcher:
     transport: object
     vault: PhoneVault
     settings: Settings
+    places: Places
     templates: dict = field(default_factory=dict)
     callback_url: str | None = None
     bucket: TokenBucket = field(default_factory=lambda: TokenBucket(0))
@@ -44,15 +48,23 @@ class Dispatcher:
             if not claimed:
                 break
             contacts = outbox.contacts_for(self.db, claimed)
+            hearings = planner.hearings(self.db, [r["hearing_id"] for r in claimed if r["hearing_id"]])
             for row in claimed:
                 self.bucket.wait()
-                counts[self.send(row, contacts.get(row["contact_id"]), self.clock())] += 1
+                outcome = self.send(row, contacts.get(row["contact_id"]), hearings.get(row["hearing_id"]), self.clock())
+                counts[outcome] += 1
             now = self.clock()
         return {k: counts[k] for k in ("sent", "retry", "failed", "expired", "cancelled")}
 
-    def send(self, row: dict, contact: dict | None, now: datetime) -> str:
+    def send(self, row: dict, contact: dict | None, hearing: Hearing | None, now: datetime) -> str:
         """Send one claimed row; returns sent, retry, failed, expired or cancelled."""
-        if contact is not None and (contact["opted_out_at"] or contact["unreachable_at"]):
+        gone = contact is None and row["to_enc"] is None  # erased while the row was claimed
+        if gone or (contact is not None and (contact["opted_out_at"] or contact["unreachable_at"])):
+            outbox.finish(self.db, row["id"], "cancelled", None, now)
+            return "cancelled"
+        lang = (contact and contact["lang"]) or row["lang"]
+        body, variables = texts.for_row(row, lang, hearing, self.places)
+        if body is None:  # a reminder whose hearing is gone
             outbox.finish(self.db, row["id"], "cancelled", None, now)
             return "cancelled"
         expires = parse_iso(row["expires_at"]) or parse_iso(row["hearing_at"])
@@ -60,16 +72,16 @@ class Dispatcher:
         if validity < 1:
             outbox.finish(self.db, row["id"], "expired", None, now)
             return "expired"
-        way = whatsapp.route(row["channel"], contact and contact["last_inbound_at"], now, row["lang"], row["kind"],
+        way = whatsapp.route(row["channel"], contact and contact["last_inbound_at"], now, lang, row["kind"],
                              bool(row["force_template"]), self.templates)  # fmt: skip
         message = Outgoing(
             channel=way.channel,
-            to=self.vault.decrypt(row["to_enc"]),
-            body=row["body"],
+            to=self.vault.decrypt(row["to_enc"] or contact["phone_enc"]),
+            body=body,
             callback_url=self.callback_url,
             validity_seconds=min(validity, MAX_VALIDITY_SECONDS),
             content_sid=way.content_sid,
-            content_variables=row["template_vars"] if way.content_sid else None,
+            content_variables=json.dumps(variables, ensure_ascii=False) if way.content_sid else None,
         )
         try:
             sent = self.transport.send(message)
@@ -79,5 +91,5 @@ class Dispatcher:
             status = policy.apply(self.db, row, decision, error.code, now)
             log.warning("outbox %s: %s -> %s (%s)", row["id"], error.code or error.http_status, status, decision.action)
             return {"pending": "retry"}.get(status, "failed" if status in ("failed", "undelivered") else status)
-        outbox.record_sent(self.db, row["id"], sent.sid, way.sent_as, now)
+        outbox.record_sent(self.db, row["id"], sent.sid, way.sent_as, body, lang, now)
         return "sent"

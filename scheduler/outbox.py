@@ -12,7 +12,9 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.phones import PhoneVault, mask
+from bot.places import Places
 from bot.storage import iso, rows, update, write_transaction
+from scheduler import planner, texts
 
 FIELDS = ("id", "to", "channel", "kind", "status", "send_at", "hearing_at", "lang", "body", "sid")
 # Twilio's statuses -> ours, with how far along each is: a callback never moves a row back.
@@ -24,30 +26,28 @@ RANK = {"pending": 0, "sending": 0, "sent": 1, "delivered": 2, "undelivered": 2,
 FINAL = ("cancelled", "expired")
 
 
-def listing(db: Database, vault: PhoneVault, status: str | None = None) -> list[dict]:
-    """Rows for `queue list`: pending (or the given status), next to go first; phones masked."""
+def listing(db: Database, vault: PhoneVault, places: Places, status: str | None = None) -> list[dict]:
+    """Rows for `queue list`: pending (or the given status), next to go first; phones masked.
+
+    A reminder not yet sent shows the text it would have now (its person's language and port time).
+    """
     found = rows(
         db,
-        "SELECT * FROM outbox WHERE status = ? ORDER BY send_at, priority, id",
+        "SELECT o.*, c.phone_enc, c.lang AS contact_lang FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id "
+        "WHERE o.status = ? ORDER BY o.send_at, o.priority, o.id",
         [status or "pending"],
     )
-    return [
-        {
-            "id": r["id"],
-            "to": mask(vault.decrypt(r["to_enc"])),
-            "channel": r["channel"],
-            "kind": r["kind"],
-            "status": r["status"],
-            "send_at": r["send_at"],
-            "hearing_at": r["hearing_at"],
-            "lang": r["lang"],
-            "body": r["body"],
-            "sid": r["sid"],
-            "attempts": r["attempts"],
-            "error_code": r["error_code"],
-        }
-        for r in found
-    ]
+    hearings = planner.hearings(db, [r["hearing_id"] for r in found if r["body"] is None and r["hearing_id"]])
+    listed = []
+    for r in found:
+        body, _ = texts.for_row(r, r["contact_lang"], hearings.get(r["hearing_id"]), places)
+        listed.append({
+            "id": r["id"], "to": mask(vault.decrypt(r["to_enc"] or r["phone_enc"])), "channel": r["channel"],
+            "kind": r["kind"], "status": r["status"], "send_at": r["send_at"], "hearing_at": r["hearing_at"],
+            "lang": r["lang"] if r["body"] is not None else r["contact_lang"] or r["lang"], "body": body,
+            "sid": r["sid"], "attempts": r["attempts"], "error_code": r["error_code"],
+        })  # fmt: skip
+    return listed
 
 
 def claim_due(db: Database, now: datetime, limit: int = 100) -> list[dict]:
@@ -69,9 +69,10 @@ def expire_passed(db: Database, now: datetime) -> int:
     stamp = iso(now)
     with write_transaction(db):
         return db.execute(
-            "UPDATE outbox SET status = 'expired', updated_at = ? WHERE status = 'pending' "
-            "AND ((hearing_at IS NOT NULL AND hearing_at <= ?) OR (expires_at IS NOT NULL AND expires_at <= ?))",
-            [stamp, stamp, stamp],
+            # Anything expired is also due (send_at never comes after expires_at or hearing_at).
+            "UPDATE outbox SET status = 'expired', updated_at = ? WHERE status = 'pending' AND send_at <= ? "
+            "AND (expires_at <= ? OR hearing_at <= ?)",
+            [stamp, stamp, stamp, stamp],
         ).rowcount
 
 
@@ -96,15 +97,18 @@ def contacts_for(db: Database, claimed: list[dict]) -> dict[int, dict]:
     marks = ", ".join("?" * len(ids))
     found = rows(
         db,
-        f"SELECT id, last_inbound_at, opted_out_at, unreachable_at FROM contacts WHERE id IN ({marks})",
+        "SELECT id, phone_enc, lang, last_inbound_at, opted_out_at, unreachable_at FROM contacts "
+        f"WHERE id IN ({marks})",
         ids,
     )
     return {c["id"]: c for c in found}
 
 
-def record_sent(db: Database, row_id: int, sid: str, sent_as: str, now: datetime) -> None:
+def record_sent(db: Database, row_id: int, sid: str, sent_as: str, body: str, lang: str, now: datetime) -> None:
+    """Twilio took it: the SID, and the text as sent, kept for the operator (purged with the person)."""
+    values = {"status": "sent", "sid": sid, "sent_as": sent_as, "body": body, "lang": lang, "updated_at": iso(now)}
     with write_transaction(db):
-        update(db, "outbox", row_id, {"status": "sent", "sid": sid, "sent_as": sent_as, "updated_at": iso(now)})
+        update(db, "outbox", row_id, values)
 
 
 def reschedule(db: Database, row_id: int, send_at: datetime, error: str | None, now: datetime,
@@ -121,12 +125,24 @@ def finish(db: Database, row_id: int, status: str, error: str | None, now: datet
         update(db, "outbox", row_id, {"status": status, "error_code": error, "updated_at": iso(now)})
 
 
+# A person's rows: reminders through their hearings, alerts by contact (see the indexes in m003).
+OF_CONTACT = (
+    "(hearing_id IN (SELECT id FROM hearings WHERE contact_id = :contact) "
+    "OR (hearing_id IS NULL AND contact_id = :contact))"
+)
+
+
 def cancel_contact(db: Database, contact_id: int, now: datetime) -> int:
     """Everything pending for a person is cancelled (STOP, 21610, an unreachable number)."""
     return db.execute(
-        "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE contact_id = ? AND status = 'pending'",
-        [iso(now), contact_id],
+        f"UPDATE outbox SET status = 'cancelled', updated_at = :now WHERE status = 'pending' AND {OF_CONTACT}",
+        {"now": iso(now), "contact": contact_id},
     ).rowcount
+
+
+def erase_contact(db: Database, contact_id: int) -> None:
+    """Every message row of a person, sent or not, is deleted (DELETE). Before their hearings go."""
+    db.execute(f"DELETE FROM outbox WHERE {OF_CONTACT}", {"contact": contact_id})
 
 
 def apply_status(db: Database, sid: str, twilio_status: str, error_code: str | None, now: datetime) -> dict | None:

@@ -7,11 +7,12 @@ unique per (hearing, slot, hearing time), and planning again only refreshes rows
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,6 @@ from bot.hearing import Hearing
 from bot.i18n import DEFAULT_LANG
 from bot.places import Places
 from bot.storage import iso, parse_iso
-from scheduler import texts
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "reminders.json"
 WAKEUP, REMINDER = "wakeup", "reminder"
@@ -77,23 +77,40 @@ def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
 
 
-def slots(hearing_at: datetime, report_at: datetime, zone: ZoneInfo, now: datetime, settings: Settings) -> list[Slot]:
-    """The reminders still ahead for a hearing, for a person whose days are in `zone`.
+@lru_cache(maxsize=65_536)  # hearings come in batches: many people share a court, a day and an hour
+def schedule(hearing_at: datetime, report_at: datetime, zone: ZoneInfo, settings: Settings) -> tuple[Slot, ...]:
+    """Every reminder of a hearing for a person whose days are in `zone`, past or not.
 
     N days before: at send_time on that calendar day in the person's zone, expiring at the end of
-    the civil window that day; skipped once past. The wake-up: wakeup_before_port before the time
-    to be at the port, expiring then; if that moment has passed but the port time has not, now.
+    the civil window that day. The wake-up: wakeup_before_port before the time to be at the port,
+    expiring then.
     """
     found = []
     hearing_day = hearing_at.astimezone(zone).date()
     for n in settings.days_before:
         day = hearing_day - timedelta(days=n)
-        send_at = _at(day, settings.send_time, zone)
-        if send_at > now:
-            found.append(Slot(f"d{n}", REMINDER, send_at, _at(day, settings.civil_window[1], zone)))
-    if report_at > now:
-        found.append(Slot(WAKEUP, WAKEUP, max(report_at - settings.wakeup_before_port, now), report_at))
-    return found
+        found.append(
+            Slot(f"d{n}", REMINDER, _at(day, settings.send_time, zone), _at(day, settings.civil_window[1], zone))
+        )
+    found.append(Slot(WAKEUP, WAKEUP, report_at - settings.wakeup_before_port, report_at))
+    return tuple(found)
+
+
+def ahead(planned: tuple[Slot, ...], now: datetime) -> list[Slot]:
+    """The slots still to come: N-days reminders once past are skipped; a wake-up whose moment has
+    passed goes now, as long as the time to be at the port has not."""
+    kept = []
+    for s in planned:
+        if s.kind == WAKEUP and s.expires_at > now:
+            kept.append(s if s.send_at > now else Slot(s.slot, s.kind, now, s.expires_at))
+        elif s.kind != WAKEUP and s.send_at > now:
+            kept.append(s)
+    return kept
+
+
+def slots(hearing_at: datetime, report_at: datetime, zone: ZoneInfo, now: datetime, settings: Settings) -> list[Slot]:
+    """The reminders still ahead for a hearing (see `schedule` and `ahead`)."""
+    return ahead(schedule(hearing_at, report_at, zone, settings), now)
 
 
 def report_time(hearing: Hearing, places: Places) -> datetime:
@@ -111,54 +128,54 @@ class Planned:
     contact_id: int
     hearing: Hearing
     channel: str
-    to_enc: str
     lang: str
 
 
+# Reminder rows carry no text and no number: the dispatcher writes both from the hearing and the
+# contact when it sends, so a new language or port time needs no rewrite and planning stays light.
 _UPSERT = (
-    "INSERT INTO outbox (contact_id, hearing_id, channel, to_enc, kind, slot, lang, body, template_vars, "
-    "send_at, expires_at, hearing_at, priority, status, attempts, created_at, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
-    "ON CONFLICT (hearing_id, slot, hearing_at) DO UPDATE SET body = excluded.body, "
-    "template_vars = excluded.template_vars, send_at = excluded.send_at, expires_at = excluded.expires_at, "
-    "lang = excluded.lang, status = 'pending', updated_at = excluded.updated_at "
+    "INSERT INTO outbox (contact_id, hearing_id, channel, kind, slot, lang, send_at, expires_at, hearing_at, "
+    "priority, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
+    "ON CONFLICT (hearing_id, slot, hearing_at) DO UPDATE SET send_at = excluded.send_at, "
+    "expires_at = excluded.expires_at, lang = excluded.lang, status = 'pending', updated_at = excluded.updated_at "
     "WHERE outbox.status = 'pending' OR (? AND outbox.status = 'cancelled')"
 )
 
 
-def rows_for(item: Planned, now: datetime, places: Places, settings: Settings, revive: bool = False) -> list[list]:
+def rows_for(item: Planned, now: datetime, places: Places, settings: Settings, revive: bool = False) -> list[tuple]:
     """The outbox rows (as _UPSERT parameters) of one hearing."""
     hearing = item.hearing
     city, court = places.city(hearing.city), places.court(hearing.court)
     zone = city.zone if city else court.zone
-    report_at = report_time(hearing, places)
-    stamp = iso(now)
-    out = []
-    for s in slots(hearing.at, report_at, zone, now, settings):
-        body, variables = texts.render(s.kind, hearing, report_at, item.lang, places)
-        out.append([
-            item.contact_id, item.hearing_id, item.channel, item.to_enc, s.kind, s.slot, item.lang, body,
-            json.dumps(variables, ensure_ascii=False), iso(s.send_at), iso(s.expires_at), iso(hearing.at),
-            PRIORITY[s.kind], stamp, stamp, int(revive),
-        ])  # fmt: skip
-    return out
+    stamp, hearing_at = iso(now), iso(hearing.at)
+    return [
+        (item.contact_id, item.hearing_id, item.channel, s.kind, s.slot, item.lang, _iso(s.send_at),
+         _iso(s.expires_at), hearing_at, PRIORITY[s.kind], stamp, stamp, revive)
+        for s in slots(hearing.at, report_time(hearing, places), zone, now, settings)
+    ]  # fmt: skip
+
+
+_iso = lru_cache(maxsize=65_536)(iso)  # the same few instants, formatted once
 
 
 def plan_many(db: Database, items: Iterable[Planned], now: datetime, places: Places, settings: Settings,
               revive: bool = False) -> int:  # fmt: skip
     """Write the reminders of many hearings in one transaction; returns how many rows were written."""
-    written = 0
-    with db.atomic():
-        for item in items:
-            params = rows_for(item, now, places, settings, revive)
-            db.conn.executemany(_UPSERT, params)
-            written += len(params)
-    return written
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small tuples would trigger full collections again and again
+    try:
+        params = [row for item in items for row in rows_for(item, now, places, settings, revive)]
+    finally:
+        if collecting:
+            gc.enable()
+    with db.atomic():  # a savepoint when called inside a person's turn
+        db.conn.executemany(_UPSERT, params)
+    return len(params)
 
 
 _ACTIVE = (
-    "SELECT h.id AS hearing_id, h.contact_id, h.hearing_at, h.court, h.city, h.report_at, "
-    "c.channel, c.phone_enc, c.lang FROM hearings h JOIN contacts c ON c.id = h.contact_id "
+    "SELECT h.id AS hearing_id, h.contact_id, h.hearing_at, h.court, h.city, h.report_at, c.channel, c.lang "
+    "FROM hearings h JOIN contacts c ON c.id = h.contact_id "
     "WHERE h.status = 'active' AND c.opted_out_at IS NULL AND c.unreachable_at IS NULL"
 )
 
@@ -167,9 +184,19 @@ def active(db: Database, where: str = "", params: Iterable = ()) -> list[Planned
     """Active hearings of people who can be reached, ready to plan."""
     cursor = db.execute(f"{_ACTIVE} {where}", list(params))
     return [
-        Planned(r[0], r[1], Hearing(parse_iso(r[2]), r[3], r[4], parse_iso(r[5])), r[6], r[7], r[8] or DEFAULT_LANG)
+        Planned(r[0], r[1], Hearing(parse_iso(r[2]), r[3], r[4], parse_iso(r[5])), r[6], r[7] or DEFAULT_LANG)
         for r in cursor.fetchall()
     ]
+
+
+def hearings(db: Database, ids: Iterable[int]) -> dict[int, Hearing]:
+    """Hearings by id, as the dispatcher needs them to write a reminder."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    cursor = db.execute(f"SELECT id, hearing_at, court, city, report_at FROM hearings WHERE id IN ({marks})", ids)
+    return {r[0]: Hearing(parse_iso(r[1]), r[2], r[3], parse_iso(r[4])) for r in cursor.fetchall()}
 
 
 def plan_contact(db: Database, contact_id: int, now: datetime, places: Places, settings: Settings,

@@ -60,6 +60,7 @@ class Runner:
                 transport=self.transport,
                 vault=self.app.extensions["hearingbot.vault"],
                 settings=self.app.extensions["hearingbot.reminders"],
+                places=self.app.extensions["hearingbot.places"],
                 templates=whatsapp.templates(config["WHATSAPP_TEMPLATES_FILE"]),
                 callback_url=f"{base.rstrip('/')}/twilio/status" if base else None,
                 bucket=self.bucket,

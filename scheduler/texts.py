@@ -8,6 +8,7 @@ every city (tests/test_planner.py counts GSM-7 and UCS-2). The same values fill 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from bot.hearing import EOIR_HOTLINE, Hearing, both_clocks
@@ -47,3 +48,12 @@ def render(kind: str, hearing: Hearing, report_at: datetime, lang: str, places: 
         )
     numbered = {str(i): named[key] for i, key in enumerate(ORDER[kind], 1)}
     return tidy(body.format(hotline=EOIR_HOTLINE, **named)), numbered
+
+
+def for_row(row: dict, lang: str | None, hearing: Hearing | None, places: Places) -> tuple[str | None, dict]:
+    """What an outbox row says: its own text (an alert), or its hearing's reminder in `lang`."""
+    if row["body"] is not None or hearing is None:
+        return row["body"], json.loads(row["template_vars"] or "{}")
+    from scheduler.planner import report_time  # the planner imports this module
+
+    return render(row["kind"], hearing, report_time(hearing, places), lang or row["lang"], places)

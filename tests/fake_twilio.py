@@ -50,6 +50,7 @@ class FakeTwilio:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     hold: threading.Event | None = None  # when set by a test, requests wait for it
     arrived: threading.Event = field(default_factory=threading.Event)
+    connections: set = field(default_factory=set)  # client (host, port) pairs: how many TCP connections
 
     def fail_next(self, to: str, code: int, status: int, times: int = 1) -> None:
         """The next `times` requests to `to` get Twilio's error `code` with HTTP `status`."""
@@ -64,6 +65,8 @@ class FakeTwilio:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive: the client's pooled connection is reused
+            wbufsize = 1 << 16  # one write per answer (flushed by the server), so no Nagle stall
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):  # quiet
                 pass
@@ -75,6 +78,7 @@ class FakeTwilio:
                 if not match:
                     return self._answer(404, {"code": 20404, "message": "not found", "status": 404})
                 form = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
+                fake.connections.add(self.client_address)
                 authorized = self.headers.get("Authorization", "").startswith("Basic ")
                 if fake.record:
                     with fake._lock:

@@ -345,7 +345,8 @@ def test_kill_9_in_the_middle_of_a_batch_then_restart_sends_everything(tmp_path,
     env = dict(os.environ, HEARINGBOT_DATABASE=app.config["DATABASE"], HEARINGBOT_SECRET_KEY="send-key",
                TWILIO_AUTH_TOKEN=TOKEN, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE=fake.base_url,
                TWILIO_SMS_FROM="+15005550006", HEARINGBOT_PUBLIC_URL=PUBLIC_URL, HEARINGBOT_SEND_RATE="0",
-               HEARINGBOT_DISPATCH_INTERVAL="0.2", HEARINGBOT_LEASE_SECONDS="1", HEARINGBOT_LOG_LEVEL="WARNING")  # fmt: skip
+               HEARINGBOT_DISPATCH_INTERVAL="0.2", HEARINGBOT_LEASE_SECONDS="1",
+               HEARINGBOT_LOG_LEVEL="WARNING")  # fmt: skip
     command = [sys.executable, "-m", "flask", "--app", "app", "scheduler"]
     fake.hold = threading.Event()
     first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

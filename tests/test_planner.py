@@ -148,7 +148,13 @@ def outbox(db):
     return {(r["slot"], r["status"]): r for r in db["outbox"].rows}
 
 
-def test_confirming_a_hearing_plans_its_reminders(phone, db):
+def listed(app, status="pending"):
+    """`queue list --json`: what each row would say if sent now."""
+    result = app.test_cli_runner().invoke(args=["queue", "list", "--json", "--status", status])
+    return {item["id"]: item for item in __import__("json").loads(result.output)}
+
+
+def test_confirming_a_hearing_plans_its_reminders(app, phone, db):
     register(phone)  # Ciudad Juárez, 9 March 2026 08:30 at El Paso
     rows = list(db["outbox"].rows)
     assert {r["slot"]: (r["send_at"], r["status"], r["kind"]) for r in rows} == {
@@ -159,8 +165,10 @@ def test_confirming_a_hearing_plans_its_reminders(phone, db):
     }
     assert all(r["hearing_at"] == "2026-03-09T14:30:00Z" and r["lang"] == "es" for r in rows)
     assert [r["priority"] for r in rows if r["slot"] == "wakeup"] == [0]
-    assert rows[0]["body"].startswith("Su audiencia: lunes 9 de marzo, 8:30 a.m., corte de El Paso.")
-    assert "+52" not in rows[0]["to_enc"]  # the phone is stored encrypted, as in contacts
+    assert rows[0]["body"] is None and rows[0]["to_enc"] is None  # written from the contact when sent
+    preview = listed(app)[rows[0]["id"]]
+    assert preview["body"].startswith("Su audiencia: lunes 9 de marzo, 8:30 a.m., corte de El Paso.")
+    assert preview["to"] == "…4567" and preview["lang"] == "es"
 
 
 def test_planning_twice_adds_nothing(app, phone, db):
@@ -172,12 +180,12 @@ def test_planning_twice_adds_nothing(app, phone, db):
     assert again == 4 and db["outbox"].count == 4
 
 
-def test_a_port_time_moves_the_wake_up(phone, db):
+def test_a_port_time_moves_the_wake_up(app, phone, db):
     register(phone)
     phone.text("puente a las 3:30")
     wake = outbox(db)[("wakeup", "pending")]
     assert wake["send_at"] == "2026-03-09T08:00:00Z" and wake["expires_at"] == "2026-03-09T09:30:00Z"
-    assert "Paso del Norte, 3:30 a.m." in wake["body"]
+    assert "Paso del Norte, 3:30 a.m." in listed(app)[wake["id"]]["body"]
     assert db["outbox"].count == 4
 
 
@@ -199,11 +207,11 @@ def test_stop_cancels_and_start_brings_back_what_is_still_ahead(phone, db):
     assert {r["status"] for r in db["outbox"].rows} == {"pending"}
 
 
-def test_a_new_language_rewrites_what_is_pending(phone, db):
+def test_a_new_language_is_what_pending_reminders_will_say(app, phone, db):
     register(phone)
     phone.text("IDIOMA"), phone.text("2")
-    bodies = {r["slot"]: r["body"] for r in db["outbox"].rows}
-    assert bodies["d7"].startswith("Reminder: hearing Monday March 9, 8:30 AM, El Paso court.")
+    d7 = outbox(db)[("d7", "pending")]
+    assert listed(app)[d7["id"]]["body"].startswith("Reminder: hearing Monday March 9, 8:30 AM, El Paso court.")
     assert {r["lang"] for r in db["outbox"].rows} == {"en"}
 
 
