@@ -10,7 +10,7 @@ from flask import Flask
 from bot import cli, context, places, webhook
 from bot import config as settings
 from bot.phones import PhoneVault
-from scheduler import planner
+from scheduler import planner, whatsapp
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     reminders = planner.load_settings(app.config["REMINDERS_FILE"])
+    whatsapp.templates(app.config["WHATSAPP_TEMPLATES_FILE"])  # a broken file fails at start, not at 3 a.m.
     context.init_app(app, PhoneVault(app.config["SECRET_KEY"]), places.load(), reminders)
     app.register_blueprint(webhook.bp)
     cli.register(app)

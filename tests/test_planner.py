@@ -42,19 +42,30 @@ CITY_DATES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("city_key", "day"), CITY_DATES, ids=lambda v: str(v))
-def test_every_city_and_court_across_dst(city_key, day):
-    city = PLACES.city(city_key)
-    court_zone = ZoneInfo({"san_diego": "America/Los_Angeles", "calexico": "America/Los_Angeles",
-                           "el_paso": "America/Denver", "laredo": "America/Chicago",
-                           "brownsville": "America/Chicago"}[city.court.key])  # fmt: skip
+COURT_ZONES = {"san_diego": "America/Los_Angeles", "calexico": "America/Los_Angeles", "el_paso": "America/Denver",
+               "laredo": "America/Chicago", "brownsville": "America/Chicago"}  # DESIGN.md §5, not data/  # fmt: skip
+CITY_ZONES = {"tijuana": "America/Tijuana", "mexicali": "America/Tijuana", "nogales": "America/Hermosillo",
+              "ciudad_juarez": "America/Ciudad_Juarez", "piedras_negras": "America/Matamoros",
+              "nuevo_laredo": "America/Matamoros", "reynosa": "America/Matamoros",
+              "matamoros": "America/Matamoros"}  # fmt: skip
+COURT_ONLY = [(None, court, day) for court in COURT_ZONES for day in (date(2026, 3, 9), date(2026, 11, 2))]
+
+
+@pytest.mark.parametrize(
+    ("city_key", "court_key", "day"),
+    [(c, PLACES.city(c).court.key, d) for c, d in CITY_DATES] + COURT_ONLY,
+    ids=lambda v: str(v),
+)
+def test_every_city_and_court_across_dst(city_key, court_key, day):
+    court_zone = ZoneInfo(COURT_ZONES[court_key])
+    person_zone = CITY_ZONES[city_key] if city_key else COURT_ZONES[court_key]
     hearing_local = datetime.combine(day, time(8, 30), tzinfo=court_zone)
     report_local = hearing_local - timedelta(hours=4)  # the court's reporting lead, data/places.json
-    hearing = Hearing(hearing_local.astimezone(UTC), city.court.key, city.key)
+    hearing = Hearing(hearing_local.astimezone(UTC), court_key, city_key)
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    got = {s.slot: z(s.send_at) for s in slots(hearing.at, planner.report_time(hearing, PLACES), city.zone, now,
-                                               SETTINGS)}  # fmt: skip
-    assert got == expected_slots(hearing_local, city.zone.key, report_local)
+    got = {s.slot: z(s.send_at) for s in slots(hearing.at, planner.report_time(hearing, PLACES),
+                                               ZoneInfo(person_zone), now, SETTINGS)}  # fmt: skip
+    assert got == expected_slots(hearing_local, person_zone, report_local)
 
 
 def test_known_instants_in_utc():
