@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import signal
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -99,6 +100,8 @@ def scheduler() -> None:
     storage.migrate(context.get_db())
     click.echo("hearingbot scheduler running; Ctrl-C to stop")
     sched = runner.build(current_app._get_current_object(), blocking=True)
+    # A service manager stops with SIGTERM: leave through `finally`, so the lease is given back.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         sched.start()
     finally:
