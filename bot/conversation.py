@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
+from bot import advice
 from bot import keywords as kw
 from bot.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
 from bot.hearing import EOIR_HOTLINE, Hearing, describe, port_instant, port_phrase
 from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
 from bot.places import Places, find_city, find_court, nearest_city
+from bot.shelters import Directory
 from bot.text import bare
 
 NEW = "new"
@@ -99,6 +101,7 @@ class Turn:
     now: datetime
     places: Places
     lang: str
+    directory: Directory | None = None  # the shelters, read only when asked for
 
     @property
     def _(self):
@@ -123,16 +126,20 @@ def joined(*texts: str) -> tuple[str, ...]:
     return (text,) if text else ()
 
 
-def handle(person: Person, message: Message, now: datetime, places: Places) -> Outcome:
-    """Answer one message. Keywords first, then the handler of the person's state."""
+def handle(person: Person, message: Message, now: datetime, places: Places, directory: Directory | None = None
+           ) -> Outcome:  # fmt: skip
+    """Answer one message. Keywords first, then a location pin, then the handler of the person's state."""
     keyword = kw.match(message.text)
     lang = person.lang or (keyword and keyword.lang) or kw.guess_language(message.text)
-    turn = Turn(person, message, now.astimezone(UTC), places, lang or DEFAULT_LANG)
+    turn = Turn(person, message, now.astimezone(UTC), places, lang or DEFAULT_LANG, directory)
     if person.opted_out and person.state != CONFIRM_DELETE:
         if not keyword or keyword.command not in (kw.START, kw.HELP, kw.DELETE):
             return Outcome(person, ())  # they said STOP: silence until START
     if keyword:
         return KEYWORD_HANDLERS[keyword.command](turn)
+    pinned = message.latitude is not None and message.longitude is not None and not message.text.strip()
+    if pinned and person.state != CHOOSE_CITY:  # (when asked for the city, a pin answers that)
+        return on_location(turn)
     if not message.text.strip() and message.num_media:
         _ = turn._
         return turn.reply(_("I can't read pictures yet. Please write it in a text message."))
@@ -317,6 +324,8 @@ def on_choose_city(turn: Turn) -> Outcome:
     city = find_city(m.text, turn.places)
     if city is None and m.latitude is not None and m.longitude is not None:
         city = nearest_city(m.latitude, m.longitude, turn.places)
+    if turn.person.pending.get("then") == "shelters":
+        return city_for_shelters(turn, city)
     gleaned = glean(turn).get("pending", {})
     if city:
         return next_registration_step(turn, city=city.key, court=city.court.key, pending=gleaned or kept_parts(turn))
@@ -513,7 +522,7 @@ def on_help(turn: Turn) -> Outcome:
     return turn.reply(
         _(
             "Free hearing reminders. We are not the court: confirm at {hotline}. "
-            "Words: HEARING, CHANGE, LANGUAGE, STOP, DELETE."
+            "Words: HEARING, CHANGE, SHELTER, SAFETY, LANGUAGE, STOP, DELETE."
         ).format(hotline=EOIR_HOTLINE)
     )
 
@@ -576,6 +585,86 @@ def on_delete(turn: Turn) -> Outcome:
     return turn.reply(prompt(turn, CONFIRM_DELETE), state=CONFIRM_DELETE, pending=saved)
 
 
+# --- shelters and safety ---------------------------------------------------------------------------
+
+
+def on_shelter(turn: Turn) -> Outcome:
+    """The shelters of the person's city; the city menu first when we do not know it."""
+    p = turn.person
+    city = turn.places.city(p.city)
+    if city:
+        return shelters_of(turn, city)
+    back = {"then": "shelters", "return": p.state, "kept": p.pending}
+    return turn.reply(city_menu(turn), state=CHOOSE_CITY, pending=back)
+
+
+def city_for_shelters(turn: Turn, city) -> Outcome:
+    """The city asked for to list shelters: answer, then go back to where the person was."""
+    _ = turn._
+    p = turn.person
+    back, kept = p.pending.get("return", NEW), p.pending.get("kept", {})
+    if city is None:
+        if (
+            bare(turn.message.text) == str(len(turn.places.cities) + 1)
+            or set(bare(turn.message.text).split()) & kw.OTHER_WORDS
+        ):
+            return turn.reply(_("We only list shelters in these cities. On WhatsApp, you can send your location."),
+                              state=back, pending=kept)  # fmt: skip
+        return not_understood(turn, city_menu(turn))
+    placed = replace(turn, person=replace(p, city=city.key, court=p.court or city.court.key, state=back, pending=kept))
+    answer = shelters_of(placed, city)
+    if back == CHOOSE_CITY and p.lang:  # they were registering: carry on with what comes next
+        step = next_registration_step(replace(placed, person=answer.person))
+        return Outcome(step.person, answer.replies + step.replies, answer.effects)
+    return answer
+
+
+def shelters_of(turn: Turn, city) -> Outcome:
+    _ = turn._
+    found = [(s, None) for s in turn.directory.in_city(city.key)] if turn.directory else []
+    if not found:
+        return turn.reply(
+            _("We have no shelters listed in {city} yet. In an emergency call 911. SAFETY for more.").format(
+                city=city.name
+            )
+        )
+    return paged(turn, found, _("Shelters in {city}:").format(city=city.name))
+
+
+def on_location(turn: Turn) -> Outcome:
+    """A location pin, from anyone: the nearest shelters with how far they are."""
+    _ = turn._
+    m = turn.message
+    found = turn.directory.nearest(m.latitude, m.longitude) if turn.directory else []
+    if not found:
+        return turn.reply(_("We have no shelters listed yet. In an emergency call 911."))
+    return paged(turn, found, _("Shelters nearest to you:"))
+
+
+def paged(turn: Turn, found: list, header: str) -> Outcome:
+    """The first message of a shelter list; what did not fit waits for MORE."""
+    (text, placed), *_rest = advice.pages(found, header, turn.today(), turn.lang)
+    rest = [[s.id, None if km is None else round(km, 1)] for s, km in found[placed:]]
+    pending = {k: v for k, v in turn.person.pending.items() if k != "shelters"}
+    if rest:
+        pending["shelters"] = rest
+    return Outcome(replace(turn.person, pending=pending), (text,))
+
+
+def on_more(turn: Turn) -> Outcome:
+    _ = turn._
+    rest = turn.person.pending.get("shelters") or []
+    distance = {i: km for i, km in rest}
+    shelters = turn.directory.by_ids([i for i, _km in rest]) if turn.directory else []
+    if not shelters:
+        return turn.reply(_("No more shelters. Reply SHELTER to see them again."))
+    return paged(turn, [(s, distance.get(s.id)) for s in shelters], "")
+
+
+def on_safety(turn: Turn) -> Outcome:
+    return Outcome(turn.person, advice.safety(turn.lang))
+
+
 KEYWORD_HANDLERS = {
     kw.HELP: on_help,
     kw.HEARING: on_hearing,
@@ -584,4 +673,7 @@ KEYWORD_HANDLERS = {
     kw.STOP: on_stop,
     kw.START: on_start,
     kw.DELETE: on_delete,
+    kw.SHELTER: on_shelter,
+    kw.MORE: on_more,
+    kw.SAFETY: on_safety,
 }

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot import conversation, people
+from bot import conversation, people, shelters
 from bot.conversation import Message
 from bot.phones import PhoneVault, mask, split_address
 from bot.places import Places
@@ -69,7 +69,7 @@ def receive(
             log.info("replayed %s from %s", sid, mask(phone))
             return json.loads(stored or "[]")
         contact = people.find(db, channel, vault.lookup_hash(phone))
-        outcome = conversation.handle(contact.person, message, now, places)
+        outcome = conversation.handle(contact.person, message, now, places, shelters.Directory(db))
         contact_id = people.apply(db, vault, contact, channel, phone, outcome, now, places, reminders)
         update(db, "inbound", sid, {"contact_id": contact_id, "replies": json.dumps(outcome.replies)}, key="sid")
     log.info(

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from bot.text import bare
 
-HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE = (
-    "help", "hearing", "change", "language", "stop", "start", "delete",
+HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY = (
+    "help", "hearing", "change", "language", "stop", "start", "delete", "shelter", "more", "safety",
 )  # fmt: skip
 
 # word (folded: no accents, lower case) -> (command, the language it tells us, if only one)
@@ -53,6 +53,22 @@ _add(DELETE, "es", "BORRAR")
 _add(DELETE, "pt", "APAGAR")
 _add(DELETE, "fr", "SUPPRIMER")
 _add(DELETE, "ht", "EFASE")
+_add(SHELTER, "en", "SHELTER", "SHELTERS")
+_add(SHELTER, None, "ALBERGUE", "ALBERGUES")  # Spanish and Portuguese
+_add(SHELTER, "es", "REFUGIO", "REFUGIOS", "CASA DEL MIGRANTE", "CASA DE MIGRANTE")
+_add(SHELTER, "pt", "ABRIGO", "ABRIGOS")
+_add(SHELTER, "fr", "ABRI", "ABRIS", "REFUGE", "HÉBERGEMENT")
+_add(SHELTER, "ht", "KAY", "AZIL")
+_add(MORE, "en", "MORE")
+_add(MORE, "es", "MAS", "MÁS")
+_add(MORE, "pt", "MAIS")
+_add(MORE, "fr", "PLUS")
+_add(MORE, "ht", "PLIS")
+_add(SAFETY, "en", "SAFETY")
+_add(SAFETY, "es", "SEGURIDAD")
+_add(SAFETY, "pt", "SEGURANÇA", "SEGURANCA")
+_add(SAFETY, "fr", "SÉCURITÉ", "SECURITE")
+_add(SAFETY, "ht", "SEKIRITE")
 
 
 @dataclass(frozen=True)

@@ -103,14 +103,15 @@ def find_court(text: str, places: Places) -> Court | None:
     return _pick(text, places.courts, lambda c: (bare(c.name), bare(c.key)))
 
 
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine): plenty for 'which shelter is nearest'."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371 * 2 * math.asin(math.sqrt(min(1.0, a)))
+
+
 def nearest_city(lat: float, lon: float, places: Places) -> City | None:
     """The city within NEAR_KM of a shared location, if any."""
-
-    def km(city: City) -> float:
-        p1, p2 = math.radians(lat), math.radians(city.lat)
-        dp, dl = p2 - p1, math.radians(city.lon - lon)
-        a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-        return 6371 * 2 * math.asin(math.sqrt(a))
-
-    best = min(places.cities, key=km)
-    return best if km(best) <= NEAR_KM else None
+    best = min(places.cities, key=lambda city: distance_km(lat, lon, city.lat, city.lon))
+    return best if distance_km(lat, lon, best.lat, best.lon) <= NEAR_KM else None

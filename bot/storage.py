@@ -216,3 +216,21 @@ def m003_reminders_delivery_lease(db: Database) -> None:
     db["contacts"].add_column("unreachable_code", str)
     # One scheduler sends: the holder of this lease, renewed every tick, taken over when it expires.
     db["leases"].create({"name": str, "holder": str, "expires_at": str}, pk="name")
+
+
+@migrations()
+def m004_shelters(db: Database) -> None:
+    # The live shelter list (bot/shelters.py); a new database starts with data/shelters.csv.
+    db["shelters"].create(
+        {
+            "id": int, "position": int, "city": str, "name": str, "address": str, "phone": str,
+            "latitude": float, "longitude": float, "approximate": int, "serves": str, "notes": str,
+            "verified_at": str, "source": str,
+        },
+        pk="id",
+        not_null={"city", "name", "address", "latitude", "longitude", "verified_at", "source"},
+    )  # fmt: skip
+    db["shelters"].create_index(["city", "position"])
+    from bot import places, shelters  # here, not at the top: storage is imported by both
+
+    shelters.seed(db, places.load())

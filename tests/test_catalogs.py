@@ -21,6 +21,8 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "example": "9 de marzo 8:30 am",
     "port": "preséntese en la garita o el puente a las 12:30 a.m. (11:30 p.m. en Piedras Negras)",
     "port_time": "12:30 a.m. (11:30 p.m. hora de Nogales)",
+    "who": "familias, mujeres, niños, hombres, LGBTQ+",
+    "km": "12.5",
     "first": "30 de septiembre",
     "second": "12 de octubre",
     "n": "9",

@@ -8,7 +8,7 @@ from tests.test_registration import register
 HELP = {
     "HELP": "Free hearing reminders. We are not the court: confirm at 1-800-898-7180.",
     "ayuda": "Recordatorios gratis de su audiencia. No somos la corte: confirme al 1-800-898-7180.",
-    "Ajuda": "Lembretes grátis da sua audiência. Não somos o tribunal: confirme no 1-800-898-7180.",
+    "Ajuda": "Lembretes grátis. Não somos o tribunal: confirme no 1-800-898-7180.",
     "aide": "Rappels gratuits de votre audience. Nous ne sommes pas le tribunal : vérifiez au 1-800-898-7180.",
     "ÈD": "Rapèl gratis pou odyans ou. Nou pa tribinal la: verifye nan 1-800-898-7180.",
     "ed": "Rapèl gratis pou odyans ou.",

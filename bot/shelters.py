@@ -1,0 +1,214 @@
+"""Shelters: the CSV operators edit, checked line by line, and the queries the bot answers from.
+
+One module for the command line (`flask --app app shelters import|export`) and the console, so a
+shelter is validated the same way wherever it is edited. The live list is the `shelters` table;
+data/shelters.csv seeds it on a new database. An import replaces every row in one transaction, or
+changes nothing and names each bad line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from bot.places import Places, distance_km
+
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "shelters.csv"
+LANGS = ("es", "en", "pt", "fr", "ht")
+SERVES = ("families", "women", "children", "men", "lgbtq")
+REQUIRED = ("city", "name", "address", "latitude", "longitude", "serves", "notes_es", "notes_en", "verified_at",
+            "source")  # fmt: skip
+COLUMNS = ("city", "name", "address", "phone", "latitude", "longitude", "approximate", "serves",
+           *(f"notes_{lang}" for lang in LANGS), "verified_at", "source")  # fmt: skip
+STALE_AFTER_DAYS = 180
+MAX_KM_FROM_CITY = 80  # a shelter listed under a city lies within this of it (catches swapped coordinates)
+
+
+@dataclass(frozen=True)
+class Shelter:
+    id: int
+    city: str
+    name: str
+    address: str
+    phone: str
+    latitude: float
+    longitude: float
+    approximate: bool
+    serves: tuple[str, ...]
+    notes: dict[str, str] = field(hash=False, compare=False)
+    verified_at: date
+    source: str
+
+    def note(self, lang: str) -> str:
+        """The note in the person's language, else Spanish, else English."""
+        return self.notes.get(lang) or self.notes.get("es") or self.notes.get("en") or ""
+
+    def stale(self, today: date) -> bool:
+        return (today - self.verified_at).days > STALE_AFTER_DAYS
+
+
+class ShelterFileError(ValueError):
+    """A shelter file that cannot be imported; `errors` name every bad line."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+# --- reading and checking a file -----------------------------------------------------------------
+
+
+def read_csv(text: str) -> list[dict]:
+    """Rows of a shelter CSV (UTF-8, a header line); a missing column fails the whole file."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ShelterFileError([f"line 1: missing column(s): {', '.join(missing)}"])
+    return list(reader)
+
+
+def check_row(row: dict, line: int, places: Places) -> tuple[dict | None, list[str]]:
+    """One CSV row -> a database row, or the problems with it, each naming the line."""
+    errors = []
+    value = {k: (row.get(k) or "").strip() for k in COLUMNS}
+    for column in REQUIRED:
+        if not value[column]:
+            errors.append(f"line {line}: {column} is empty")
+    city = places.city(value["city"])
+    if value["city"] and city is None:
+        errors.append(f"line {line}: unknown city {value['city']!r} (use a key from data/places.json)")
+    try:
+        lat, lon = float(value["latitude"]), float(value["longitude"])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError
+        if city and distance_km(lat, lon, city.lat, city.lon) > MAX_KM_FROM_CITY:
+            errors.append(f"line {line}: coordinates {lat}, {lon} are over {MAX_KM_FROM_CITY} km from {city.name}")
+    except ValueError:
+        if value["latitude"] and value["longitude"]:
+            errors.append(f"line {line}: bad coordinates {value['latitude']!r}, {value['longitude']!r}")
+        lat = lon = 0.0
+    serves = tuple(s.strip() for s in value["serves"].split(";") if s.strip())
+    unknown = [s for s in serves if s not in SERVES]
+    if unknown:
+        errors.append(f"line {line}: serves {', '.join(unknown)!r}: use {';'.join(SERVES)}")
+    try:
+        verified = date.fromisoformat(value["verified_at"]) if value["verified_at"] else None
+    except ValueError:
+        errors.append(f"line {line}: verified_at {value['verified_at']!r} is not a date (YYYY-MM-DD)")
+        verified = None
+    if value["approximate"].lower() not in ("", "yes", "no", "true", "false", "1", "0"):
+        errors.append(f"line {line}: approximate must be yes or no")
+    if errors:
+        return None, errors
+    return {
+        "position": line - 1,
+        "city": value["city"],
+        "name": value["name"],
+        "address": value["address"],
+        "phone": value["phone"] or None,
+        "latitude": lat,
+        "longitude": lon,
+        "approximate": int(value["approximate"].lower() in ("yes", "true", "1")),
+        "serves": ";".join(serves),
+        "notes": json.dumps(
+            {lang: value[f"notes_{lang}"] for lang in LANGS if value[f"notes_{lang}"]}, ensure_ascii=False
+        ),  # fmt: skip
+        "verified_at": verified.isoformat(),
+        "source": value["source"],
+    }, []
+
+
+def check_file(text: str, places: Places) -> list[dict]:
+    """Every row checked; any problem anywhere raises ShelterFileError listing them all."""
+    rows, errors = [], []
+    for line, row in enumerate(read_csv(text), start=2):
+        checked, problems = check_row(row, line, places)
+        errors += problems
+        if checked:
+            rows.append(checked)
+    if errors:
+        raise ShelterFileError(errors)
+    if not rows:
+        raise ShelterFileError(["the file has no shelters"])
+    return rows
+
+
+def replace_all(db: Database, rows: list[dict]) -> int:
+    """The new list replaces the old one in one transaction: all of it, or none."""
+    with db.atomic():
+        db.execute("DELETE FROM shelters")
+        for row in rows:
+            db["shelters"].insert(row)
+    return len(rows)
+
+
+def import_text(db: Database, text: str, places: Places) -> int:
+    return replace_all(db, check_file(text, places))
+
+
+def export_text(db: Database) -> str:
+    """The shelters as the CSV `import` reads (the same columns, in list order)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for s in all_shelters(db):
+        writer.writerow({
+            "city": s.city, "name": s.name, "address": s.address, "phone": s.phone, "latitude": f"{s.latitude:.4f}",
+            "longitude": f"{s.longitude:.4f}", "approximate": "yes" if s.approximate else "no",
+            "serves": ";".join(s.serves), **{f"notes_{lang}": s.notes.get(lang, "") for lang in LANGS},
+            "verified_at": s.verified_at.isoformat(), "source": s.source,
+        })  # fmt: skip
+    return out.getvalue()
+
+
+# --- what the bot asks of them ---------------------------------------------------------------------
+
+
+def _shelter(row: dict) -> Shelter:
+    return Shelter(
+        id=row["id"], city=row["city"], name=row["name"], address=row["address"], phone=row["phone"] or "",
+        latitude=row["latitude"], longitude=row["longitude"], approximate=bool(row["approximate"]),
+        serves=tuple(s for s in (row["serves"] or "").split(";") if s), notes=json.loads(row["notes"] or "{}"),
+        verified_at=date.fromisoformat(row["verified_at"]), source=row["source"],
+    )  # fmt: skip
+
+
+def all_shelters(db: Database) -> list[Shelter]:
+    return [_shelter(r) for r in db.query("SELECT * FROM shelters ORDER BY position, id")]
+
+
+class Directory:
+    """The shelters as the conversation sees them, read from the database only when asked."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._all: list[Shelter] | None = None
+
+    def all(self) -> list[Shelter]:
+        if self._all is None:
+            self._all = all_shelters(self.db)
+        return self._all
+
+    def in_city(self, city: str) -> list[Shelter]:
+        """A city's shelters in the operators' order (the most useful first)."""
+        return [s for s in self.all() if s.city == city]
+
+    def nearest(self, lat: float, lon: float) -> list[tuple[Shelter, float]]:
+        """Every shelter with its distance in km, nearest first."""
+        found = [(s, distance_km(lat, lon, s.latitude, s.longitude)) for s in self.all()]
+        return sorted(found, key=lambda pair: pair[1])
+
+    def by_ids(self, ids: list[int]) -> list[Shelter]:
+        known = {s.id: s for s in self.all()}
+        return [known[i] for i in ids if i in known]
+
+
+def seed(db: Database, places: Places, path: Path = DATA_FILE) -> int:
+    """A new database starts with data/shelters.csv."""
+    return import_text(db, Path(path).read_text(encoding="utf-8"), places)
