@@ -63,6 +63,8 @@ def pages(found: list[tuple[Shelter, float | None]], header: str, today: date, l
     placed = 0
     for shelter, km in found:
         texts = [entry(shelter, today, lang, km, detail) for detail in (2, 1, 0)]
+        if current == [header] and count("\n".join([header, texts[-1], more])) > MAX_SEGMENTS:
+            current = []  # the header would push the first shelter past two segments: drop it
         fitting = next((t for t in texts if count("\n".join([*current, t, more])) <= MAX_SEGMENTS), None)
         if fitting is None and placed:  # it does not fit beside the others: it opens the next message
             out.append((current, placed))

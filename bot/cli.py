@@ -24,7 +24,7 @@ LOCALES = ROOT / "locales"
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, chat, serve, scheduler, dispatch, queue, translate):
+    for command in (init_db, chat, serve, scheduler, dispatch, queue, shelters_group, translate):
         app.cli.add_command(command)
 
 
@@ -183,6 +183,42 @@ def queue_cancel(row_id: int) -> None:
     from scheduler import outbox
 
     _queue_action(outbox.cancel, row_id)
+
+
+shelters_group = AppGroup("shelters", help="The shelter list the bot answers SHELTER with.")
+
+
+@shelters_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def shelters_import(path: str) -> None:
+    """Replace every shelter with those in a CSV file; a bad line changes nothing."""
+    from bot import shelters
+
+    db = context.get_db()
+    storage.migrate(db)
+    try:
+        count = shelters.import_text(db, Path(path).read_text(encoding="utf-8"), context.places())
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path} is not UTF-8 text: nothing was imported") from error
+    except shelters.ShelterFileError as error:
+        raise click.ClickException("nothing was imported:\n" + "\n".join(error.errors)) from error
+    click.echo(f"{count} shelters imported from {path}")
+
+
+@shelters_group.command("export")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, writable=True))
+def shelters_export(path: str | None) -> None:
+    """Write the shelters as CSV (to PATH, or to the terminal)."""
+    from bot import shelters
+
+    db = context.get_db()
+    storage.migrate(db)
+    text = shelters.export_text(db)
+    if path:
+        Path(path).write_text(text, encoding="utf-8")
+        click.echo(f"{text.count(chr(10)) - 1} shelters written to {path}")
+    else:
+        click.echo(text, nl=False)
 
 
 translate = AppGroup("translate", help="Message catalogs (pybabel).")

@@ -1,0 +1,179 @@
+"""Shelters and safety through the signed webhook, in all five languages, and the shelter file."""
+
+from datetime import date
+
+import pytest
+
+from bot import places as places_module
+from bot import shelters
+from bot.advice import pages
+from bot.segments import count
+from tests.conftest import Phone
+from tests.test_registration import register
+
+PLACES = places_module.load()
+TIJUANA_PIN = {"Latitude": "32.5290", "Longitude": "-117.0380"}
+LANG_CHOICE = {"es": "1", "en": "2", "pt": "3", "fr": "4", "ht": "5"}
+SHELTER_WORD = {"es": "ALBERGUE", "en": "SHELTER", "pt": "ABRIGO", "fr": "ABRI", "ht": "KAY"}
+MORE_WORD = {"es": "MAS", "en": "MORE", "pt": "MAIS", "fr": "PLUS", "ht": "PLIS"}
+HEADER = {"es": "Albergues en Tijuana:", "en": "Shelters in Tijuana:", "pt": "Abrigos em Tijuana:",
+          "fr": "Abris à Tijuana :", "ht": "Kay nan Tijuana:"}  # fmt: skip
+STALE = {"es": "Sin verificar desde", "en": "Not checked since", "pt": "Dados de",
+         "fr": "Non vérifié depuis", "ht": "Nou pa verifye depi"}  # fmt: skip
+
+
+def registered_in(phone, lang, city="1"):
+    phone.text("hola"), phone.text(LANG_CHOICE[lang]), phone.text(city)
+
+
+@pytest.mark.parametrize("lang", LANG_CHOICE)
+def test_shelter_keyword_in_a_known_city_then_more(client, lang):
+    phone = Phone(client)
+    registered_in(phone, lang)  # Tijuana
+    first = phone.texts(SHELTER_WORD[lang])
+    assert len(first) == 1 and count(first[0]) <= 2
+    assert first[0].startswith(HEADER[lang])
+    assert "Casa del Migrante (Scalabrini)" in first[0] and STALE[lang] in first[0]
+    shown = [name for name in ("Casa del Migrante (Scalabrini)", "Instituto Madre Asunta", "Movimiento Juventud 2000")
+             if name in first[0]]  # fmt: skip
+    rest = []
+    while MORE_WORD[lang] in phone_last(first):
+        first = phone.texts(MORE_WORD[lang])
+        assert len(first) == 1 and count(first[0]) <= 2
+        rest.append(first[0])
+    everything = "\n".join([*rest, *shown])
+    for name in ("Casa del Migrante (Scalabrini)", "Instituto Madre Asunta", "Movimiento Juventud 2000"):
+        assert name in everything
+    # Past the end, MORE says so kindly; the conversation goes on where it was.
+    assert phone.text(MORE_WORD[lang]) != ""
+    assert phone.text("el 9 de marzo a las 8:30" if lang == "es" else "2026-03-09 8:30") != ""
+
+
+def phone_last(texts):
+    return texts[-1]
+
+
+@pytest.mark.parametrize("lang", LANG_CHOICE)
+def test_unknown_city_is_asked_for_then_its_shelters(client, lang):
+    phone = Phone(client, "+5216561119999")
+    phone.text("hola"), phone.text(LANG_CHOICE[lang]), phone.text("otra"), phone.text("1")  # court only
+    menu = phone.text(SHELTER_WORD[lang])
+    assert "1 Tijuana" in menu and "8 Matamoros" in menu
+    answer = phone.texts("4")  # Ciudad Juárez
+    assert "Casa del Migrante: Calle Neptuno 1855, col. Satélite. Tel. +52 656 687 0676." in answer[0]
+
+
+def test_shelter_asked_while_registering_then_registration_goes_on(phone):
+    phone.text("hola"), phone.text("1")
+    assert phone.text("albergue").startswith("¿En qué ciudad está?")
+    first, then = phone.texts("reynosa")
+    # The header is left out when it would push the first shelter past two segments (UCS-2 here).
+    assert first.startswith("Senda de Vida: Bordo del río Bravo S/N, col. Carmen Serdán.")
+    assert first.endswith("Responda MAS para ver otros.") and count(first) <= 2
+    assert then.startswith("¿Qué día y a qué hora es su audiencia?")
+
+
+def test_a_stranger_sharing_a_location_gets_the_nearest_shelters(client, db):
+    stranger = Phone(client, "+5216649998888", channel="whatsapp")
+    answer = stranger.texts("", **TIJUANA_PIN)
+    assert len(answer) == 1 and count(answer[0]) <= 2
+    assert answer[0].startswith("Albergues cercanos:\nCasa del Migrante (Scalabrini) (aprox. 0.4 km)") or \
+        answer[0].startswith("Albergues cercanos:\nInstituto Madre Asunta (aprox. 0.4 km)")  # fmt: skip
+    assert next(db["contacts"].rows)["state"] == "new"  # not registered by it; hello still welcomes
+    assert stranger.text("hola").startswith("Avisos gratis")
+
+
+def test_a_city_without_shelters_says_so_and_points_to_safety(client):
+    phone = Phone(client, "+5218681234567")
+    registered_in(phone, "es", "8")  # Matamoros
+    assert phone.text("albergue") == (
+        "Aún no tenemos albergues en Matamoros. En una emergencia llame al 911. SEGURIDAD para más."
+    )
+
+
+@pytest.mark.parametrize("lang", LANG_CHOICE)
+def test_safety_numbers_and_warnings(client, lang):
+    phone = Phone(client)
+    registered_in(phone, lang)
+    numbers, warnings = phone.texts({"es": "SEGURIDAD", "en": "SAFETY", "pt": "SEGURANÇA", "fr": "SÉCURITÉ",
+                                     "ht": "SEKIRITE"}[lang])  # fmt: skip
+    assert "911" in numbers and "089" in numbers and "1-800-898-7180" in numbers
+    assert count(numbers) <= 2 and count(warnings) <= 2
+
+
+def test_safety_works_for_a_registered_person_without_changing_anything(phone, db):
+    register(phone)
+    phone.text("SEGURIDAD")
+    assert next(db["contacts"].rows)["state"] == "registered" and db["hearings"].count == 1
+
+
+def test_every_city_pages_fit_in_two_segments_and_show_every_shelter():
+    db_rows = shelters.check_file(shelters.DATA_FILE.read_text(encoding="utf-8"), PLACES)
+    found = [shelters._shelter({**row, "id": i}) for i, row in enumerate(db_rows, 1)]
+    for lang in LANG_CHOICE:
+        for city in PLACES.cities:
+            listed = [(s, None) for s in found if s.city == city.key]
+            if not listed:
+                continue
+            sent = pages(listed, f"Albergues en {city.name}:", date(2026, 11, 28), lang)
+            assert sum(n for _, n in sent) == len(listed)
+            assert all(count(text) <= 2 for text, _ in sent), (lang, city.key)
+
+
+def test_stale_after_180_days():
+    row = shelters.check_file(shelters.DATA_FILE.read_text(encoding="utf-8"), PLACES)[0]
+    shelter = shelters._shelter({**row, "id": 1})  # verified 2026-02-23
+    assert not shelter.stale(date(2026, 8, 22)) and shelter.stale(date(2026, 8, 23))
+
+
+# --- the file ----------------------------------------------------------------------------------------
+
+
+def test_import_refuses_a_bad_file_naming_the_lines_and_changes_nothing(runner, db, tmp_path):
+    before = [r["name"] for r in db["shelters"].rows]
+    good = shelters.DATA_FILE.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([
+        good[0],
+        good[1],
+        "monterrey,Casa X,Calle 1,,25.6,-100.3,no,families,nota,note,,,,2026-01-01,example.org",
+        "tijuana,,Calle 2,,32.5,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
+        "tijuana,Casa Y,Calle 3,,91,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
+        "tijuana,Casa Z,Calle 4,,25.87,-97.5,no,families,nota,note,,,,2026-01-01,example.org",
+        "tijuana,Casa W,Calle 5,,32.5,-117.0,no,everyone,nota,note,,,,01/01/2026,example.org",
+    ]) + "\n", encoding="utf-8")  # fmt: skip
+    result = runner.invoke(args=["shelters", "import", str(bad)])
+    assert result.exit_code != 0
+    for expected in ("line 3: unknown city 'monterrey'", "line 4: name is empty", "line 5: bad coordinates",
+                     "line 6: coordinates 25.87, -97.5 are over 80 km from Tijuana", "line 7: serves 'everyone'",
+                     "line 7: verified_at '01/01/2026' is not a date", "nothing was imported"):  # fmt: skip
+        assert expected in result.output, expected
+    assert [r["name"] for r in db["shelters"].rows] == before
+
+
+def test_import_refuses_missing_columns_and_non_utf8(runner, db, tmp_path):
+    missing = tmp_path / "missing.csv"
+    missing.write_text("city,name\ntijuana,Casa\n", encoding="utf-8")
+    result = runner.invoke(args=["shelters", "import", str(missing)])
+    assert result.exit_code != 0 and "line 1: missing column(s): address" in result.output
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(shelters.DATA_FILE.read_text(encoding="utf-8").encode("latin-1", "replace"))
+    assert runner.invoke(args=["shelters", "import", str(latin)]).exit_code != 0
+    assert db["shelters"].count == 12
+
+
+def test_export_then_import_round_trips(runner, db, tmp_path):
+    out = tmp_path / "out.csv"
+    assert runner.invoke(args=["shelters", "export", str(out)]).exit_code == 0
+    rows = list(db["shelters"].rows)
+    result = runner.invoke(args=["shelters", "import", str(out)])
+    assert result.exit_code == 0 and "12 shelters imported" in result.output
+    assert [({k: v for k, v in r.items() if k != "id"}) for r in db["shelters"].rows] == [
+        {k: v for k, v in r.items() if k != "id"} for r in rows]  # fmt: skip
+    assert runner.invoke(args=["shelters", "export"]).output == out.read_text(encoding="utf-8")
+
+
+def test_seed_file_is_sourced_and_covers_six_cities():
+    rows = shelters.check_file(shelters.DATA_FILE.read_text(encoding="utf-8"), PLACES)
+    assert len(rows) >= 12 and len({r["city"] for r in rows}) >= 6
+    assert all(r["source"] and r["verified_at"] for r in rows)
