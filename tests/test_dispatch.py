@@ -161,14 +161,19 @@ def test_whatsapp_inside_the_window_is_free_text(app, client, db, fake):
     assert form["To"] == f"whatsapp:{PERSON}" and form["From"] == "whatsapp:+14155238886" and "Body" in form
 
 
-def test_whatsapp_outside_the_window_uses_the_template_or_else_sms(tmp_path, fake):
+def app_with_template(tmp_path, fake, content_sid: str):
+    """An app whose Spanish reminder has an approved WhatsApp template, and a WhatsApp person."""
     templates = tmp_path / "templates.json"
     raw = json.loads((ROOT / "data" / "whatsapp_templates.json").read_text())
-    raw["templates"]["es"]["reminder"]["content_sid"] = "HX" + "a" * 32
+    raw["templates"]["es"]["reminder"]["content_sid"] = content_sid
     templates.write_text(json.dumps(raw))
     app = make_app(tmp_path, fake, WHATSAPP_TEMPLATES_FILE=str(templates))
-    client = app.test_client()
-    register(Phone(client, channel="whatsapp"))
+    register(Phone(app.test_client(), channel="whatsapp"))
+    return app
+
+
+def test_whatsapp_outside_the_window_uses_the_template_or_else_sms(tmp_path, fake):
+    app = app_with_template(tmp_path, fake, "HX" + "a" * 32)
     at(app, "2026-03-02T17:00:05Z")  # a month after the last message
     tick(app)
     form = fake.requests[0].form
@@ -186,12 +191,7 @@ def test_whatsapp_outside_the_window_uses_the_template_or_else_sms(tmp_path, fak
 
 
 def test_63016_resends_as_the_template(tmp_path, fake):
-    templates = tmp_path / "templates.json"
-    raw = json.loads((ROOT / "data" / "whatsapp_templates.json").read_text())
-    raw["templates"]["es"]["reminder"]["content_sid"] = "HX" + "b" * 32
-    templates.write_text(json.dumps(raw))
-    app = make_app(tmp_path, fake, WHATSAPP_TEMPLATES_FILE=str(templates))
-    register(Phone(app.test_client(), channel="whatsapp"))
+    app = app_with_template(tmp_path, fake, "HX" + "b" * 32)
     db = storage.connect(app.config["DATABASE"])
     db.execute("UPDATE contacts SET last_inbound_at = '2026-03-02T10:00:00Z'")  # the window looks open
     fake.fail_next(f"whatsapp:{PERSON}", 63016, 400)
