@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python bench/dates.py
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/broadcast.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

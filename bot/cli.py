@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import signal
 import sys
@@ -24,7 +25,8 @@ LOCALES = ROOT / "locales"
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, chat, serve, scheduler, dispatch, queue, shelters_group, translate):
+    for command in (init_db, chat, serve, scheduler, dispatch, queue, shelters_group, broadcast, staff_group,
+                    translate):  # fmt: skip
         app.cli.add_command(command)
 
 
@@ -219,6 +221,125 @@ def shelters_export(path: str | None) -> None:
         click.echo(f"{text.count(chr(10)) - 1} shelters written to {path}")
     else:
         click.echo(text, nl=False)
+
+
+broadcast = AppGroup("broadcast", help="Safety alerts to many people at once.")
+
+
+def _place(kind: str, name: str | None):
+    """A city or court named on the command line (any alias, accents and case ignored)."""
+    from bot.places import find_city, find_court
+
+    if not name:
+        return None
+    found = (find_city if kind == "city" else find_court)(name, context.places())
+    if found is None:
+        raise click.BadParameter(f"no {kind} called {name!r}", param_hint=f"--{kind}")
+    return found.key
+
+
+@broadcast.command("send")
+@click.option("--text", "text_es", required=True, help="The Spanish text; also sent to languages with no text.")
+@click.option("--text-en")
+@click.option("--text-pt")
+@click.option("--text-fr")
+@click.option("--text-ht")
+@click.option("--only-written", is_flag=True, help="Languages with no text of their own get nothing.")
+@click.option("--city", help="Only people in this city.")
+@click.option("--lang", type=click.Choice(["es", "en", "pt", "fr", "ht"]), help="Only people with this language.")
+@click.option("--court", help="Only people with a hearing at this court.")
+@click.option("--hearing-from", type=click.DateTime(["%Y-%m-%d"]), help="Hearing on or after this day (court's).")
+@click.option("--hearing-to", type=click.DateTime(["%Y-%m-%d"]), help="Hearing on or before this day (court's).")
+@click.option("--author", default=lambda: os.environ.get("USER", "cli"), show_default="$USER")
+@click.option("--yes", is_flag=True, help="Send without asking (after printing the preview).")
+def broadcast_send(text_es, text_en, text_pt, text_fr, text_ht, only_written, city, lang, court, hearing_from,
+                   hearing_to, author, yes) -> None:  # fmt: skip
+    """Preview a broadcast (people, segments per language, cost), then send it on confirmation."""
+    from bot import broadcasts
+
+    db = context.get_db()
+    storage.migrate(db)
+    target = broadcasts.Target(
+        city=_place("city", city), lang=lang, court=_place("court", court),
+        hearing_from=hearing_from and hearing_from.date(), hearing_to=hearing_to and hearing_to.date(),
+    )  # fmt: skip
+    texts = {"es": text_es, "en": text_en, "pt": text_pt, "fr": text_fr, "ht": text_ht}
+    fallback = None if only_written else "es"
+    shown = broadcasts.preview(db, target, {k: v for k, v in texts.items() if v}, fallback, context.places(),
+                               context.prices())  # fmt: skip
+    click.echo(f"To {target.describe(context.places())}:")
+    for line in shown.lines():
+        click.echo(line)
+    if not shown.people:
+        raise click.ClickException("nobody matches: nothing was sent")
+    if not yes and not click.confirm("Send it now?", default=False):
+        click.echo("not sent")
+        return
+    try:
+        broadcast_id = broadcasts.create(db, author, "cli", target, texts, fallback, context.now())
+        queued = broadcasts.send(db, broadcast_id, author, context.now(), context.places())
+    except broadcasts.BroadcastError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"broadcast {broadcast_id}: {queued} messages queued")
+
+
+@broadcast.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def broadcast_list(as_json: bool) -> None:
+    """Every broadcast, newest first, with its counts."""
+    from bot import broadcasts
+
+    db = context.get_db()
+    storage.migrate(db)
+    found = broadcasts.listing(db, context.places())
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("no broadcasts")
+    for b in found:
+        click.echo(f"{b['id']:>5} {b['created_at']} {b['status']:<9} by {b['author']} to {b['target']}: "
+                   f"queued {b['queued']}, sent {b['sent']}, delivered {b['delivered']}, failed {b['failed']}, "
+                   f"cancelled {b['cancelled']}")  # fmt: skip
+
+
+@broadcast.command("cancel")
+@click.argument("broadcast_id", type=int, metavar="ID")
+@click.option("--author", default=lambda: os.environ.get("USER", "cli"), show_default="$USER")
+def broadcast_cancel(broadcast_id: int, author: str) -> None:
+    """Stop what is still queued of a broadcast."""
+    from bot import broadcasts
+
+    db = context.get_db()
+    storage.migrate(db)
+    try:
+        stopped = broadcasts.cancel(db, broadcast_id, author, context.now())
+    except broadcasts.BroadcastError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"broadcast {broadcast_id} cancelled: {stopped} queued messages stopped")
+
+
+staff_group = AppGroup("staff", help="Volunteers and operators.")
+
+
+@staff_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["volunteer", "operator", "admin"]), default="volunteer")
+@click.option("--phone", help="For a volunteer: the phone that may send ALERTA messages.")
+@click.option("--lang", type=click.Choice(["es", "en", "pt", "fr", "ht"]), default="es")
+@click.option("--pin", prompt="PIN (4 to 8 digits)", hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given.")  # fmt: skip
+def staff_add(name: str, role: str, phone: str | None, lang: str, pin: str) -> None:
+    """Add a volunteer (phone and PIN for alerts from the phone) or an operator."""
+    from bot import staff
+
+    db = context.get_db()
+    storage.migrate(db)
+    try:
+        staff.add(db, context.vault(), name, role, phone, pin, context.now(), lang)
+    except staff.StaffError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{role} {name} added")
 
 
 translate = AppGroup("translate", help="Message catalogs (pybabel).")

@@ -43,6 +43,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SEND_RATE": float(env("HEARINGBOT_SEND_RATE", "5")),  # messages per second; 0: no limit
         "LEASE_SECONDS": float(env("HEARINGBOT_LEASE_SECONDS", "60")),
         "TWILIO_TIMEOUT_SECONDS": float(env("HEARINGBOT_TWILIO_TIMEOUT", "15")),
+        # Broadcast previews estimate the cost with these (USD; set them from Twilio's price pages).
+        "PRICE_SMS_SEGMENT": float(env("HEARINGBOT_PRICE_SMS_SEGMENT", "0.10")),
+        "PRICE_WHATSAPP_MESSAGE": float(env("HEARINGBOT_PRICE_WHATSAPP_MESSAGE", "0.02")),
         # Twilio form posts are small; this bounds what a stranger can make us read.
         "MAX_CONTENT_LENGTH": 256 * 1024,
     }

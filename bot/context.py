@@ -53,6 +53,12 @@ def places() -> Places:
     return current_app.extensions["hearingbot.places"]
 
 
+def prices() -> dict:
+    """Per SMS segment and per WhatsApp message, for broadcast previews."""
+    c = current_app.config
+    return {"sms": c["PRICE_SMS_SEGMENT"], "whatsapp": c["PRICE_WHATSAPP_MESSAGE"]}
+
+
 def reminders() -> Settings:
     return current_app.extensions["hearingbot.reminders"]
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot import conversation, people, shelters
+from bot import conversation, people, shelters, volunteer
 from bot.conversation import Message
 from bot.phones import PhoneVault, mask, split_address
 from bot.places import Places
@@ -19,6 +19,7 @@ from bot.storage import iso, update, write_transaction
 from scheduler.planner import Settings
 
 log = logging.getLogger(__name__)
+DEFAULT_PRICES = {"sms": 0.10, "whatsapp": 0.02}
 MAX_BODY = 1600  # Twilio's longest message; anything longer is cut before parsing
 
 
@@ -49,7 +50,13 @@ def message_from_form(form: dict, channel: str) -> Message:
 
 
 def receive(
-    db: Database, vault: PhoneVault, places: Places, form: dict, now: datetime, reminders: Settings | None = None
+    db: Database,
+    vault: PhoneVault,
+    places: Places,
+    form: dict,
+    now: datetime,
+    reminders: Settings | None = None,
+    prices: dict | None = None,
 ) -> list[str]:
     """Answer one Twilio inbound message; a repeated MessageSid gets the first answer again."""
     sid = form.get("MessageSid") or form.get("SmsMessageSid") or ""
@@ -68,7 +75,13 @@ def receive(
             (stored,) = db.execute("SELECT replies FROM inbound WHERE sid = ?", [sid]).fetchone()
             log.info("replayed %s from %s", sid, mask(phone))
             return json.loads(stored or "[]")
-        contact = people.find(db, channel, vault.lookup_hash(phone))
+        phone_hash = vault.lookup_hash(phone)
+        alert = volunteer.handle(db, places, phone_hash, message.text, now, prices or DEFAULT_PRICES)
+        if alert is not None:  # a volunteer's ALERTA or PIN: not part of any conversation
+            update(db, "inbound", sid, {"replies": json.dumps(alert)}, key="sid")
+            log.info("%s %s from %s: volunteer alert path", channel, sid, mask(phone))
+            return alert
+        contact = people.find(db, channel, phone_hash)
         outcome = conversation.handle(contact.person, message, now, places, shelters.Directory(db))
         contact_id = people.apply(db, vault, contact, channel, phone, outcome, now, places, reminders)
         update(db, "inbound", sid, {"contact_id": contact_id, "replies": json.dumps(outcome.replies)}, key="sid")

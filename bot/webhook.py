@@ -32,7 +32,7 @@ def messages() -> Response:
     if not form.get("MessageSid") or not form.get("From"):
         abort(400)
     replies = inbound.receive(
-        context.get_db(), context.vault(), context.places(), form, context.now(), context.reminders()
+        context.get_db(), context.vault(), context.places(), form, context.now(), context.reminders(), context.prices()
     )
     return twiml(replies)
 

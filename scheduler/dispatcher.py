@@ -49,7 +49,12 @@ class Dispatcher:
                 break
             contacts = outbox.contacts_for(self.db, claimed)
             hearings = planner.hearings(self.db, [r["hearing_id"] for r in claimed if r["hearing_id"]])
+            stopped = outbox.cancelled_broadcasts(self.db, claimed)
             for row in claimed:
+                if row["broadcast_id"] in stopped:  # cancelled after this batch was claimed
+                    outbox.finish(self.db, row["id"], "cancelled", None, self.clock())
+                    counts["cancelled"] += 1
+                    continue
                 self.bucket.wait()
                 outcome = self.send(row, contacts.get(row["contact_id"]), hearings.get(row["hearing_id"]), self.clock())
                 counts[outcome] += 1

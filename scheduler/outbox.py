@@ -104,6 +104,16 @@ def contacts_for(db: Database, claimed: list[dict]) -> dict[int, dict]:
     return {c["id"]: c for c in found}
 
 
+def cancelled_broadcasts(db: Database, claimed: list[dict]) -> set[int]:
+    """Which of the claimed rows' broadcasts were cancelled meanwhile."""
+    ids = sorted({r["broadcast_id"] for r in claimed if r.get("broadcast_id")})
+    if not ids:
+        return set()
+    marks = ", ".join("?" * len(ids))
+    found = db.execute(f"SELECT id FROM broadcasts WHERE status = 'cancelled' AND id IN ({marks})", ids)
+    return {r[0] for r in found.fetchall()}
+
+
 def record_sent(db: Database, row_id: int, sid: str, sent_as: str, body: str, lang: str, now: datetime) -> None:
     """Twilio took it: the SID, and the text as sent, kept for the operator (purged with the person)."""
     values = {"status": "sent", "sid": sid, "sent_as": sent_as, "body": body, "lang": lang, "updated_at": iso(now)}

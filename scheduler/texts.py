@@ -18,6 +18,7 @@ from bot.places import Places
 ORDER = {  # the numbered variables of each kind's WhatsApp template (data/whatsapp_templates.json)
     "reminder": ("date", "time", "court", "port_name", "port_time"),
     "wakeup": ("time", "court", "port_name", "port_time"),
+    "broadcast": ("text",),  # a volunteer's alert: its text, between the template's own words
 }
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from app import create_app
 from bot import context, storage
+from bot import places as places_module
 from scheduler import lease, outbox, runner
 from scheduler.ratelimit import TokenBucket
 from scheduler.runner import Runner
@@ -375,3 +376,26 @@ def test_kill_9_in_the_middle_of_a_batch_then_restart_sends_everything(tmp_path,
     sent_to = [r.form["To"] for r in fake.requests]
     assert set(sent_to) == {f"+52165610{n:05d}" for n in range(5)}
     assert sent_to.count(in_flight) == 2 and len(sent_to) == 6
+
+
+def test_a_broadcast_to_whatsapp_outside_the_window_uses_the_alert_template(tmp_path, fake):
+    from bot import broadcasts
+
+    templates = tmp_path / "templates.json"
+    raw = json.loads((ROOT / "data" / "whatsapp_templates.json").read_text())
+    raw["templates"]["es"]["broadcast"]["content_sid"] = "HX" + "c" * 32
+    templates.write_text(json.dumps(raw))
+    app = make_app(tmp_path, fake, WHATSAPP_TEMPLATES_FILE=str(templates))
+    register(Phone(app.test_client(), channel="whatsapp"))
+    register(Phone(app.test_client(), "+5216561230001"))  # an SMS person
+    db = storage.connect(app.config["DATABASE"])
+    at(app, "2026-02-05T12:00:00Z")  # three days after their last message
+    now = app.config["NOW"]
+    broadcast_id = broadcasts.create(db, "ana", "cli", broadcasts.Target(), {"es": "Retén en la carretera."}, "es", now)
+    broadcasts.send(db, broadcast_id, "ana", now, places_module.load())
+    tick(app)
+    by_to = {r.form["To"]: r.form for r in fake.requests}
+    whatsapp = by_to[f"whatsapp:{PERSON}"]
+    assert whatsapp["ContentSid"] == "HX" + "c" * 32 and json.loads(whatsapp["ContentVariables"]) == {
+        "1": "Retén en la carretera."}  # fmt: skip
+    assert by_to["+5216561230001"]["Body"] == "Retén en la carretera."

@@ -1,0 +1,255 @@
+"""Safety-alert broadcasts: a target, texts per language, a preview with the cost, then outbox rows.
+
+A broadcast reaches people who chose a language (their consent), have not opted out and can be
+reached; each gets one copy (a unique index on outbox (broadcast_id, contact_id)). Its messages are
+outbox rows of kind 'broadcast', sent by the same dispatcher below hearing-day and other reminders.
+Resolving the target and queueing is one INSERT ... SELECT, so 100,000 people take seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlite_utils import Database
+
+from bot import audit
+from bot.places import Places
+from bot.segments import count
+from bot.storage import iso, rows, write_transaction
+
+LANGS = ("es", "en", "pt", "fr", "ht")
+FALLBACK = "es"  # people whose language has no text get the Spanish one, unless the author says not to
+VALID_FOR = timedelta(hours=24)  # an alert not sent within a day is stale: it expires
+PRIORITY = 2  # after hearing-day wake-ups (0) and reminders (1)
+
+
+class BroadcastError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Target:
+    """Who gets it; every filter given must hold (no filter at all: everyone)."""
+
+    city: str | None = None  # a key of data/places.json
+    lang: str | None = None
+    court: str | None = None
+    hearing_from: date | None = None
+    hearing_to: date | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v})
+
+    @classmethod
+    def from_json(cls, text: str) -> Target:
+        raw = json.loads(text or "{}")
+        for key in ("hearing_from", "hearing_to"):
+            if raw.get(key):
+                raw[key] = date.fromisoformat(raw[key])
+        return cls(**raw)
+
+    def describe(self, places: Places) -> str:
+        """For operators and the audit log (English, like the CLI)."""
+        parts = []
+        if self.city:
+            parts.append(f"city {places.city(self.city).name}")
+        if self.lang:
+            parts.append(f"language {self.lang}")
+        if self.court:
+            parts.append(f"court {places.court(self.court).name}")
+        if self.hearing_from or self.hearing_to:
+            parts.append(f"hearings {self.hearing_from or '…'} to {self.hearing_to or '…'}")
+        return ", ".join(parts) or "everyone"
+
+
+def _where(target: Target, places: Places) -> tuple[str, dict]:
+    """SQL over contacts c (and their active hearing h) for the target; never the opted out."""
+    clauses = ["c.consent_at IS NOT NULL", "c.opted_out_at IS NULL", "c.unreachable_at IS NULL"]
+    params: dict = {}
+    if target.city:
+        clauses.append("c.city = :city")
+        params["city"] = target.city
+    if target.lang:
+        clauses.append("COALESCE(c.lang, 'es') = :lang")
+        params["lang"] = target.lang
+    if target.court:
+        clauses.append("(h.court = :court OR (h.id IS NULL AND c.court = :court))")
+        params["court"] = target.court
+    if target.hearing_from or target.hearing_to:
+        # Days are the court's calendar days: one UTC window per court, in its own zone.
+        first, last = target.hearing_from or date.min, target.hearing_to or date.max
+        windows = []
+        for court in places.courts:
+            if target.court and court.key != target.court:
+                continue
+            start = datetime.combine(first, time(0), tzinfo=court.zone).astimezone(UTC) if first > date.min else None
+            end = (datetime.combine(last + timedelta(days=1), time(0), tzinfo=court.zone).astimezone(UTC)
+                   if last < date.max else None)  # fmt: skip
+            bounds = [f"h.court = :c_{court.key}"]
+            params[f"c_{court.key}"] = court.key
+            if start:
+                bounds.append(f"h.hearing_at >= :s_{court.key}")
+                params[f"s_{court.key}"] = iso(start)
+            if end:
+                bounds.append(f"h.hearing_at < :e_{court.key}")
+                params[f"e_{court.key}"] = iso(end)
+            windows.append("(" + " AND ".join(bounds) + ")")
+        clauses.append("(" + " OR ".join(windows) + ")")
+    return " AND ".join(clauses), params
+
+
+_MATCHED = (
+    "SELECT c.id AS contact_id, c.channel AS channel, COALESCE(c.lang, 'es') AS lang FROM contacts c "
+    "LEFT JOIN hearings h ON h.contact_id = c.id AND h.status = 'active' WHERE {where} GROUP BY c.id"
+)
+
+
+def _body_sql(texts: dict[str, str], fallback: str | None, params: dict) -> str:
+    """CASE lang WHEN ... : each language's text, else the fallback's (or NULL: not sent)."""
+    whens = []
+    for lang in LANGS:
+        text = texts.get(lang) or (texts.get(fallback) if fallback else None)
+        if text:
+            params[f"t_{lang}"] = text
+            whens.append(f"WHEN '{lang}' THEN :t_{lang}")
+    return f"CASE m.lang {' '.join(whens)} ELSE NULL END" if whens else "NULL"
+
+
+@dataclass(frozen=True)
+class Preview:
+    people: int
+    by_lang: dict = field(default_factory=dict)  # lang -> {people, sms, whatsapp, segments}
+    without_text: int = 0
+    cost: float = 0.0
+
+    def lines(self) -> list[str]:
+        out = [f"{self.people} people; about {self.cost:.2f} USD"]
+        for lang, d in sorted(self.by_lang.items()):
+            out.append(f"  {lang}: {d['people']} people ({d['sms']} SMS, {d['whatsapp']} WhatsApp), "
+                       f"{d['segments']} segment(s) per SMS")  # fmt: skip
+        if self.without_text:
+            out.append(f"  {self.without_text} people have no text in their language and get nothing")
+        return out
+
+
+def preview(db: Database, target: Target, texts: dict[str, str], fallback: str | None, places: Places,
+            prices: dict) -> Preview:  # fmt: skip
+    """How many people, SMS segments per language and the estimated cost, before anything is sent."""
+    where, params = _where(target, places)
+    found = db.execute(
+        f"SELECT lang, channel, count(*) FROM ({_MATCHED.format(where=where)}) m GROUP BY lang, channel", params
+    ).fetchall()
+    by_lang: dict = {}
+    without = 0
+    cost = 0.0
+    for lang, channel, n in found:
+        text = texts.get(lang) or (texts.get(fallback) if fallback else None)
+        if not text:
+            without += n
+            continue
+        d = by_lang.setdefault(lang, {"people": 0, "sms": 0, "whatsapp": 0, "segments": count(text)})
+        d["people"] += n
+        d["whatsapp" if channel == "whatsapp" else "sms"] += n
+        cost += n * (prices["whatsapp"] if channel == "whatsapp" else prices["sms"] * d["segments"])
+    people = sum(d["people"] for d in by_lang.values())
+    return Preview(people, by_lang, without, round(cost, 2))
+
+
+def create(db: Database, author: str, via: str, target: Target, texts: dict[str, str], fallback: str | None,
+           now: datetime, pin_until: datetime | None = None) -> int:  # fmt: skip
+    """A draft: nothing is queued until `send`."""
+    texts = {lang: text.strip() for lang, text in texts.items() if text and text.strip()}
+    if not texts:
+        raise BroadcastError("a broadcast needs a text")
+    unknown = set(texts) - set(LANGS)
+    if unknown:
+        raise BroadcastError(f"no such language: {', '.join(sorted(unknown))}")
+    with write_transaction(db):
+        return db["broadcasts"].insert({
+            "author": author, "via": via, "target": target.to_json(), "texts": json.dumps(texts, ensure_ascii=False),
+            "fallback": fallback, "status": "draft", "pin_until": iso(pin_until), "created_at": iso(now),
+        }).last_pk  # fmt: skip
+
+
+def get(db: Database, broadcast_id: int) -> dict:
+    found = rows(db, "SELECT * FROM broadcasts WHERE id = ?", [broadcast_id])
+    if not found:
+        raise BroadcastError(f"no broadcast {broadcast_id}")
+    return found[0]
+
+
+def send(db: Database, broadcast_id: int, actor: str, now: datetime, places: Places) -> int:
+    """Queue a draft for everyone it targets, in one statement; returns how many were queued."""
+    with write_transaction(db):
+        b = get(db, broadcast_id)
+        if b["status"] != "draft":
+            raise BroadcastError(f"broadcast {broadcast_id} is {b['status']}, not a draft")
+        target, texts = Target.from_json(b["target"]), json.loads(b["texts"])
+        where, params = _where(target, places)
+        body = _body_sql(texts, b["fallback"], params)
+        params |= {"bid": broadcast_id, "now": iso(now), "expires": iso(now + VALID_FOR), "priority": PRIORITY}
+        queued = db.execute(
+            "INSERT OR IGNORE INTO outbox (contact_id, broadcast_id, channel, kind, slot, lang, body, template_vars, "
+            "send_at, expires_at, priority, status, attempts, created_at, updated_at) "
+            "SELECT contact_id, :bid, channel, 'broadcast', 'broadcast', lang, body, json_object('1', body), "
+            ":now, :expires, :priority, 'pending', 0, :now, :now "
+            f"FROM (SELECT m.*, {body} AS body FROM ({_MATCHED.format(where=where)}) m) WHERE body IS NOT NULL",
+            params,
+        ).rowcount
+        db.execute(
+            "UPDATE broadcasts SET status = 'sending', queued = ?, people = ?, sent_at = ? WHERE id = ?",
+            [queued, queued, iso(now), broadcast_id],
+        )
+        audit.record(db, actor, "broadcast sent", now, broadcast=broadcast_id, target=target.describe(places),
+                     texts=texts, fallback=b["fallback"], queued=queued, via=b["via"])  # fmt: skip
+    return queued
+
+
+def cancel(db: Database, broadcast_id: int, actor: str, now: datetime) -> int:
+    """Stop what is still queued (the dispatcher also drops claimed rows of a cancelled broadcast)."""
+    with write_transaction(db):
+        b = get(db, broadcast_id)
+        if b["status"] in ("cancelled", "sent"):
+            raise BroadcastError(f"broadcast {broadcast_id} is already {b['status']}")
+        stopped = db.execute(
+            "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE broadcast_id = ? AND status = 'pending'",
+            [iso(now), broadcast_id],
+        ).rowcount
+        db.execute(
+            "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ? WHERE id = ?", [iso(now), broadcast_id]
+        )
+        audit.record(db, actor, "broadcast cancelled", now, broadcast=broadcast_id, stopped=stopped)
+    return stopped
+
+
+def counts(db: Database, broadcast_id: int) -> dict:
+    """queued, sent (Twilio took it), delivered, failed, cancelled, pending: from its outbox rows."""
+    found = dict(db.execute("SELECT status, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY status",
+                            [broadcast_id]).fetchall())  # fmt: skip
+    return {
+        "queued": sum(found.values()),
+        "sent": sum(found.get(s, 0) for s in ("sent", "delivered", "undelivered", "failed", "read")),
+        "delivered": found.get("delivered", 0) + found.get("read", 0),
+        "failed": found.get("failed", 0) + found.get("undelivered", 0),
+        "cancelled": found.get("cancelled", 0) + found.get("expired", 0),
+        "pending": found.get("pending", 0) + found.get("sending", 0),
+    }
+
+
+def listing(db: Database, places: Places) -> list[dict]:
+    """Every broadcast, newest first, with live counts; one whose messages are all out becomes 'sent'."""
+    out = []
+    for b in rows(db, "SELECT * FROM broadcasts ORDER BY id DESC"):
+        tally = counts(db, b["id"])
+        status = b["status"]
+        if status == "sending" and not tally["pending"]:
+            status = "sent"
+            db.execute("UPDATE broadcasts SET status = 'sent' WHERE id = ? AND status = 'sending'", [b["id"]])
+        out.append({
+            "id": b["id"], "author": b["author"], "via": b["via"], "status": status, "created_at": b["created_at"],
+            "sent_at": b["sent_at"], "target": Target.from_json(b["target"]).describe(places),
+            "texts": json.loads(b["texts"]), **tally,
+        })  # fmt: skip
+    return out

@@ -1,0 +1,223 @@
+"""Broadcasts: who a target reaches, the preview, the CLI, cancelling, the dispatcher, and ALERTA by phone."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from bot import audit, broadcasts, storage
+from bot import places as places_module
+from bot.broadcasts import Target
+from scheduler.runner import Runner
+from scheduler.transport import ConsoleTransport
+from tests.conftest import Phone
+
+PLACES = places_module.load()
+PRICES = {"sms": 0.10, "whatsapp": 0.02}
+VOLUNTEER = "+5216641112233"
+
+
+@pytest.fixture
+def crowd(client, db):
+    """Seven people: cities, languages, courts and hearing days to aim at (NOW is 2 February 2026)."""
+    people = {
+        "tj_es": ("+5216640000001", "1", "1", "el 23 de marzo a las 8:30"),  # Tijuana, San Diego court
+        "tj_en": ("+5216640000002", "2", "1", "March 24 8:30 am"),
+        "cj_es": ("+5216560000003", "1", "4", "el 23 de marzo a las 9:00"),  # Juárez, El Paso court
+        "cj_ht": ("+5216560000004", "5", "4", "23 mas a 13è"),
+        "ng_pt": ("+5216310000005", "3", "3", "dia 25 de março às 8h"),  # Nogales, El Paso court
+        "mt_fr": ("+5218680000006", "4", "8", "le 23 mars à 8h"),  # Matamoros, Brownsville court
+    }
+    phones = {}
+    for key, (number, lang, city, when) in people.items():
+        phone = Phone(client, number)
+        phone.text("hola"), phone.text(lang), phone.text(city), phone.text(when)
+        phone.texts({"1": "si", "2": "yes", "3": "sim", "4": "oui", "5": "wi"}[lang])
+        phone.text({"1": "no", "2": "no", "3": "não", "4": "non", "5": "non"}[lang])  # no time at the port
+        phones[key] = phone
+    stranger = Phone(client, "+5216640000099")
+    stranger.text("hola")  # never chose a language: no consent, never a broadcast
+    return phones
+
+
+def reached(db, broadcast_id):
+    return {row[0] for row in db.execute(
+        "SELECT c.city || ':' || c.lang FROM outbox o JOIN contacts c ON c.id = o.contact_id WHERE o.broadcast_id = ?",
+        [broadcast_id])}  # fmt: skip
+
+
+def sent(app, db, target, texts=None, fallback="es"):
+    texts = texts or {"es": "Retén en la carretera al puente. No salgan hoy."}
+    now = app.config["NOW"]
+    broadcast_id = broadcasts.create(db, "ana", "cli", target, texts, fallback, now)
+    broadcasts.send(db, broadcast_id, "ana", now, PLACES)
+    return broadcast_id
+
+
+def test_targets_combine_and_never_reach_the_opted_out(app, db, crowd):
+    everyone = sent(app, db, Target())
+    assert reached(db, everyone) == {"tijuana:es", "tijuana:en", "ciudad_juarez:es", "ciudad_juarez:ht",
+                                     "nogales:pt", "matamoros:fr"}  # fmt: skip
+    assert reached(db, sent(app, db, Target(city="tijuana"))) == {"tijuana:es", "tijuana:en"}
+    assert reached(db, sent(app, db, Target(lang="es"))) == {"tijuana:es", "ciudad_juarez:es"}
+    assert reached(db, sent(app, db, Target(court="el_paso"))) == {"ciudad_juarez:es", "ciudad_juarez:ht",
+                                                                   "nogales:pt"}  # fmt: skip
+    # Everyone with an El Paso hearing on 23 March (the court's day), then any court's 23 March.
+    day = broadcasts.date(2026, 3, 23)
+    el_paso_23 = Target(court="el_paso", hearing_from=day, hearing_to=day)
+    assert reached(db, sent(app, db, el_paso_23)) == {"ciudad_juarez:es", "ciudad_juarez:ht"}
+    assert reached(db, sent(app, db, Target(hearing_from=day, hearing_to=day))) == {
+        "tijuana:es", "ciudad_juarez:es", "ciudad_juarez:ht", "matamoros:fr"}  # fmt: skip
+    assert reached(db, sent(app, db, Target(city="ciudad_juarez", lang="ht"))) == {"ciudad_juarez:ht"}
+    crowd["tj_es"].text("STOP")
+    crowd["cj_es"].text("BORRAR"), crowd["cj_es"].text("si")
+    assert reached(db, sent(app, db, Target())) == {"tijuana:en", "ciudad_juarez:ht", "nogales:pt", "matamoros:fr"}
+
+
+def test_one_copy_each_and_texts_by_language_with_spanish_for_the_rest(app, db, crowd):
+    texts = {"es": "Retén en la carretera.", "en": "Checkpoint on the road."}
+    broadcast_id = sent(app, db, Target(), texts)
+    bodies = dict(db.execute("SELECT lang, body FROM outbox WHERE broadcast_id = ?", [broadcast_id]).fetchall())
+    assert bodies == {"es": "Retén en la carretera.", "en": "Checkpoint on the road.", "ht": "Retén en la carretera.",
+                      "pt": "Retén en la carretera.", "fr": "Retén en la carretera."}  # fmt: skip
+    assert db.execute("SELECT count(*) FROM outbox WHERE broadcast_id = ?", [broadcast_id]).fetchone()[0] == 6
+    only_written = sent(app, db, Target(), texts, fallback=None)
+    assert {r[0] for r in db.execute("SELECT lang FROM outbox WHERE broadcast_id = ?", [only_written])} == {
+        "es", "en"}  # fmt: skip
+    with pytest.raises(broadcasts.BroadcastError, match="not a draft"):
+        broadcasts.send(db, broadcast_id, "ana", app.config["NOW"], PLACES)
+
+
+def test_preview_counts_people_segments_and_cost(app, db, crowd):
+    long_text = "Atención: " + "retén en la carretera al puente, " * 4  # UCS-2 (á), 3 segments
+    shown = broadcasts.preview(db, Target(), {"es": long_text, "en": "Checkpoint on the road."}, "es", PLACES, PRICES)
+    assert shown.people == 6
+    assert shown.by_lang["es"] == {"people": 2, "sms": 2, "whatsapp": 0, "segments": 3}
+    assert shown.by_lang["en"] == {"people": 1, "sms": 1, "whatsapp": 0, "segments": 1}
+    assert shown.cost == round(5 * 3 * 0.10 + 1 * 0.10, 2)  # es, ht, pt, fr people get the Spanish text
+    assert db["outbox"].count == 4 * 6  # the preview queued nothing (only the reminders are there)
+
+
+def test_cli_previews_asks_sends_lists_and_cancels(app, db, crowd):
+    cli = app.test_cli_runner()
+    args = ["broadcast", "send", "--text", "Audiencias del 23 de marzo suspendidas.", "--text-en",
+            "Hearings of 23 March are postponed.", "--court", "El Paso", "--hearing-from", "2026-03-23",
+            "--hearing-to", "2026-03-23", "--author", "ana"]  # fmt: skip
+    refused = cli.invoke(args=args, input="n\n")
+    assert "To court El Paso, hearings 2026-03-23 to 2026-03-23:" in refused.output
+    assert "2 people; about 0.20 USD" in refused.output and "not sent" in refused.output
+    assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'broadcast'").fetchone()[0] == 0
+    result = cli.invoke(args=args, input="y\n")
+    assert "broadcast 1: 2 messages queued" in result.output
+    queued = [i for i in json.loads(cli.invoke(args=["queue", "list", "--json"]).output) if i["kind"] == "broadcast"]
+    assert len(queued) == 2 and all(i["hearing_at"] is None and i["to"].startswith("…") for i in queued)
+    listed = json.loads(cli.invoke(args=["broadcast", "list", "--json"]).output)
+    assert listed[0] | {"created_at": None, "sent_at": None} == {
+        "id": 1, "author": "ana", "via": "cli", "status": "sending", "created_at": None, "sent_at": None,
+        "target": "court El Paso, hearings 2026-03-23 to 2026-03-23",
+        "texts": {"es": "Audiencias del 23 de marzo suspendidas.", "en": "Hearings of 23 March are postponed."},
+        "queued": 2, "sent": 0, "delivered": 0, "failed": 0, "cancelled": 0, "pending": 2,
+    }  # fmt: skip
+    assert "broadcast 1 cancelled: 2 queued messages stopped" in cli.invoke(args=["broadcast", "cancel", "1"]).output
+    assert json.loads(cli.invoke(args=["broadcast", "list", "--json"]).output)[0]["status"] == "cancelled"
+    assert cli.invoke(args=["broadcast", "cancel", "1"]).exit_code != 0
+    actions = [e["action"] for e in audit.entries(db)]
+    assert actions[:2] == ["broadcast cancelled", "broadcast sent"]
+    sent_entry = audit.entries(db)[1]
+    assert sent_entry["actor"] == "ana" and sent_entry["details"]["queued"] == 2
+    assert sent_entry["details"]["texts"]["en"] == "Hearings of 23 March are postponed."
+    nobody = cli.invoke(args=["broadcast", "send", "--text", "x", "--city", "Reynosa", "--yes"])
+    assert nobody.exit_code != 0 and "nobody matches" in nobody.output
+    assert cli.invoke(args=["broadcast", "send", "--text", "x", "--city", "Monterrey"]).exit_code != 0
+
+
+def test_dispatcher_sends_alerts_after_reminders_and_drops_a_cancelled_batch(app, db, crowd):
+    now = app.config["NOW"]
+    broadcast_id = sent(app, db, Target())
+    db.execute("UPDATE outbox SET send_at = ? WHERE slot = 'd7'", [storage.iso(now)])  # reminders due too
+    claimed = __import__("scheduler.outbox", fromlist=["claim_due"]).claim_due(db, now, limit=100)
+    kinds = [r["kind"] for r in claimed]
+    assert kinds == ["reminder"] * 6 + ["broadcast"] * 6  # alerts last: lower priority
+    broadcasts.cancel(db, broadcast_id, "ana", now)  # after the batch was claimed
+    db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")  # as a restart would
+    run = Runner(app, transport=ConsoleTransport(echo=False))
+    counts = run.tick()
+    assert counts["sent"] == 6 and counts["cancelled"] == 6  # the reminders went; the alerts were dropped
+    assert {r["status"] for r in db["outbox"].rows if r["kind"] == "broadcast"} == {"cancelled"}
+
+
+def test_cancel_reaches_rows_already_claimed(app, db, crowd):
+    now = app.config["NOW"]
+    broadcast_id = sent(app, db, Target())
+    from scheduler import outbox
+
+    claimed = outbox.claim_due(db, now, limit=100)
+    broadcasts.cancel(db, broadcast_id, "ana", now)
+    assert outbox.cancelled_broadcasts(db, claimed) == {broadcast_id}
+
+
+# --- ALERTA from a volunteer's phone -------------------------------------------------------------------
+
+
+@pytest.fixture
+def volunteer(app, client, runner):
+    result = runner.invoke(args=["staff", "add", "Rosa", "--role", "volunteer", "--phone", "+52 1 664 111 2233",
+                                 "--pin", "4826"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return Phone(client, VOLUNTEER)
+
+
+def test_alert_by_phone_preview_then_pin_sends(app, db, crowd, volunteer):
+    preview = volunteer.text("ALERTA Tijuana Retén en la carretera al puente")
+    assert preview == ("Alerta para 2 personas (Tijuana), 1 segmento(s) de SMS cada una, unos 0.20 USD. "
+                       "Responda con su PIN en 10 minutos para enviarla.")  # fmt: skip
+    assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'broadcast'").fetchone()[0] == 0
+    assert volunteer.text("4826") == "Enviada: la alerta 1 va a 2 personas."
+    bodies = [r[0] for r in db.execute("SELECT body FROM outbox WHERE kind = 'broadcast'")]
+    assert bodies == ["Retén en la carretera al puente"] * 2
+    assert audit.entries(db)[0]["actor"] == "Rosa"
+    assert volunteer.text("ALERTA TODOS Cuidado").startswith("Alerta para 6 personas (todos)")
+
+
+def test_alert_words_from_anyone_else_are_an_ordinary_message(client, db, crowd):
+    stranger = Phone(client, "+5216649990000")
+    assert stranger.text("ALERTA Tijuana Retén").startswith("Avisos gratis de su audiencia.")  # the welcome
+    assert crowd["tj_es"].text("ALERTA Tijuana Retén") == (
+        "Su audiencia está guardada. Responda AUDIENCIA para verla, CAMBIAR para cambiarla, AYUDA para ayuda."
+    )
+    assert db["broadcasts"].count == 0
+
+
+def test_three_wrong_pins_lock_the_phone_path_for_an_hour(app, db, crowd, volunteer):
+    volunteer.text("ALERTA ALL Cuidado")
+    assert volunteer.text("1111") == "PIN incorrecto. Intente de nuevo."
+    assert volunteer.text("2222") == "PIN incorrecto. Intente de nuevo."
+    locked = "Las alertas desde este teléfono quedan bloqueadas una hora tras tres PIN incorrectos."
+    assert volunteer.text("3333") == locked
+    assert volunteer.text("4826") == locked  # even the right one, for an hour
+    assert volunteer.text("ALERTA ALL Cuidado") == locked
+    assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'broadcast'").fetchone()[0] == 0
+    app.config["NOW"] += timedelta(hours=1, minutes=1)
+    assert volunteer.text("ALERTA ALL Cuidado").startswith("Alerta para 6 personas")
+    assert volunteer.text("4826").startswith("Enviada")
+
+
+def test_the_pin_must_come_within_ten_minutes(app, db, crowd, volunteer):
+    volunteer.text("ALERTA Nogales Cuidado en la garita")
+    app.config["NOW"] += timedelta(minutes=11)
+    assert not volunteer.text("4826").startswith("Enviada")  # an ordinary message now
+    assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'broadcast'").fetchone()[0] == 0
+
+
+def test_alert_without_a_city_or_text_explains(volunteer):
+    assert volunteer.text("ALERTA") == "Escriba: ALERTA, luego una ciudad o TODOS, y el texto."
+    assert volunteer.text("ALERTA Monterrey hay un retén") == "Escriba: ALERTA, luego una ciudad o TODOS, y el texto."
+
+
+def test_staff_add_checks_its_input(runner):
+    assert runner.invoke(args=["staff", "add", "Luis", "--phone", "+5216641110000", "--pin", "12"]).exit_code != 0
+    assert runner.invoke(args=["staff", "add", "Luis", "--pin", "1234"]).exit_code != 0  # volunteer, no phone
+    assert runner.invoke(args=["staff", "add", "Luis", "--role", "operator", "--pin", "1234"]).exit_code == 0
+    assert (
+        "already exists" in runner.invoke(args=["staff", "add", "Luis", "--role", "operator", "--pin", "1234"]).output
+    )
