@@ -322,24 +322,65 @@ def broadcast_cancel(broadcast_id: int, author: str) -> None:
 staff_group = AppGroup("staff", help="Volunteers and operators.")
 
 
+def _secret(label: str, given: str | None) -> str:
+    """A password or PIN: from a hidden prompt, or a line of standard input when it is not a terminal."""
+    if given:
+        return given
+    if sys.stdin.isatty():
+        return click.prompt(label, hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise click.ClickException(f"{label}: expected a line on standard input")
+    return line.rstrip("\r\n")
+
+
 @staff_group.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(["volunteer", "operator", "admin"]), default="volunteer")
-@click.option("--phone", help="For a volunteer: the phone that may send ALERTA messages.")
-@click.option("--lang", type=click.Choice(["es", "en", "pt", "fr", "ht"]), default="es")
-@click.option("--pin", prompt="PIN (4 to 8 digits)", hide_input=True, confirmation_prompt=True,
-              help="Asked for when not given.")  # fmt: skip
-def staff_add(name: str, role: str, phone: str | None, lang: str, pin: str) -> None:
-    """Add a volunteer (phone and PIN for alerts from the phone) or an operator."""
+@click.option("--phone", help="The phone that may send ALERTA messages (then a PIN is asked for too).")
+@click.option("--lang", type=click.Choice(["es", "en", "pt", "fr", "ht"]), default="es", help="Console language.")
+@click.option("--pin", help="The PIN for alerts by phone; asked for (hidden) when not given.")
+def staff_add(name: str, role: str, phone: str | None, lang: str, pin: str | None) -> None:
+    """Add a staff member. The password is read from a hidden prompt, or from standard input."""
+    from bot import staff
+
+    db = context.get_db()
+    storage.migrate(db)
+    password = _secret("Password (10 characters or more)", None)
+    if phone:
+        pin = _secret("PIN for alerts by phone (4 to 8 digits)", pin)
+    try:
+        staff.add(db, context.vault(), name, role, phone, password, pin, context.now(), lang)
+    except staff.StaffError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{role} {name} added")
+
+
+@staff_group.command("list")
+def staff_list() -> None:
+    """Every staff member: role, console language, phone or not, disabled or locked."""
+    from bot import staff
+
+    db = context.get_db()
+    storage.migrate(db)
+    for m in staff.listing(db):
+        flags = [f for f, on in (("phone", m["has_phone"]), ("disabled", m["disabled_at"])) if on]
+        click.echo(f"{m['name']:<20} {m['role']:<9} {m['lang']}  {' '.join(flags)}")
+
+
+@staff_group.command("disable")
+@click.argument("name")
+def staff_disable(name: str) -> None:
+    """Stop a staff member's console logins and alerts by phone."""
     from bot import staff
 
     db = context.get_db()
     storage.migrate(db)
     try:
-        staff.add(db, context.vault(), name, role, phone, pin, context.now(), lang)
+        staff.disable(db, name, context.now())
     except staff.StaffError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"{role} {name} added")
+    click.echo(f"{name} disabled")
 
 
 translate = AppGroup("translate", help="Message catalogs (pybabel).")

@@ -273,3 +273,13 @@ def m005_broadcasts_staff_audit(db: Database) -> None:
     db["audit"].create({"id": int, "at": str, "actor": str, "action": str, "details": str}, pk="id",
                        not_null={"at", "actor", "action"})  # fmt: skip
     db["audit"].create_index(["at"])
+
+
+@migrations()
+def m006_staff_console(db: Database) -> None:
+    # Console logins: a password hash (scrypt), a disabled flag, and a lockout after wrong passwords.
+    staff = db["staff"]
+    staff.add_column("password_hash", str)
+    staff.add_column("disabled_at", str)
+    staff.add_column("failed_logins", int, not_null_default=0)
+    staff.add_column("login_locked_until", str)

@@ -161,8 +161,8 @@ def test_cancel_reaches_rows_already_claimed(app, db, crowd):
 
 @pytest.fixture
 def volunteer(app, client, runner):
-    result = runner.invoke(args=["staff", "add", "Rosa", "--role", "volunteer", "--phone", "+52 1 664 111 2233",
-                                 "--pin", "4826"])  # fmt: skip
+    result = runner.invoke(args=["staff", "add", "Rosa", "--role", "volunteer", "--phone", "+52 1 664 111 2233"],
+                           input="a long password\n4826\n")  # fmt: skip
     assert result.exit_code == 0, result.output
     return Phone(client, VOLUNTEER)
 
@@ -215,9 +215,11 @@ def test_alert_without_a_city_or_text_explains(volunteer):
 
 
 def test_staff_add_checks_its_input(runner):
-    assert runner.invoke(args=["staff", "add", "Luis", "--phone", "+5216641110000", "--pin", "12"]).exit_code != 0
-    assert runner.invoke(args=["staff", "add", "Luis", "--pin", "1234"]).exit_code != 0  # volunteer, no phone
-    assert runner.invoke(args=["staff", "add", "Luis", "--role", "operator", "--pin", "1234"]).exit_code == 0
-    assert (
-        "already exists" in runner.invoke(args=["staff", "add", "Luis", "--role", "operator", "--pin", "1234"]).output
-    )
+    add = ["staff", "add", "Luis"]
+    assert runner.invoke(args=[*add, "--phone", "+5216641110000", "--pin", "12"], input="a long password\n").exit_code
+    assert "at least 10 characters" in runner.invoke(args=add, input="short\n").output
+    assert runner.invoke(args=[*add, "--role", "operator"], input="a long password\n").exit_code == 0
+    assert "already exists" in runner.invoke(args=[*add, "--role", "operator"], input="a long password\n").output
+    assert "Luis" in runner.invoke(args=["staff", "list"]).output
+    assert runner.invoke(args=["staff", "disable", "Luis"]).exit_code == 0
+    assert "disabled" in runner.invoke(args=["staff", "list"]).output
