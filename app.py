@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask
+from flask import Flask, Response, g
+from flask_wtf.csrf import CSRFProtect
 
-from bot import cli, context, places, webhook
+from bot import auth, cli, console, context, places, simulator, webhook
 from bot import config as settings
 from bot.phones import PhoneVault
 from scheduler import planner, whatsapp
@@ -24,5 +25,35 @@ def create_app(config: dict | None = None) -> Flask:
     whatsapp.templates(app.config["WHATSAPP_TEMPLATES_FILE"])  # a broken file fails at start, not at 3 a.m.
     context.init_app(app, PhoneVault(app.config["SECRET_KEY"]), places.load(), reminders)
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(console.bp)
+    app.register_blueprint(simulator.bp)
+    csrf.init_app(app)
+    csrf.exempt(webhook.bp)  # Twilio signs its requests instead
+    app.jinja_env.globals["_"] = _template_gettext
+    app.context_processor(lambda: {"me": auth.current(), "lang": g.get("console_lang", "en")})
+    app.after_request(security_headers)
     cli.register(app)
     return app
+
+
+csrf = CSRFProtect()
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
+
+
+def _template_gettext(message: str) -> str:
+    """`_` in templates: the logged-in staff member's language, else English."""
+    from bot.i18n import translator
+
+    member = auth.current()
+    g.console_lang = member.lang if member else "en"
+    return translator(g.console_lang)(message)
+
+
+def security_headers(response: Response) -> Response:
+    """On every response: no framing, no sniffing, scripts and styles from our own files only."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

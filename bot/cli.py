@@ -394,7 +394,8 @@ def _pybabel(*args: str) -> None:
 def translate_extract() -> None:
     """Collect every msgid into locales/messages.pot."""
     _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "--no-location", "--sort-output",
-             "-o", str(LOCALES / "messages.pot"), str(ROOT / "bot"), str(ROOT / "scheduler"))  # fmt: skip
+             "-o", str(LOCALES / "messages.pot"), str(ROOT / "bot"), str(ROOT / "scheduler"),
+             str(ROOT / "templates"))  # fmt: skip
 
 
 @translate.command("update")

@@ -46,8 +46,13 @@ def from_environment(overrides: dict | None = None) -> dict:
         # Broadcast previews estimate the cost with these (USD; set them from Twilio's price pages).
         "PRICE_SMS_SEGMENT": float(env("HEARINGBOT_PRICE_SMS_SEGMENT", "0.10")),
         "PRICE_WHATSAPP_MESSAGE": float(env("HEARINGBOT_PRICE_WHATSAPP_MESSAGE", "0.02")),
-        # Twilio form posts are small; this bounds what a stranger can make us read.
-        "MAX_CONTENT_LENGTH": 256 * 1024,
+        # Twilio form posts are small; a shelter CSV upload is the largest request we take.
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Console sessions: cookies only over HTTPS (and localhost), never to scripts, not cross-site.
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

@@ -53,6 +53,13 @@ def places() -> Places:
     return current_app.extensions["hearingbot.places"]
 
 
+def login_sleep():
+    """How the login slows repeated wrong passwords (tests turn the waiting off)."""
+    import time
+
+    return time.sleep if current_app.config.get("LOGIN_SLOWDOWN", True) else None
+
+
 def prices() -> dict:
     """Per SMS segment and per WhatsApp message, for broadcast previews."""
     c = current_app.config

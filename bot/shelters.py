@@ -148,6 +148,27 @@ def replace_all(db: Database, rows: list[dict]) -> int:
     return len(rows)
 
 
+def save_one(db: Database, shelter_id: int | None, row: dict) -> int:
+    """Add a checked row (at the end of its city's list) or replace one, keeping its place."""
+    with db.atomic():
+        if shelter_id is None:
+            (last,) = db.execute("SELECT COALESCE(max(position), 0) FROM shelters").fetchone()
+            return db["shelters"].insert({**row, "position": last + 1}).last_pk
+        (position,) = db.execute("SELECT position FROM shelters WHERE id = ?", [shelter_id]).fetchone()
+        db["shelters"].update(shelter_id, {**row, "position": position})
+        return shelter_id
+
+
+def as_form(s: Shelter) -> dict:
+    """A shelter as the console's form fields (the CSV's columns)."""
+    return {
+        "city": s.city, "name": s.name, "address": s.address, "phone": s.phone, "latitude": f"{s.latitude:.4f}",
+        "longitude": f"{s.longitude:.4f}", "approximate": "yes" if s.approximate else "", "serves": ";".join(s.serves),
+        **{f"notes_{lang}": s.notes.get(lang, "") for lang in LANGS}, "verified_at": s.verified_at.isoformat(),
+        "source": s.source,
+    }  # fmt: skip
+
+
 def import_text(db: Database, text: str, places: Places) -> int:
     return replace_all(db, check_file(text, places))
 

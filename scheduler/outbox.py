@@ -33,7 +33,8 @@ def listing(db: Database, vault: PhoneVault, places: Places, status: str | None 
     """
     found = rows(
         db,
-        "SELECT o.*, c.phone_enc, c.lang AS contact_lang FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id "
+        "SELECT o.*, c.phone_enc, c.lang AS contact_lang, c.city AS contact_city FROM outbox o "
+        "LEFT JOIN contacts c ON c.id = o.contact_id "
         "WHERE o.status = ? ORDER BY o.send_at, o.priority, o.id",
         [status or "pending"],
     )
@@ -45,7 +46,7 @@ def listing(db: Database, vault: PhoneVault, places: Places, status: str | None 
             "id": r["id"], "to": mask(vault.decrypt(r["to_enc"] or r["phone_enc"])), "channel": r["channel"],
             "kind": r["kind"], "status": r["status"], "send_at": r["send_at"], "hearing_at": r["hearing_at"],
             "lang": r["lang"] if r["body"] is not None else r["contact_lang"] or r["lang"], "body": body,
-            "sid": r["sid"], "attempts": r["attempts"], "error_code": r["error_code"],
+            "sid": r["sid"], "attempts": r["attempts"], "error_code": r["error_code"], "city": r["contact_city"],
         })  # fmt: skip
     return listed
 

@@ -28,6 +28,7 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "segments": "2",
     "cost": "20000.00",
     "id": "1234",
+    "lang": "es",
     "first": "30 de septiembre",
     "second": "12 de octubre",
     "n": "9",
@@ -36,7 +37,8 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
 
 
 def msgids_in_code() -> set[str]:
-    found = extract_from_dir(str(ROOT), method_map=[("bot/**.py", "python"), ("scheduler/**.py", "python")])
+    found = extract_from_dir(str(ROOT), method_map=[("bot/**.py", "python"), ("scheduler/**.py", "python"),
+                                                    ("templates/**.html", "jinja2")])  # fmt: skip
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 
 

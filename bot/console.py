@@ -1,0 +1,310 @@
+"""/admin: the operators' and volunteers' console. Thin routes over the modules that do the work.
+
+Volunteers: dashboard, broadcasts, shelters. Operators: also the queue, the message log, people.
+Admins: also staff and the audit log. Pages are server-rendered; the little JavaScript there is
+(live broadcast preview, progress bar) is a static file, so the Content-Security-Policy allows no
+inline script. Every form carries a CSRF token (Flask-WTF), every action lands in the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+
+from bot import audit, auth, broadcasts, context, dashboard, shelters, staff
+from bot.i18n import translator
+from bot.phones import mask
+from bot.storage import iso, rows
+from scheduler import outbox
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE = 200  # rows per list page
+
+
+def _db():
+    return context.get_db()
+
+
+def _(message: str) -> str:
+    member = auth.current()
+    return translator(member.lang if member else "en")(message)
+
+
+def _act(action: str, **details) -> None:
+    audit.record(_db(), auth.current().name, action, context.now(), **details)
+
+
+# --- login ------------------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        member, why = staff.login(_db(), request.form.get("username", ""), request.form.get("password", ""),
+                                  context.now(), sleep=context.login_sleep())  # fmt: skip
+        if member:
+            auth.log_in(member)
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/admin") else url_for("admin.home"))
+        error = "locked" if why == "locked" else "wrong"
+    return render_template("admin/login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    auth.log_out()
+    return redirect(url_for("admin.login"))
+
+
+# --- volunteer and up ---------------------------------------------------------------------------------
+
+
+@bp.get("")
+@auth.requires("volunteer")
+def home():
+    now = context.now()
+    labels = {"title": _("Reminders per day, last 30 days"), "sent": _("sent"), "delivered": _("delivered"),
+              "failed": _("failed")}  # fmt: skip
+    chart = dashboard.chart_svg(dashboard.daily(_db(), now), labels)
+    return render_template("admin/dashboard.html", f=dashboard.figures(_db(), now), chart=chart,
+                           places=context.places())  # fmt: skip
+
+
+@bp.get("/broadcasts")
+@auth.requires("volunteer")
+def broadcast_list():
+    return render_template("admin/broadcasts.html", items=broadcasts.listing(_db(), context.places()),
+                           places=context.places(), langs=broadcasts.LANGS)  # fmt: skip
+
+
+def _broadcast_form() -> tuple[broadcasts.Target, dict, str | None]:
+    f = request.form
+
+    def day(name):
+        try:
+            return date.fromisoformat(f.get(name, "")) if f.get(name) else None
+        except ValueError:
+            abort(400)
+
+    target = broadcasts.Target(city=f.get("city") or None, lang=f.get("lang") or None, court=f.get("court") or None,
+                               hearing_from=day("hearing_from"), hearing_to=day("hearing_to"))  # fmt: skip
+    texts = {lang: f.get(f"text_{lang}", "").strip() for lang in broadcasts.LANGS if f.get(f"text_{lang}", "").strip()}
+    return target, texts, None if f.get("only_written") else "es"
+
+
+@bp.post("/broadcasts/preview")
+@auth.requires("volunteer")
+def broadcast_preview():
+    target, texts, fallback = _broadcast_form()
+    shown = broadcasts.preview(_db(), target, texts, fallback, context.places(), context.prices())
+    return jsonify(people=shown.people, by_lang=shown.by_lang, without_text=shown.without_text, cost=shown.cost,
+                   target=target.describe(context.places()))  # fmt: skip
+
+
+@bp.post("/broadcasts")
+@auth.requires("volunteer")
+def broadcast_send():
+    target, texts, fallback = _broadcast_form()
+    member = auth.current()
+    try:
+        broadcast_id = broadcasts.create(_db(), member.name, "console", target, texts, fallback, context.now())
+        queued = broadcasts.send(_db(), broadcast_id, member.name, context.now(), context.places())
+    except broadcasts.BroadcastError as error:
+        flash(str(error))
+        return redirect(url_for("admin.broadcast_list"))
+    flash(_("Broadcast {id}: {n} messages queued.").format(id=broadcast_id, n=queued))
+    return redirect(url_for("admin.broadcast_list", watch=broadcast_id))
+
+
+@bp.get("/broadcasts/<int:broadcast_id>/progress")
+@auth.requires("volunteer")
+def broadcast_progress(broadcast_id: int):
+    found = [b for b in broadcasts.listing(_db(), context.places()) if b["id"] == broadcast_id]
+    if not found:
+        abort(404)
+    return jsonify(found[0])
+
+
+@bp.post("/broadcasts/<int:broadcast_id>/cancel")
+@auth.requires("volunteer")
+def broadcast_cancel(broadcast_id: int):
+    try:
+        stopped = broadcasts.cancel(_db(), broadcast_id, auth.current().name, context.now())
+        flash(_("Broadcast {id} cancelled: {n} messages stopped.").format(id=broadcast_id, n=stopped))
+    except broadcasts.BroadcastError as error:
+        flash(str(error))
+    return redirect(url_for("admin.broadcast_list"))
+
+
+@bp.get("/shelters")
+@auth.requires("volunteer")
+def shelter_list():
+    return render_template("admin/shelters.html", items=shelters.all_shelters(_db()), today=context.now().date(),
+                           places=context.places())  # fmt: skip
+
+
+FIELDS = ("city", "name", "address", "phone", "latitude", "longitude", "approximate", "serves",
+          "notes_es", "notes_en", "notes_pt", "notes_fr", "notes_ht", "verified_at", "source")  # fmt: skip
+
+
+@bp.route("/shelters/<int:shelter_id>", methods=["GET", "POST"])
+@bp.route("/shelters/new", methods=["GET", "POST"], defaults={"shelter_id": None})
+@auth.requires("volunteer")
+def shelter_edit(shelter_id: int | None):
+    db = _db()
+    existing = {s.id: s for s in shelters.all_shelters(db)}
+    if shelter_id is not None and shelter_id not in existing:
+        abort(404)
+    errors = []
+    if request.method == "POST":
+        values = {k: request.form.get(k, "") for k in FIELDS}
+        values["serves"] = ";".join(request.form.getlist("serves"))
+        values["approximate"] = "yes" if request.form.get("approximate") else "no"
+        checked, errors = shelters.check_row(values, 1, context.places())
+        if checked:
+            shelters.save_one(db, shelter_id, checked)
+            _act("shelter saved", shelter=checked["name"], city=checked["city"], new=shelter_id is None)
+            flash(_("Shelter saved."))
+            return redirect(url_for("admin.shelter_list"))
+        errors = [e.removeprefix("line 1: ") for e in errors]
+        form = values
+    else:
+        form = shelters.as_form(existing[shelter_id]) if shelter_id else {"approximate": "yes"}
+    return render_template("admin/shelter_form.html", form=form, errors=errors, shelter_id=shelter_id,
+                           places=context.places(), serves=shelters.SERVES, langs=shelters.LANGS), (
+        422 if errors else 200)  # fmt: skip
+
+
+@bp.post("/shelters/import")
+@auth.requires("volunteer")
+def shelter_import():
+    upload = request.files.get("file")
+    try:
+        text = upload.read().decode("utf-8") if upload else ""
+        count = shelters.import_text(_db(), text, context.places())
+    except UnicodeDecodeError:
+        flash(_("The file is not UTF-8 text: nothing was imported."))
+        return redirect(url_for("admin.shelter_list"))
+    except shelters.ShelterFileError as error:
+        flash(_("Nothing was imported:") + " " + "; ".join(error.errors[:10]))
+        return redirect(url_for("admin.shelter_list"))
+    _act("shelters imported", count=count)
+    flash(_("{n} shelters imported.").format(n=count))
+    return redirect(url_for("admin.shelter_list"))
+
+
+@bp.get("/shelters.csv")
+@auth.requires("volunteer")
+def shelter_export():
+    return Response(shelters.export_text(_db()), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=shelters.csv"})  # fmt: skip
+
+
+# --- operator and up ----------------------------------------------------------------------------------
+
+
+@bp.get("/queue")
+@auth.requires("operator")
+def queue():
+    status = request.args.get("status", "pending")
+    kind, city, day = request.args.get("kind", ""), request.args.get("city", ""), request.args.get("date", "")
+    items = outbox.listing(_db(), context.vault(), context.places(), status if status != "all" else None)
+    if status == "all":
+        items = [i for s in ("pending", "sending", "sent", "delivered", "failed", "undelivered", "cancelled")
+                 for i in outbox.listing(_db(), context.vault(), context.places(), s)]  # fmt: skip
+    if kind:
+        items = [i for i in items if i["kind"] == kind]
+    if city:
+        items = [i for i in items if i["city"] == city]
+    if day:
+        items = [i for i in items if (i["send_at"] or "").startswith(day)]
+    return render_template("admin/queue.html", items=items[:PAGE], total=len(items), status=status, kind=kind,
+                           city=city, day=day, places=context.places())  # fmt: skip
+
+
+@bp.post("/queue/<int:row_id>/<action>")
+@auth.requires("operator")
+def queue_action(row_id: int, action: str):
+    do = {"send-now": outbox.send_now, "retry": outbox.retry, "cancel": outbox.cancel}.get(action)
+    if do is None:
+        abort(404)
+    try:
+        do(_db(), row_id, context.now())
+        _act(f"queue {action}", message=row_id)
+        flash(_("Message {id}: done.").format(id=row_id))
+    except outbox.QueueError as error:
+        flash(str(error))
+    return redirect(request.referrer if (request.referrer or "").find("/admin/queue") >= 0 else url_for("admin.queue"))
+
+
+@bp.get("/messages")
+@auth.requires("operator")
+def messages():
+    found = rows(_db(), "SELECT o.id, o.kind, o.channel, o.status, o.sid, o.error_code, o.sent_as, o.updated_at, "
+                        "o.attempts, c.phone_enc FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id "
+                        "WHERE o.status NOT IN ('pending') ORDER BY o.updated_at DESC LIMIT ?", [PAGE])  # fmt: skip
+    vault = context.vault()
+    for r in found:
+        r["to"] = mask(vault.decrypt(r.pop("phone_enc"))) if r.get("phone_enc") else "…"
+        r["why"] = dashboard.explain(r["error_code"])
+    return render_template("admin/messages.html", items=found)
+
+
+@bp.get("/people")
+@auth.requires("operator")
+def people():
+    now = iso(context.now())
+    found = rows(_db(), "SELECT c.id, c.phone_enc, c.channel, c.lang, c.city, c.court, c.state, c.opted_out_at, "
+                        "c.unreachable_at, (SELECT min(hearing_at) FROM hearings h WHERE h.contact_id = c.id "
+                        "AND h.status = 'active' AND h.hearing_at > ?) AS next_hearing FROM contacts c "
+                        "ORDER BY c.id DESC LIMIT ?", [now, PAGE])  # fmt: skip
+    vault = context.vault()
+    for r in found:
+        r["to"] = mask(vault.decrypt(r.pop("phone_enc")))
+    return render_template("admin/people.html", items=found, places=context.places())
+
+
+# --- admin ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@auth.requires("admin")
+def staff_page():
+    errors = []
+    if request.method == "POST":
+        f = request.form
+        try:
+            staff.add(_db(), context.vault(), f.get("name", ""), f.get("role", ""), f.get("phone") or None,
+                      f.get("password", ""), f.get("pin") or None, context.now(), f.get("lang", "es"),
+                      actor=auth.current().name)  # fmt: skip
+            flash(_("Staff member added."))
+            return redirect(url_for("admin.staff_page"))
+        except staff.StaffError as error:
+            errors = [str(error)]
+    return render_template("admin/staff.html", items=staff.listing(_db()), errors=errors,
+                           roles=staff.ROLES, langs=broadcasts.LANGS), (422 if errors else 200)  # fmt: skip
+
+
+@bp.post("/staff/<name>/disable")
+@auth.requires("admin")
+def staff_disable(name: str):
+    try:
+        staff.disable(_db(), name, context.now(), actor=auth.current().name)
+    except staff.StaffError:
+        abort(404)
+    return redirect(url_for("admin.staff_page"))
+
+
+@bp.get("/audit")
+@auth.requires("admin")
+def audit_log():
+    return render_template("admin/audit.html", items=audit.entries(_db(), limit=PAGE), dumps=json.dumps)
+
+
+@bp.app_template_global()
+def role_at_least(role: str) -> bool:
+    member = auth.current()
+    return bool(member and staff.can(member, role))

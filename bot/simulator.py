@@ -1,0 +1,48 @@
+"""/simulator (local mode only): a phone-shaped page to talk to the bot as a migrant would.
+
+Each message goes through bot.inbound.receive, the same code path as the Twilio webhook, so a
+volunteer can try the bot before it goes live. With a Twilio token configured, the page is 404.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+
+from bot import context, inbound
+from bot.phones import normalize
+
+bp = Blueprint("simulator", __name__)
+DEFAULT_PHONE = "+5216560000000"
+KEEP = 30  # lines of the conversation kept on the page
+
+
+@bp.before_request
+def local_mode_only():
+    if current_app.config.get("TWILIO_AUTH_TOKEN"):
+        abort(404)
+
+
+@bp.get("/simulator")
+def page():
+    return render_template("simulator.html", phone=session.get("sim_phone", DEFAULT_PHONE),
+                           lines=session.get("sim_lines", []))  # fmt: skip
+
+
+@bp.post("/simulator")
+def send():
+    phone = normalize(request.form.get("phone", "")) or DEFAULT_PHONE
+    channel = "whatsapp:" if request.form.get("channel") == "whatsapp" else ""
+    text = request.form.get("body", "")
+    if request.form.get("reset"):
+        session.pop("sim_lines", None)
+        return redirect(url_for("simulator.page"))
+    form = {"MessageSid": "SM" + secrets.token_hex(16), "From": channel + phone, "To": "+15005550006",
+            "Body": text, "NumMedia": "0"}  # fmt: skip
+    replies = inbound.receive(context.get_db(), context.vault(), context.places(), form, context.now(),
+                              context.reminders(), context.prices())  # fmt: skip
+    lines = session.get("sim_lines", []) + [["me", text]] + [["bot", r] for r in replies]
+    session["sim_lines"] = lines[-KEEP:]
+    session["sim_phone"] = phone
+    return redirect(url_for("simulator.page"))

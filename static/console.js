@@ -1,0 +1,50 @@
+// The console's only script (no inline scripts: the CSP forbids them).
+// 1. The broadcast composer previews who gets it as the form changes.
+// 2. Broadcasts being sent show their progress until they are done.
+"use strict";
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : ""));
+}
+
+function watchComposer(form) {
+  const out = document.getElementById("preview");
+  let timer = null;
+  async function preview() {
+    const answer = await fetch(form.dataset.preview, { method: "POST", body: new FormData(form) });
+    if (!answer.ok) return;
+    const p = await answer.json();
+    if (!p.people) { out.textContent = out.dataset.none; return; }
+    const lines = [fill(out.dataset.total, { people: p.people, cost: p.cost.toFixed(2) })];
+    for (const [lang, d] of Object.entries(p.by_lang)) {
+      lines.push(fill(out.dataset.line, { lang, people: d.people, segments: d.segments }));
+    }
+    out.textContent = lines.join("\n");
+  }
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(preview, 300); });
+}
+
+function watchProgress(row) {
+  const bar = row.querySelector("progress");
+  const status = row.querySelector(".status");
+  const counts = row.querySelector(".counts");
+  async function poll() {
+    const answer = await fetch(row.dataset.progress);
+    if (!answer.ok) return;
+    const b = await answer.json();
+    bar.max = b.queued || 1;
+    bar.value = b.queued - b.pending;
+    status.textContent = b.status;
+    counts.textContent = `${b.sent}/${b.queued} · ${b.delivered} ✓ · ${b.failed} ✗ · ${b.cancelled} ⊘`;
+    if (b.status === "sending") setTimeout(poll, 1000);
+  }
+  poll();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("composer");
+  if (form) watchComposer(form);
+  document.querySelectorAll("tr[data-progress]").forEach((row) => {
+    if (row.querySelector(".status").textContent.trim() === "sending") watchProgress(row);
+  });
+});

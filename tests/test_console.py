@@ -1,0 +1,179 @@
+"""The console over HTTP: logins, roles, CSRF, lockout, headers, and the simulator in local mode."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from app import create_app
+from bot import audit, context, staff, storage
+from tests.conftest import PUBLIC_URL, Phone
+from tests.test_registration import register
+
+PASSWORD = "correct horse battery"
+ROUTES = {  # GET pages and the least role that may see them
+    "/admin": "volunteer", "/admin/broadcasts": "volunteer", "/admin/shelters": "volunteer",
+    "/admin/shelters/new": "volunteer", "/admin/shelters/1": "volunteer", "/admin/shelters.csv": "volunteer",
+    "/admin/queue": "operator", "/admin/messages": "operator", "/admin/people": "operator",
+    "/admin/staff": "admin", "/admin/audit": "admin",
+}  # fmt: skip
+POSTS = {  # actions and the least role
+    "/admin/broadcasts/preview": "volunteer", "/admin/broadcasts/1/cancel": "volunteer",
+    "/admin/queue/1/cancel": "operator", "/admin/staff/vol/disable": "admin",
+}  # fmt: skip
+ORDER = ("volunteer", "operator", "admin")
+
+
+@pytest.fixture
+def members(app):
+    app.config["LOGIN_SLOWDOWN"] = False
+    with app.app_context():
+        db = context.get_db()
+        for name, role in (("vol", "volunteer"), ("op", "operator"), ("adm", "admin")):
+            staff.add(db, context.vault(), name, role, None, PASSWORD, None, context.now(), lang="en")
+    return app
+
+
+def post(client, path, **kwargs):
+    """A POST as a browser sends it: over HTTPS with a same-origin Referer (Flask-WTF checks it)."""
+    return client.post(path, base_url=PUBLIC_URL, headers={"Referer": f"{PUBLIC_URL}/admin/"}, **kwargs)
+
+
+def token(client, path="/admin/login") -> str:
+    page = client.get(path, base_url=PUBLIC_URL).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+
+
+def login(client, name, password=PASSWORD):
+    return post(client, "/admin/login", data={"username": name, "password": password, "csrf_token": token(client)})
+
+
+def test_anonymous_users_go_to_the_login_page_everywhere(members, client):
+    for path in [*ROUTES, *POSTS]:
+        answer = post(client, path) if path in POSTS else client.get(path, base_url=PUBLIC_URL)
+        assert answer.status_code in (302, 400), path  # a POST without its CSRF token stops even sooner
+        if answer.status_code == 302:
+            assert "/admin/login" in answer.headers["Location"]
+
+
+@pytest.mark.parametrize("who", ["vol", "op", "adm"])
+def test_each_role_sees_its_pages_and_gets_403_elsewhere(members, client, db, who):
+    register(Phone(client))  # a person, a hearing, reminders: something in every page
+    role = {"vol": "volunteer", "op": "operator", "adm": "admin"}[who]
+    assert login(client, who).status_code == 302
+    for path, needed in ROUTES.items():
+        answer = client.get(path, base_url=PUBLIC_URL)
+        allowed = ORDER.index(role) >= ORDER.index(needed)
+        assert answer.status_code == (200 if allowed else 403), (who, path, answer.status_code)
+    csrf = token(client, "/admin")
+    for path, needed in POSTS.items():
+        answer = post(client, path, data={"csrf_token": csrf})
+        if ORDER.index(role) < ORDER.index(needed):
+            assert answer.status_code == 403, (who, path)
+        else:
+            assert answer.status_code in (200, 302), (who, path, answer.status_code)
+
+
+def test_a_form_without_its_csrf_token_is_refused(members, client):
+    assert post(client, "/admin/login", data={"username": "adm", "password": PASSWORD}).status_code == 400
+    login(client, "adm")
+    assert post(client, "/admin/queue/1/cancel").status_code == 400
+    assert post(client, "/admin/broadcasts", data={"text_es": "x"}).status_code == 400
+
+
+def test_wrong_passwords_lock_the_account_for_a_while(members, client, db):
+    for _ in range(4):
+        assert "Wrong name or password." in login(client, "op", "nope").get_data(as_text=True)
+    assert "Too many wrong passwords" in login(client, "op", "nope").get_data(as_text=True)
+    assert "Too many wrong passwords" in login(client, "op").get_data(as_text=True)  # even the right one
+    members.config["NOW"] += timedelta(minutes=16)
+    assert login(client, "op").status_code == 302
+    actions = [e["action"] for e in audit.entries(db)]
+    assert actions[:3] == ["login", "login refused", "login locked"] and actions.count("login failed") == 4
+
+
+def test_slow_down_waits_longer_after_each_wrong_password(members):
+    waited = []
+    with members.app_context():
+        db = context.get_db()
+        for _ in range(4):
+            staff.login(db, "vol", "nope", context.now(), sleep=waited.append)
+    assert waited == [0.5, 1.0]
+
+
+def test_session_cookie_flags_and_security_headers(members, client):
+    answer = login(client, "vol")
+    cookie = answer.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    for path in ("/admin/login", "/admin"):
+        headers = client.get(path, base_url=PUBLIC_URL).headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+    page = client.get("/admin", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "<script>" not in page and " onclick=" not in page and " style=" not in page  # nothing inline
+
+
+def test_people_page_masks_phones_and_shows_no_bodies(members, client):
+    register(Phone(client, "+5216561239876"))
+    login(client, "op")
+    page = client.get("/admin/people", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "…9876" in page and "+5216561239876" not in page and "6561239876" not in page
+    queue = client.get("/admin/queue", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "…9876" in queue and "Su audiencia: lunes 9 de marzo" in queue
+
+
+def test_message_log_explains_twilio_codes(members, client, db):
+    register(Phone(client))
+    db.execute("UPDATE outbox SET status = 'undelivered', error_code = '30003', sid = 'SMx' WHERE slot = 'd7'")
+    login(client, "op")
+    page = client.get("/admin/messages", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "30003: The phone was off or out of reach; tried again later." in page
+
+
+def test_console_speaks_the_staff_members_language(app, client):
+    app.config["LOGIN_SLOWDOWN"] = False
+    with app.app_context():
+        staff.add(context.get_db(), context.vault(), "lupe", "operator", None, PASSWORD, None, context.now(), "es")
+    login(client, "lupe")
+    page = client.get("/admin", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "personas registradas" in page and "Panel" in page
+
+
+def test_staff_added_and_disabled_from_the_console(members, client, db):
+    login(client, "adm")
+    csrf = token(client, "/admin/staff")
+    answer = post(client, "/admin/staff", data={
+        "csrf_token": csrf, "name": "nuevo", "role": "volunteer", "lang": "es", "password": "short"})  # fmt: skip
+    assert answer.status_code == 422 and "at least 10 characters" in answer.get_data(as_text=True)
+    post(client, "/admin/staff", data={
+        "csrf_token": csrf, "name": "nuevo", "role": "volunteer", "lang": "es", "password": PASSWORD})  # fmt: skip
+    post(client, "/admin/staff/nuevo/disable", data={"csrf_token": csrf})
+    row = next(db["staff"].rows_where("name = ?", ["nuevo"]))
+    assert row["disabled_at"] and row["password_hash"].startswith("scrypt:")
+
+
+# --- the simulator ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def local(tmp_path):
+    app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "local.db"), "SECRET_KEY": "k",
+                      "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "", "PUBLIC_URL": ""})  # fmt: skip
+    with app.app_context():
+        storage.migrate(context.get_db())
+    return app
+
+
+def test_simulator_talks_through_the_webhook_path_in_local_mode_only(local, client):
+    assert client.get("/simulator", base_url=PUBLIC_URL).status_code == 404  # a token is configured
+    sim = local.test_client()
+    page = sim.get("/simulator", base_url="https://localhost").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    for said in ("hola", "1"):
+        sim.post("/simulator", base_url="https://localhost", headers={"Referer": "https://localhost/simulator"},
+                 data={"csrf_token": csrf, "body": said, "phone": "+5216560001111"})  # fmt: skip
+    page = sim.get("/simulator", base_url="https://localhost").get_data(as_text=True)
+    assert "Avisos gratis de su audiencia." in page and "¿En qué ciudad está?" in page
+    db = storage.connect(local.config["DATABASE"])
+    assert db["contacts"].count == 1 and db["inbound"].count == 2  # stored exactly as webhook messages are
