@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test bench lint catalogs
+.PHONY: setup run test bench lint catalogs browser
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ setup: catalogs
 run: setup
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
-test: setup
+# The console's browser tests drive Debian's Chromium; Playwright never downloads one of its own.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+	  || echo "warning: no /usr/bin/chromium (install the chromium package): browser tests will be skipped"
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 bench: setup

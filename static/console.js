@@ -37,6 +37,7 @@ function watchProgress(row) {
     status.textContent = b.status;
     counts.textContent = `${b.sent}/${b.queued} · ${b.delivered} ✓ · ${b.failed} ✗ · ${b.cancelled} ⊘`;
     if (b.status === "sending") setTimeout(poll, 1000);
+    else row.querySelectorAll("form").forEach((form) => form.remove());  // nothing left to cancel
   }
   poll();
 }

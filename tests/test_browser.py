@@ -1,0 +1,129 @@
+"""The console and the simulator in a real browser: Playwright driving Debian's /usr/bin/chromium.
+
+Playwright never downloads a browser here (`make test` installs the `chromium` package with apt
+when it is missing). Screenshots of each page land in tests/artifacts/ (ignored by git).
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from app import create_app
+from bot import context, staff, storage
+from scheduler.runner import Runner
+from scheduler.transport import ConsoleTransport
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+PASSWORD = "correct horse battery"
+
+if not CHROMIUM.exists() and os.environ.get("CI"):  # CI must run them: `make test` installs the package
+    raise RuntimeError("/usr/bin/chromium is missing: the console's browser tests cannot run")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The whole app in local mode on a real port; `localhost` so Secure cookies work over HTTP."""
+    tmp = tmp_path_factory.mktemp("browser")
+    app = create_app({"INSTANCE_DIR": str(tmp), "DATABASE": str(tmp / "browser.db"), "SECRET_KEY": "browser-key",
+                      "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "", "PUBLIC_URL": "", "LOGIN_SLOWDOWN": False,
+                      "SEND_RATE": 0})  # fmt: skip
+    with app.app_context():
+        db = context.get_db()
+        storage.migrate(db)
+        staff.add(db, context.vault(), "ana", "admin", None, PASSWORD, None, context.now(), lang="en")
+    http = make_server("localhost", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://localhost:{http.server_port}"
+    http.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    context_ = browser.new_context(viewport={"width": 1100, "height": 900})
+    yield context_.new_page()
+    context_.close()
+
+
+def shot(page, name):
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_1_the_simulator_registers_a_person(server, page):
+    _, base = server
+    page.goto(f"{base}/simulator")
+    for said in ("hola", "1", "4", "el 9 de marzo de 2027 a las 8:30", "si", "no"):
+        page.fill("#body", said)
+        page.click("button[type=submit]:not([name=reset])")
+        page.wait_for_load_state()
+    chat = page.inner_text(".chat")
+    assert "martes, 9 de marzo de 2027, 8:30 a.m., corte de El Paso" in chat
+    assert "Su audiencia está guardada." in chat
+    shot(page, "simulator")
+
+
+def test_2_log_in_and_see_the_dashboard(server, page):
+    _, base = server
+    page.goto(f"{base}/admin")
+    assert "/admin/login" in page.url
+    page.fill("#username", "ana")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/admin")
+    assert "people registered" in page.inner_text("main")
+    assert page.locator("svg.chart").count() == 1
+    shot(page, "dashboard")
+
+
+def test_3_the_persons_reminders_are_in_the_queue(server, page):
+    _, base = server
+    page.goto(f"{base}/admin/queue")
+    text = page.inner_text("table.list")
+    assert "…0000" in text and "Su audiencia: martes 9 de marzo, 8:30 a.m., corte de El Paso." in text
+    assert "+5216560000000" not in page.content()
+    shot(page, "queue")
+
+
+def test_4_send_a_broadcast_with_its_preview_and_watch_it_go(server, page):
+    app, base = server
+    page.goto(f"{base}/admin/broadcasts")
+    page.fill("#text_es", "Retén en la carretera al puente.")
+    expect(page.locator("#preview")).to_contain_text("1 people")  # the CSP forbids eval: no wait_for_function
+    assert "es: 1 people, 1 SMS segment(s) each" in page.inner_text("#preview")
+    shot(page, "broadcast-preview")
+    page.click("#send")
+    page.wait_for_load_state()
+    assert "Broadcast 1: 1 messages queued." in page.inner_text(".flash")
+    Runner(app, transport=ConsoleTransport(echo=False)).tick()  # the scheduler's next tick
+    expect(page.locator("tr[data-progress] .status").first).to_have_text("sent", timeout=10_000)
+    assert page.locator("tr[data-progress] progress").get_attribute("value") == "1"
+    shot(page, "broadcast-sent")
+
+
+def test_5_edit_a_shelter(server, page):
+    _, base = server
+    page.goto(f"{base}/admin/shelters")
+    page.click("text=Casa del Migrante Nazareth (segunda casa)")
+    page.fill("#phone", "+52 867 714 5612")
+    page.fill("#verified_at", "2026-11-28")
+    page.click("button[type=submit]:has-text('Save')")
+    page.wait_for_load_state()
+    assert "Shelter saved." in page.inner_text(".flash")
+    assert "+52 867 714 5612" in page.inner_text("table.list")
+    shot(page, "shelters")
