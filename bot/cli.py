@@ -26,7 +26,7 @@ LOCALES = ROOT / "locales"
 
 def register(app: Flask) -> None:
     for command in (init_db, chat, serve, scheduler, dispatch, queue, shelters_group, broadcast, staff_group,
-                    translate):  # fmt: skip
+                    purge, backup, translate):  # fmt: skip
         app.cli.add_command(command)
 
 
@@ -123,6 +123,29 @@ def dispatch(once: bool) -> None:
         click.echo(json.dumps(run.tick()))
     finally:
         run.release()
+
+
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete what is past its retention (the scheduler also does this daily); print the counts."""
+    from bot import retention
+
+    db = context.get_db()
+    storage.migrate(db)
+    click.echo(json.dumps(retention.purge(db, context.now())))
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup(path: str) -> None:
+    """A consistent copy of the database while the bot runs (SQLite's online backup API)."""
+    target = Path(path)
+    if target.exists():
+        raise click.ClickException(f"{path} exists: give a new file name")
+    pages = storage.backup(context.get_db(), target)
+    click.echo(f"backup written to {path} ({pages} pages); it holds encrypted phones: keep it as safe as the key")
 
 
 queue = AppGroup("queue", help="The outbox of messages the bot will send.")

@@ -8,7 +8,7 @@ Twilio: what must happen outside is returned as effects, which bot.inbound appli
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot import advice
 from bot import keywords as kw
@@ -31,6 +31,7 @@ ASK_PORT_TIME = "ask_port_time"
 REGISTERED = "registered"
 CONFIRM_DELETE = "confirm_delete"
 
+MAX_DAYS_AHEAD = 366  # no hearing is set further out; it also bounds what one phone can make us plan
 LANGUAGE_MENU = "\n".join(f"{i} {NATIVE_NAMES[lang]}" for i, lang in enumerate(LANGS, 1))
 
 
@@ -381,6 +382,10 @@ def continue_hearing(turn: Turn, *lead: str) -> Outcome:
         hearing = pending_hearing(confirming)
         if "port" in pending and hearing.report_at is None:
             del pending["port"]  # not before the hearing: asked again once the hearing is saved
+    if date.fromisoformat(pending["date"]) > turn.today() + timedelta(days=MAX_DAYS_AHEAD):
+        _ = turn._
+        far = _("That date is more than a year away. Please check it and write it again.")
+        return turn.reply(*lead, far, state=ASK_HEARING, pending={})
     if date.fromisoformat(pending["date"]) < turn.today() or (
         state == CONFIRM_HEARING and pending_hearing(confirming).at <= turn.now
     ):

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
 from bot import conversation, people, shelters, volunteer
+from bot import keywords as kw
 from bot.conversation import Message
+from bot.i18n import DEFAULT_LANG, translator
 from bot.phones import PhoneVault, mask, split_address
 from bot.places import Places
 from bot.storage import iso, update, write_transaction
@@ -49,6 +51,30 @@ def message_from_form(form: dict, channel: str) -> Message:
     )
 
 
+PER_MINUTE = 20  # messages a phone may send in a minute before the bot stops answering for a while
+PER_DAY = 200  # answers a person may get in a day: a cap on what one phone can make us send or store
+ALWAYS = {kw.STOP, kw.START, kw.DELETE}  # these work whatever the limits
+
+
+def too_many(db: Database, contact_id: int | None, message: Message, now: datetime, lang: str | None) -> list | None:
+    """None when the message may be answered; else the replies for a flood (one warning, then [])."""
+    keyword = kw.match(message.text)
+    if contact_id is None or (keyword and keyword.command in ALWAYS):
+        return None
+    (minute,) = db.execute("SELECT count(*) FROM inbound WHERE contact_id = ? AND received_at > ?",
+                           [contact_id, iso(now - timedelta(minutes=1))]).fetchone()  # fmt: skip
+    (day,) = db.execute(
+        "SELECT count(*) FROM inbound WHERE contact_id = ? AND received_at > ? AND replies NOT IN ('[]', '')",
+        [contact_id, iso(now - timedelta(days=1))],
+    ).fetchone()
+    if minute < PER_MINUTE and day < PER_DAY:
+        return None
+    if minute == PER_MINUTE and day < PER_DAY:
+        _ = translator(lang or DEFAULT_LANG)
+        return [_("You are sending many messages. Please wait a minute, then write again.")]
+    return []
+
+
 def receive(
     db: Database,
     vault: PhoneVault,
@@ -82,6 +108,11 @@ def receive(
             log.info("%s %s from %s: volunteer alert path", channel, sid, mask(phone))
             return alert
         contact = people.find(db, channel, phone_hash)
+        limited = too_many(db, contact.id, message, now, contact.person.lang)
+        if limited is not None:  # flooding: one "slow down", then silence; nothing else changes
+            update(db, "inbound", sid, {"contact_id": contact.id, "replies": json.dumps(limited)}, key="sid")
+            log.warning("%s %s from %s: rate limited", channel, sid, mask(phone))
+            return limited
         outcome = conversation.handle(contact.person, message, now, places, shelters.Directory(db))
         contact_id = people.apply(db, vault, contact, channel, phone, outcome, now, places, reminders)
         update(db, "inbound", sid, {"contact_id": contact_id, "replies": json.dumps(outcome.replies)}, key="sid")

@@ -94,7 +94,7 @@ def apply(
         contact_id = insert(db, "contacts", row)
     else:
         contact_id = contact.id
-        update(db, "contacts", contact_id, row)
+        update(db, "contacts", contact_id, {**row, "goodbye_at": None})  # they wrote: no goodbye due
     replan = revive = False
     for effect in outcome.effects:
         if isinstance(effect, SaveHearing):

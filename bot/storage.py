@@ -28,7 +28,24 @@ def connect(path: str | Path) -> Database:
     db.execute("PRAGMA synchronous = NORMAL")  # durable across app crashes in WAL mode
     db.execute("PRAGMA cache_size = -32768")  # 32 MB: planning many hearings touches several indexes
     db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
     return db
+
+
+def backup(db: Database, target: Path) -> int:
+    """Copy the live database page by page (sqlite3's backup API): consistent, writers not blocked long."""
+    copy = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(copy, pages=1024)
+        (pages,) = copy.execute("PRAGMA page_count").fetchone()
+    finally:
+        copy.close()
+    return pages
+
+
+def scrub(db: Database) -> None:
+    """After deletions: copy the WAL into the database and truncate it, so no old page survives."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
 @contextmanager
@@ -283,3 +300,12 @@ def m006_staff_console(db: Database) -> None:
     staff.add_column("disabled_at", str)
     staff.add_column("failed_logins", int, not_null_default=0)
     staff.add_column("login_locked_until", str)
+
+
+@migrations()
+def m007_retention(db: Database) -> None:
+    # A person silent for months gets a goodbye first; a day later everything about them is erased.
+    db["contacts"].add_column("goodbye_at", str)
+    db["contacts"].create_index(["last_inbound_at"])
+    db["hearings"].create_index(["hearing_at"])
+    db["outbox"].create_index(["broadcast_id"])

@@ -74,6 +74,21 @@ class Runner:
         finally:
             db.close()
 
+    def purge(self) -> dict:
+        """The daily retention run (bot/retention.py), by the lease holder only."""
+        from bot import retention
+
+        db = storage.connect(self.app.config["DATABASE"])
+        try:
+            ttl = timedelta(seconds=self.app.config["LEASE_SECONDS"])
+            if not lease.acquire(db, self.holder, self.now(), ttl):
+                return {"idle": True}
+            counts = retention.purge(db, self.now())
+            log.info("purge: %s", counts)
+            return counts
+        finally:
+            db.close()
+
     def release(self) -> None:
         db = storage.connect(self.app.config["DATABASE"])
         try:
@@ -95,5 +110,8 @@ def build(app: Flask, blocking: bool = False, runner: Runner | None = None):
         coalesce=True,
         replace_existing=True,
     )
+    # Retention once a day, at a quiet hour on the border (03:30 UTC is evening there).
+    scheduler.add_job(runner.purge, "cron", hour=3, minute=30, id="purge", max_instances=1, coalesce=True,
+                      replace_existing=True)  # fmt: skip
     scheduler.hearingbot_runner = runner
     return scheduler

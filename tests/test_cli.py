@@ -115,4 +115,5 @@ def test_serve_runs_the_web_server_and_the_scheduler_together(local_app, monkeyp
     monkeypatch.setattr("bot.cli.run_simple", fake_run_simple)
     result = local_app.test_cli_runner().invoke(args=["serve", "--port", "5099"])
     assert result.exit_code == 0, result.output
-    assert seen == {"host": "127.0.0.1", "port": 5099, "reloader": False, "jobs": ["dispatch"], "running": True}
+    assert seen == {"host": "127.0.0.1", "port": 5099, "reloader": False, "jobs": ["dispatch", "purge"],
+                    "running": True}  # fmt: skip

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,14 @@ from tests.test_registration import register
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "AC" + "1" * 32
 PERSON = "+5216561234567"
-FUTURE = "el 9 de marzo de 2027 a las 8:30"  # ahead of the real clock too, for tests that run in real time
+MONTHS = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
+
+
+def in_real_time(app) -> str:
+    """For tests that run on the real clock: NOW becomes now, and a hearing two months ahead of it."""
+    app.config["NOW"] = None
+    day = (datetime.now(UTC) + timedelta(days=60)).date()
+    return f"el {day.day} de {MONTHS[day.month - 1]} de {day.year} a las 8:30"
 
 
 @pytest.fixture
@@ -303,9 +310,9 @@ def test_a_second_scheduler_stays_idle_while_the_first_holds_the_lease(app, clie
 def test_two_running_schedulers_send_each_reminder_once(tmp_path, fake):
     app = make_app(tmp_path, fake, DISPATCH_INTERVAL_SECONDS=0.05)
     client = app.test_client()
+    when = in_real_time(app)
     for n in range(20):
-        register(Phone(client, f"+52165600{n:05d}"), when=FUTURE)
-    app.config["NOW"] = None  # real time: move every reminder to now instead
+        register(Phone(client, f"+52165600{n:05d}"), when=when)
     db = storage.connect(app.config["DATABASE"])
     db.execute("UPDATE outbox SET send_at = ?, expires_at = NULL", [storage.iso(storage.utcnow())])
     schedulers = [runner.build(app) for _ in range(2)]
@@ -339,8 +346,9 @@ def test_kill_9_in_the_middle_of_a_batch_then_restart_sends_everything(tmp_path,
     never a loss (documented in README)."""
     app = make_app(tmp_path, fake)
     client = app.test_client()
+    when = in_real_time(app)
     for n in range(5):
-        register(Phone(client, f"+52165610{n:05d}"), when=FUTURE)
+        register(Phone(client, f"+52165610{n:05d}"), when=when)
     db = storage.connect(app.config["DATABASE"])
     db.execute("UPDATE outbox SET send_at = '2000-01-01T00:00:00Z', expires_at = NULL WHERE slot = 'd7'")
     env = dict(os.environ, HEARINGBOT_DATABASE=app.config["DATABASE"], HEARINGBOT_SECRET_KEY="send-key",
