@@ -7,6 +7,7 @@ Several scheduler processes may run: only the holder of the lease row sends (sch
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -42,6 +43,14 @@ class Runner:
         return self.app.config.get("NOW") or storage.utcnow()
 
     def tick(self) -> dict:
+        """One dispatcher run; a broken database (full disk, read-only) is logged, never a crash loop."""
+        try:
+            return self._tick()
+        except sqlite3.DatabaseError as error:
+            log.error("dispatch: the database cannot be used (%s): nothing sent this time", error)
+            return {"error": str(error)}
+
+    def _tick(self) -> dict:
         """One dispatcher run with its own connection (a Database belongs to one thread)."""
         config = self.app.config
         ttl = timedelta(seconds=config["LEASE_SECONDS"])

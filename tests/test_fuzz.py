@@ -1,0 +1,77 @@
+"""A hypothesis state machine over the conversation: any messages, from any of several phones, in
+any order, never raise, never answer with a 5xx, and never show one person another's hearing."""
+
+import tempfile
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from app import create_app
+from bot import context, storage
+from tests.conftest import NOW, TOKEN, Phone
+
+PHONES = ["+5216560000101", "+5216560000202", "+5216560000303"]
+# Each phone has its own hearing day, so a reply naming another phone's day would be a leak.
+DAYS = {PHONES[0]: ("el 9 de marzo a las 8:30", "9 de marzo"), PHONES[1]: ("el 14 de abril a las 9", "14 de abril"),
+        PHONES[2]: ("el 21 de mayo a las 10", "21 de mayo")}  # fmt: skip
+WORDS = st.sampled_from([
+    "hola", "1", "2", "3", "4", "5", "6", "9", "si", "no", "sí", "SI", "AUDIENCIA", "CAMBIAR", "ALBERGUE", "MAS",
+    "SEGURIDAD", "STOP", "ALTA", "BORRAR", "IDIOMA", "AYUDA", "tijuana", "otra", "no se", "puente 4:30", "a las 8",
+    "03/04/2026", "martes 9 de marzo", "", "ALERTA ALL hola",
+])  # fmt: skip
+
+
+class Conversations(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.dir = tempfile.TemporaryDirectory()
+        self.app = create_app({"INSTANCE_DIR": self.dir.name, "DATABASE": f"{self.dir.name}/fuzz.db",
+                               "SECRET_KEY": "fuzz", "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+                               "PUBLIC_URL": "https://bot.example.org", "NOW": NOW})  # fmt: skip
+        with self.app.app_context():
+            storage.migrate(context.get_db())
+        client = self.app.test_client()
+        self.phones = {number: Phone(client, number) for number in PHONES}
+
+    def teardown(self):
+        self.dir.cleanup()
+
+    def say(self, number, text, **extra):
+        answer = self.phones[number].post(self.phones[number].form(text, **extra))
+        assert answer.status_code == 200, answer.status_code
+        body = answer.get_data(as_text=True)
+        for other, (_, day) in DAYS.items():
+            if other != number:
+                assert day not in body, (number, text, body)
+        return body
+
+    @rule(number=st.sampled_from(PHONES), text=WORDS)
+    def a_word(self, number, text):
+        self.say(number, text)
+
+    @rule(number=st.sampled_from(PHONES))
+    def their_own_hearing(self, number):
+        self.say(number, DAYS[number][0])
+
+    @rule(number=st.sampled_from(PHONES), text=st.text(max_size=80))
+    def anything(self, number, text):
+        self.say(number, text)
+
+    @rule(number=st.sampled_from(PHONES), lat=st.floats(-90, 90), lon=st.floats(-180, 180))
+    def a_location(self, number, lat, lon):
+        self.say(number, "", Latitude=str(lat), Longitude=str(lon))
+
+    @invariant()
+    def each_hearing_belongs_to_its_person(self):
+        db = storage.connect(self.app.config["DATABASE"])
+        try:
+            owners = db.execute("SELECT count(*) FROM hearings h LEFT JOIN contacts c ON c.id = h.contact_id "
+                                "WHERE c.id IS NULL").fetchone()[0]  # fmt: skip
+            assert owners == 0
+        finally:
+            db.close()
+
+
+Conversations.TestCase.settings = settings(max_examples=25, stateful_step_count=30, deadline=None)
+test_conversations = Conversations.TestCase
