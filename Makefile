@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test bench lint catalogs browser
+.PHONY: setup run test bench lint catalogs browser audit
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ bench: setup
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/soak.py
+
+# Known vulnerabilities in the pinned requirements (PyPI's advisory data). A package the service
+# cannot look up is listed as skipped, not passed silently.
+audit: $(STAMP)
+	$(BIN)/pip-audit -r requirements.txt --no-deps --disable-pip --vulnerability-service pypi
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

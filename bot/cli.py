@@ -133,7 +133,7 @@ def purge() -> None:
 
     db = context.get_db()
     storage.migrate(db)
-    click.echo(json.dumps(retention.purge(db, context.now())))
+    click.echo(json.dumps(retention.purge(db, context.now(), retention.from_config(current_app.config))))
 
 
 @click.command("backup")

@@ -43,6 +43,10 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SEND_RATE": float(env("HEARINGBOT_SEND_RATE", "5")),  # messages per second; 0: no limit
         "LEASE_SECONDS": float(env("HEARINGBOT_LEASE_SECONDS", "60")),
         "TWILIO_TIMEOUT_SECONDS": float(env("HEARINGBOT_TWILIO_TIMEOUT", "15")),
+        # Retention (bot/retention.py): how long what we keep is kept, in days.
+        "RETENTION_HEARING_DAYS": int(env("HEARINGBOT_RETENTION_HEARING_DAYS", "30")),
+        "RETENTION_INBOUND_DAYS": int(env("HEARINGBOT_RETENTION_INBOUND_DAYS", "7")),
+        "RETENTION_SILENT_DAYS": int(env("HEARINGBOT_RETENTION_SILENT_DAYS", "180")),
         # Broadcast previews estimate the cost with these (USD; set them from Twilio's price pages).
         "PRICE_SMS_SEGMENT": float(env("HEARINGBOT_PRICE_SMS_SEGMENT", "0.10")),
         "PRICE_WHATSAPP_MESSAGE": float(env("HEARINGBOT_PRICE_WHATSAPP_MESSAGE", "0.02")),

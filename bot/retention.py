@@ -30,10 +30,15 @@ class Retention:
     goodbye_grace: timedelta = timedelta(days=1)
 
 
-def goodbye_text(lang: str) -> str:
+def from_config(config: dict) -> Retention:
+    return Retention(hearing_days=config["RETENTION_HEARING_DAYS"], inbound_days=config["RETENTION_INBOUND_DAYS"],
+                     silent_days=config["RETENTION_SILENT_DAYS"])  # fmt: skip
+
+
+def goodbye_text(lang: str, silent_days: int = 180) -> str:
     _ = translator(lang)
-    return _("We have not heard from you in 6 months, so we will delete your number and data. "
-             "To come back, write HELLO any time.")  # fmt: skip
+    return _("We have not heard from you in {months} months, so we will delete your number and data. "
+             "To come back, write HELLO any time.").format(months=max(1, round(silent_days / 30)))  # fmt: skip
 
 
 def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
@@ -75,7 +80,7 @@ def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
                 "INSERT INTO outbox (contact_id, channel, kind, slot, lang, body, send_at, expires_at, priority, "
                 "status, attempts, created_at, updated_at) VALUES (?, ?, 'goodbye', 'goodbye', ?, ?, ?, ?, 3, "
                 "'pending', 0, ?, ?)",
-                [contact_id, channel, lang or DEFAULT_LANG, goodbye_text(lang or DEFAULT_LANG), iso(now),
+                [contact_id, channel, lang or DEFAULT_LANG, goodbye_text(lang or DEFAULT_LANG, keep.silent_days), iso(now),
                  iso(now + keep.goodbye_grace), iso(now), iso(now)],
             )  # fmt: skip
             db.execute("UPDATE contacts SET goodbye_at = ? WHERE id = ?", [iso(now), contact_id])

@@ -92,7 +92,7 @@ class Runner:
             ttl = timedelta(seconds=self.app.config["LEASE_SECONDS"])
             if not lease.acquire(db, self.holder, self.now(), ttl):
                 return {"idle": True}
-            counts = retention.purge(db, self.now())
+            counts = retention.purge(db, self.now(), retention.from_config(self.app.config))
             log.info("purge: %s", counts)
             return counts
         finally:

@@ -51,6 +51,7 @@ class FakeTwilio:
     hold: threading.Event | None = None  # when set by a test, requests wait for it
     arrived: threading.Event = field(default_factory=threading.Event)
     connections: set = field(default_factory=set)  # client (host, port) pairs: how many TCP connections
+    log_path: str | None = None  # when set, one line per accepted message: time, sid, To (for the soak)
 
     def fail_next(self, to: str, code: int, status: int, times: int = 1) -> None:
         """The next `times` requests to `to` get Twilio's error `code` with HTTP `status`."""
@@ -99,7 +100,11 @@ class FakeTwilio:
                         "code": code, "message": ERRORS.get(code, "Error"),
                         "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status,
                     })  # fmt: skip
-                self._answer(201, message_resource(match["account"], form))
+                resource = message_resource(match["account"], form)
+                if fake.log_path:
+                    with fake._lock, open(fake.log_path, "a") as log:
+                        log.write(f"{time.time():.3f} {resource['sid']} {form.get('To', '')}\n")
+                self._answer(201, resource)
 
             def _answer(self, status: int, payload: dict):
                 body = json.dumps(payload).encode()

@@ -29,6 +29,7 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "cost": "20000.00",
     "id": "1234",
     "lang": "es",
+    "months": "12",
     "first": "30 de septiembre",
     "second": "12 de octubre",
     "n": "9",
