@@ -168,18 +168,32 @@ def main() -> dict:
     people = iter(range(PEOPLE))
     people_lock = threading.Lock()
     registered: list[int] = []
+    busy: set[int] = set()
 
     def worker(seed: int) -> None:
         rng = random.Random(seed)
         while time.monotonic() < until:
             with people_lock:
                 n = next(people, None)
-                if n is not None:
-                    registered.append(n)
-            if n is None:  # everyone has come: the registered keep writing until the time is up
-                load.act(rng, f"+52165{rng.choice(registered):08d}")
-            else:
-                load.person(rng, n, until)
+                if n is None:  # everyone has come: the registered keep writing until the time is up
+                    free = [m for m in registered if m not in busy]
+                    n = rng.choice(free) if free else None
+                    if n is None:
+                        continue
+                    busy.add(n)
+                    revisit = True
+                else:
+                    revisit = False
+            try:
+                if revisit:
+                    load.act(rng, f"+52165{n:08d}")
+                else:
+                    load.person(rng, n, until)
+            finally:
+                with people_lock:
+                    busy.discard(n)
+                    if not revisit:
+                        registered.append(n)  # only once registered: one thread per person at a time
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
     for t in threads:
@@ -209,19 +223,27 @@ def main() -> dict:
     seen = [line.split() for line in fake_log.read_text().splitlines()] if fake_log.exists() else []
     seen_sids = Counter(sid for _, sid, _ in seen)
     sent = dict(db.execute("SELECT sid, updated_at FROM outbox WHERE sid IS NOT NULL").fetchall())
+    # Rows of erased people are gone from the database with everything else about them.
+    gone = {sid for at, sid, to in seen if to in load.erased and float(at) <= load.erased[to] + 2}
     late = 0
-    for at, _, to in seen:
+    sample = []
+    for at, sid, to in seen:
         cutoff = load.stopped.get(to) or load.erased.get(to)
         if cutoff and float(at) > cutoff + 2:  # 2 s: a message already in flight when they wrote
             late += 1
+            if len(sample) < 3:
+                row = db.execute("SELECT o.kind, o.slot, o.status, o.created_at, c.opted_out_at, c.state FROM outbox o "
+                                 "LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.sid = ?", [sid]).fetchone()
+                sample.append([to, round(float(at) - cutoff, 1), row])
     result = {
         "benchmark": "soak", "seconds": round(load_seconds, 1), "people": len(registered),
         "requests": sum(load.statuses.values()), "statuses": dict(load.statuses),
         "p99_ms": round(sorted(load.latencies)[int(len(load.latencies) * 0.99) - 1] * 1000, 1),
         "reminders_made_due": made_due, "messages_sent": len(sent), "twilio_saw": len(seen),
-        "sent_exactly_once": (len(seen) == len(sent) and set(seen_sids) == set(sent)
-                              and max(seen_sids.values(), default=1) == 1),
-        "stopped": len(load.stopped), "erased": len(load.erased), "sent_after_stop_or_delete": late,
+        "erased_peoples_messages": len(gone),
+        "sent_exactly_once": (max(seen_sids.values(), default=1) == 1 and set(sent) <= set(seen_sids)
+                              and set(seen_sids) - set(sent) <= gone),
+        "late_sample": sample, "stopped": len(load.stopped), "erased": len(load.erased), "sent_after_stop_or_delete": late,
         "still_due": db.execute("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') AND send_at <= ?",
                                 [storage.iso(storage.utcnow())]).fetchone()[0],
         "rss_mb": {"first": round(memory[0] / 1024, 1), "peak": round(max(memory) / 1024, 1),

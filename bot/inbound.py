@@ -108,7 +108,8 @@ def receive(
             log.info("%s %s from %s: volunteer alert path", channel, sid, mask(phone))
             return alert
         contact = people.find(db, channel, phone_hash)
-        limited = too_many(db, contact.id, message, now, contact.person.lang)
+        confirming_delete = contact.person.state == conversation.CONFIRM_DELETE  # erasing is never held back
+        limited = None if confirming_delete else too_many(db, contact.id, message, now, contact.person.lang)
         if limited is not None:  # flooding: one "slow down", then silence; nothing else changes
             update(db, "inbound", sid, {"contact_id": contact.id, "replies": json.dumps(limited)}, key="sid")
             log.warning("%s %s from %s: rate limited", channel, sid, mask(phone))

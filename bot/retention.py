@@ -80,8 +80,8 @@ def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
                 "INSERT INTO outbox (contact_id, channel, kind, slot, lang, body, send_at, expires_at, priority, "
                 "status, attempts, created_at, updated_at) VALUES (?, ?, 'goodbye', 'goodbye', ?, ?, ?, ?, 3, "
                 "'pending', 0, ?, ?)",
-                [contact_id, channel, lang or DEFAULT_LANG, goodbye_text(lang or DEFAULT_LANG, keep.silent_days), iso(now),
-                 iso(now + keep.goodbye_grace), iso(now), iso(now)],
+                [contact_id, channel, lang or DEFAULT_LANG, goodbye_text(lang or DEFAULT_LANG, keep.silent_days),
+                 iso(now), iso(now + keep.goodbye_grace), iso(now), iso(now)],
             )  # fmt: skip
             db.execute("UPDATE contacts SET goodbye_at = ? WHERE id = ?", [iso(now), contact_id])
             goodbyes += 1

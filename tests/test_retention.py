@@ -131,3 +131,14 @@ def test_a_hearing_more_than_a_year_away_is_checked(phone):
     assert phone.text("el 9 de marzo de 2028 a las 8:30") == (
         "Esa fecha es dentro de más de un año. Revísela y escríbala de nuevo."
     )
+
+
+def test_delete_is_confirmed_even_in_a_flood(client, db):
+    """Found by the soak: the YES to DELETE was held back by the rate limit, leaving the person stored."""
+    phone = Phone(client)
+    register(phone)
+    for _ in range(15):
+        phone.text("hola")
+    assert phone.text("BORRAR").startswith("¿Borrar su número")
+    assert phone.text("si") == "Borramos todos sus datos. Cuídese."
+    assert db["contacts"].count == 0
