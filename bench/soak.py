@@ -232,8 +232,11 @@ def main() -> dict:
         if cutoff and float(at) > cutoff + 2:  # 2 s: a message already in flight when they wrote
             late += 1
             if len(sample) < 3:
-                row = db.execute("SELECT o.kind, o.slot, o.status, o.created_at, c.opted_out_at, c.state FROM outbox o "
-                                 "LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.sid = ?", [sid]).fetchone()
+                row = db.execute(
+                    "SELECT o.kind, o.slot, o.status, c.opted_out_at, c.state FROM outbox o "
+                    "LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.sid = ?",
+                    [sid],
+                ).fetchone()
                 sample.append([to, round(float(at) - cutoff, 1), row])
     result = {
         "benchmark": "soak", "seconds": round(load_seconds, 1), "people": len(registered),
@@ -243,7 +246,8 @@ def main() -> dict:
         "erased_peoples_messages": len(gone),
         "sent_exactly_once": (max(seen_sids.values(), default=1) == 1 and set(sent) <= set(seen_sids)
                               and set(seen_sids) - set(sent) <= gone),
-        "late_sample": sample, "stopped": len(load.stopped), "erased": len(load.erased), "sent_after_stop_or_delete": late,
+        "late_sample": sample, "stopped": len(load.stopped), "erased": len(load.erased),
+        "sent_after_stop_or_delete": late,
         "still_due": db.execute("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') AND send_at <= ?",
                                 [storage.iso(storage.utcnow())]).fetchone()[0],
         "rss_mb": {"first": round(memory[0] / 1024, 1), "peak": round(max(memory) / 1024, 1),
