@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -42,6 +44,19 @@ class Runner:
     def now(self):
         return self.app.config.get("NOW") or storage.utcnow()
 
+    @contextmanager
+    def _connection(self) -> Iterator:
+        """Its own connection for each run (a Database belongs to one thread)."""
+        db = storage.connect(self.app.config["DATABASE"])
+        try:
+            yield db
+        finally:
+            db.close()
+
+    def _leased(self, db) -> bool:
+        """Take or renew the lease: only its holder sends or purges."""
+        return lease.acquire(db, self.holder, self.now(), timedelta(seconds=self.app.config["LEASE_SECONDS"]))
+
     def tick(self) -> dict:
         """One dispatcher run; a broken database (full disk, read-only) is logged, never a crash loop."""
         try:
@@ -51,12 +66,9 @@ class Runner:
             return {"error": str(error)}
 
     def _tick(self) -> dict:
-        """One dispatcher run with its own connection (a Database belongs to one thread)."""
         config = self.app.config
-        ttl = timedelta(seconds=config["LEASE_SECONDS"])
-        db = storage.connect(config["DATABASE"])
-        try:
-            if not lease.acquire(db, self.holder, self.now(), ttl):
+        with self._connection() as db:
+            if not self._leased(db):
                 self.holding = False
                 return {"idle": True, "lease_holder": lease.holder_of(db)}
             if not self.holding:  # just took over: whatever a dead holder left half-sent goes again
@@ -74,36 +86,31 @@ class Runner:
                 callback_url=f"{base.rstrip('/')}/twilio/status" if base else None,
                 bucket=self.bucket,
                 clock=self.now,
-                renew=lambda: lease.acquire(db, self.holder, self.now(), ttl),
+                renew=lambda: self._leased(db),
             )
             counts = dispatcher.run_once()
-            if any(counts.values()):
-                log.info("dispatch: %s", counts)
-            return counts
-        finally:
-            db.close()
+        if any(counts.values()):
+            log.info("dispatch: %s", counts)
+        return counts
 
     def purge(self) -> dict:
         """The daily retention run (bot/retention.py), by the lease holder only."""
         from bot import retention
 
-        db = storage.connect(self.app.config["DATABASE"])
         try:
-            ttl = timedelta(seconds=self.app.config["LEASE_SECONDS"])
-            if not lease.acquire(db, self.holder, self.now(), ttl):
-                return {"idle": True}
-            counts = retention.purge(db, self.now(), retention.from_config(self.app.config))
-            log.info("purge: %s", counts)
-            return counts
-        finally:
-            db.close()
+            with self._connection() as db:
+                if not self._leased(db):
+                    return {"idle": True}
+                counts = retention.purge(db, self.now(), retention.from_config(self.app.config))
+        except sqlite3.DatabaseError as error:
+            log.error("purge: the database cannot be used (%s)", error)
+            return {"error": str(error)}
+        log.info("purge: %s", counts)
+        return counts
 
     def release(self) -> None:
-        db = storage.connect(self.app.config["DATABASE"])
-        try:
+        with self._connection() as db:
             lease.release(db, self.holder)
-        finally:
-            db.close()
 
 
 def build(app: Flask, blocking: bool = False, runner: Runner | None = None):
