@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, Response, g
+from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
 from bot import auth, cli, console, context, places, simulator, webhook
@@ -29,8 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(simulator.bp)
     csrf.init_app(app)
     csrf.exempt(webhook.bp)  # Twilio signs its requests instead
-    app.jinja_env.globals["_"] = _template_gettext
-    app.context_processor(lambda: {"me": auth.current(), "lang": g.get("console_lang", "en")})
+    app.jinja_env.globals["_"] = auth.gettext
+    app.context_processor(lambda: {"me": auth.current(), "lang": auth.lang()})
     app.after_request(security_headers)
     cli.register(app)
     return app
@@ -39,15 +39,6 @@ def create_app(config: dict | None = None) -> Flask:
 csrf = CSRFProtect()
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
-
-
-def _template_gettext(message: str) -> str:
-    """`_` in templates: the logged-in staff member's language, else English."""
-    from bot.i18n import translator
-
-    member = auth.current()
-    g.console_lang = member.lang if member else "en"
-    return translator(g.console_lang)(message)
 
 
 def security_headers(response: Response) -> Response:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import abort, g, redirect, request, session, url_for
 
 from bot import context, staff
+from bot.i18n import translator
 
 
 def current() -> staff.Staff | None:
@@ -16,6 +17,17 @@ def current() -> staff.Staff | None:
         staff_id = session.get("staff_id")
         g.staff = staff.get(context.get_db(), staff_id) if staff_id else None
     return g.staff
+
+
+def lang() -> str:
+    """The console's language: the logged-in staff member's, else English."""
+    member = current()
+    return member.lang if member else "en"
+
+
+def gettext(message: str) -> str:
+    """`_` for console pages and messages, in `lang()`."""
+    return translator(lang())(message)
 
 
 def log_in(member: staff.Staff) -> None:

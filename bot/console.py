@@ -14,7 +14,6 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from bot import audit, auth, broadcasts, context, dashboard, shelters, staff
-from bot.i18n import translator
 from bot.phones import mask
 from bot.storage import iso, rows
 from scheduler import outbox
@@ -27,9 +26,7 @@ def _db():
     return context.get_db()
 
 
-def _(message: str) -> str:
-    member = auth.current()
-    return translator(member.lang if member else "en")(message)
+_ = auth.gettext
 
 
 def _act(action: str, **details) -> None:
@@ -146,10 +143,6 @@ def shelter_list():
                            places=context.places())  # fmt: skip
 
 
-FIELDS = ("city", "name", "address", "phone", "latitude", "longitude", "approximate", "serves",
-          "notes_es", "notes_en", "notes_pt", "notes_fr", "notes_ht", "verified_at", "source")  # fmt: skip
-
-
 @bp.route("/shelters/<int:shelter_id>", methods=["GET", "POST"])
 @bp.route("/shelters/new", methods=["GET", "POST"], defaults={"shelter_id": None})
 @auth.requires("volunteer")
@@ -160,7 +153,7 @@ def shelter_edit(shelter_id: int | None):
         abort(404)
     errors = []
     if request.method == "POST":
-        values = {k: request.form.get(k, "") for k in FIELDS}
+        values = {k: request.form.get(k, "") for k in shelters.COLUMNS}
         values["serves"] = ";".join(request.form.getlist("serves"))
         values["approximate"] = "yes" if request.form.get("approximate") else "no"
         checked, errors = shelters.check_row(values, 1, context.places())
@@ -172,7 +165,7 @@ def shelter_edit(shelter_id: int | None):
         errors = [e.removeprefix("line 1: ") for e in errors]
         form = values
     else:
-        form = shelters.as_form(existing[shelter_id]) if shelter_id else {"approximate": "yes"}
+        form = shelters.as_row(existing[shelter_id]) if shelter_id else {"approximate": "yes"}
     return render_template("admin/shelter_form.html", form=form, errors=errors, shelter_id=shelter_id,
                            places=context.places(), serves=shelters.SERVES, langs=shelters.LANGS), (
         422 if errors else 200)  # fmt: skip
@@ -211,10 +204,12 @@ def shelter_export():
 def queue():
     status = request.args.get("status", "pending")
     kind, city, day = request.args.get("kind", ""), request.args.get("city", ""), request.args.get("date", "")
-    items = outbox.listing(_db(), context.vault(), context.places(), status if status != "all" else None)
-    if status == "all":
-        items = [i for s in ("pending", "sending", "sent", "delivered", "failed", "undelivered", "cancelled")
-                 for i in outbox.listing(_db(), context.vault(), context.places(), s)]  # fmt: skip
+    shown = (
+        ("pending", "sending", "sent", "delivered", "failed", "undelivered", "cancelled")
+        if status == "all"
+        else (status,)
+    )
+    items = [i for s in shown for i in outbox.listing(_db(), context.vault(), context.places(), s)]
     if kind:
         items = [i for i in items if i["kind"] == kind]
     if city:

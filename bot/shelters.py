@@ -159,11 +159,12 @@ def save_one(db: Database, shelter_id: int | None, row: dict) -> int:
         return shelter_id
 
 
-def as_form(s: Shelter) -> dict:
-    """A shelter as the console's form fields (the CSV's columns)."""
+def as_row(s: Shelter) -> dict:
+    """A shelter as the CSV's columns: what `export` writes and the console's form shows."""
     return {
         "city": s.city, "name": s.name, "address": s.address, "phone": s.phone, "latitude": f"{s.latitude:.4f}",
-        "longitude": f"{s.longitude:.4f}", "approximate": "yes" if s.approximate else "", "serves": ";".join(s.serves),
+        "longitude": f"{s.longitude:.4f}", "approximate": "yes" if s.approximate else "no",
+        "serves": ";".join(s.serves),
         **{f"notes_{lang}": s.notes.get(lang, "") for lang in LANGS}, "verified_at": s.verified_at.isoformat(),
         "source": s.source,
     }  # fmt: skip
@@ -178,13 +179,8 @@ def export_text(db: Database) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for s in all_shelters(db):
-        writer.writerow({
-            "city": s.city, "name": s.name, "address": s.address, "phone": s.phone, "latitude": f"{s.latitude:.4f}",
-            "longitude": f"{s.longitude:.4f}", "approximate": "yes" if s.approximate else "no",
-            "serves": ";".join(s.serves), **{f"notes_{lang}": s.notes.get(lang, "") for lang in LANGS},
-            "verified_at": s.verified_at.isoformat(), "source": s.source,
-        })  # fmt: skip
+    for shelter in all_shelters(db):
+        writer.writerow(as_row(shelter))
     return out.getvalue()
 
 
