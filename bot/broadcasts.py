@@ -18,6 +18,7 @@ from bot import audit
 from bot.places import Places
 from bot.segments import count
 from bot.storage import iso, rows, write_transaction
+from scheduler import outbox
 
 LANGS = ("es", "en", "pt", "fr", "ht")
 FALLBACK = "es"  # people whose language has no text get the Spanish one, unless the author says not to
@@ -208,15 +209,12 @@ def send(db: Database, broadcast_id: int, actor: str, now: datetime, places: Pla
 
 
 def cancel(db: Database, broadcast_id: int, actor: str, now: datetime) -> int:
-    """Stop what is still queued (the dispatcher also drops claimed rows of a cancelled broadcast)."""
+    """Stop every message not yet handed to Twilio, those a dispatcher already claimed too."""
     with write_transaction(db):
         b = get(db, broadcast_id)
         if b["status"] in ("cancelled", "sent"):
             raise BroadcastError(f"broadcast {broadcast_id} is already {b['status']}")
-        stopped = db.execute(
-            "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE broadcast_id = ? AND status = 'pending'",
-            [iso(now), broadcast_id],
-        ).rowcount
+        stopped = outbox.cancel_broadcast(db, broadcast_id, now)
         db.execute(
             "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ? WHERE id = ?", [iso(now), broadcast_id]
         )

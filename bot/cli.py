@@ -7,6 +7,7 @@ import os
 import secrets
 import signal
 import sys
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -89,8 +90,7 @@ def serve(host: str, port: int) -> None:
         # app.run() refuses to run under the flask CLI; no reloader: it would start a second scheduler.
         run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
-        sched.shutdown(wait=False)
-        sched.hearingbot_runner.release()
+        runner.stop_gracefully(sched)
 
 
 @click.command("scheduler")
@@ -101,13 +101,19 @@ def scheduler() -> None:
 
     storage.migrate(context.get_db())
     click.echo("hearingbot scheduler running; Ctrl-C to stop")
-    sched = runner.build(current_app._get_current_object(), blocking=True)
-    # A service manager stops with SIGTERM: leave through `finally`, so the lease is given back.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    sched = runner.build(current_app._get_current_object())
+    # A service manager stops with SIGTERM, a terminal with SIGINT: either ends the run under way
+    # gracefully (the request in flight finishes, the rest goes back to pending), then the lease goes.
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    sched.start()
     try:
-        sched.start()
+        while not stop.wait(1):
+            pass
     finally:
-        sched.hearingbot_runner.release()
+        click.echo("hearingbot scheduler stopping: finishing the message in flight")
+        runner.stop_gracefully(sched)
 
 
 @click.command("dispatch")
@@ -167,7 +173,7 @@ def queue_list(as_json: bool, status: str | None) -> None:
     if not rows:
         click.echo(f"no {status or 'pending'} messages")
     for r in rows:
-        error = f" error {r['error_code']}" if r["error_code"] else ""
+        error = f" error {r['error_code']}" if r["error_code"] else f" ({r['reason']})" if r["reason"] else ""
         click.echo(f"{r['id']:>6} {r['send_at']} {r['status']:<9} {r['channel']:<8} {r['to']} {r['kind']}{error}")
 
 

@@ -238,13 +238,14 @@ def queue_action(row_id: int, action: str):
 @bp.get("/messages")
 @auth.requires("operator")
 def messages():
-    found = rows(_db(), "SELECT o.id, o.kind, o.channel, o.status, o.sid, o.error_code, o.sent_as, o.updated_at, "
-                        "o.attempts, c.phone_enc FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id "
-                        "WHERE o.status NOT IN ('pending') ORDER BY o.updated_at DESC LIMIT ?", [PAGE])  # fmt: skip
+    found = rows(_db(), "SELECT o.id, o.kind, o.channel, o.status, o.sid, o.error_code, o.reason, o.sent_as, "
+                        "o.updated_at, o.attempts, c.phone_enc FROM outbox o "
+                        "LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.status NOT IN ('pending') "
+                        "ORDER BY o.updated_at DESC LIMIT ?", [PAGE])  # fmt: skip
     vault = context.vault()
     for r in found:
         r["to"] = mask(vault.decrypt(r.pop("phone_enc"))) if r.get("phone_enc") else "…"
-        r["why"] = dashboard.explain(r["error_code"])
+        r["why"] = dashboard.explain(r["error_code"], r["reason"])
     return render_template("admin/messages.html", items=found)
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot import advice
 from bot import keywords as kw
 from bot.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
-from bot.hearing import EOIR_HOTLINE, Hearing, describe, port_instant, port_phrase
+from bot.hearing import EOIR_HOTLINE, Hearing, describe, port_instant, port_phrase, report_time
 from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
 from bot.places import Places, find_city, find_court, nearest_city
 from bot.shelters import Directory
@@ -37,7 +37,7 @@ LANGUAGE_MENU = "\n".join(f"{i} {NATIVE_NAMES[lang]}" for i, lang in enumerate(L
 
 @dataclass(frozen=True)
 class Person:
-    """Everything the conversation knows about one (channel, phone)."""
+    """Everything the conversation knows about one person: one phone, whatever channel it writes from."""
 
     state: str = NEW
     lang: str | None = None
@@ -142,9 +142,16 @@ def handle(person: Person, message: Message, now: datetime, places: Places, dire
     if pinned and person.state != CHOOSE_CITY:  # (when asked for the city, a pin answers that)
         return on_location(turn)
     if not message.text.strip() and message.num_media:
-        _ = turn._
-        return turn.reply(_("I can't read pictures yet. Please write it in a text message."))
+        return on_picture(turn)
     return STATE_HANDLERS[person.state](turn)
+
+
+def on_picture(turn: Turn) -> Outcome:
+    """A photo with no words: say so, and what to write instead (a new person gets the welcome)."""
+    _ = turn._
+    state = CHOOSE_LANGUAGE if turn.person.state == NEW else turn.person.state
+    cannot = _("I can't read pictures yet. Please write it in a text message.")
+    return turn.reply(cannot, prompt(turn, state), state=state)
 
 
 # --- what each state asks -------------------------------------------------------------------
@@ -430,6 +437,10 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
     text = turn.message.text
     if kw.is_yes(text):
         hearing = pending_hearing(turn)
+        if report_time(hearing, turn.places) <= turn.now:  # not even the hearing-day message can go
+            saved = _("Saved. It is too soon for a reminder: your hearing is {hearing}. Confirm it at {hotline}.")
+            saved = saved.format(hearing=describe(hearing, turn.lang, turn.places), hotline=EOIR_HOTLINE)
+            return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),))
         if turn.person.hearing:  # a CHANGE: the old date's reminders are cancelled, new ones planned
             saved = _(
                 "Changed. Reminders for your old date are cancelled; we will remind you of this one. "

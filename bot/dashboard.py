@@ -27,11 +27,24 @@ TWILIO_ERRORS = {
 }
 
 
-def explain(code: str | None) -> str:
-    """The msgid that explains a code ('' for none, a generic one for codes not listed)."""
-    if not code:
-        return ""
-    return TWILIO_ERRORS.get(str(code), N_("Other Twilio error: see its error page."))
+# Why the bot itself did not send a row (outbox.reason), in plain words.
+REASONS = {
+    "opted_out": N_("The person said STOP: not sent."),
+    "unreachable": N_("The number cannot be reached: not sent."),
+    "hearing_changed": N_("The hearing changed: nothing sent for the old date."),
+    "broadcast_cancelled": N_("The alert was cancelled: not sent."),
+    "render_error": N_("Could not be written (check places.json): this one failed, the others went."),
+    "internal_error": N_("An error in the bot: this one failed, the others went. See the logs."),
+}
+
+
+def explain(code: str | None, reason: str | None = None) -> str:
+    """The msgid that explains a Twilio code or our reason ('' for none, a generic one for others)."""
+    if code:
+        return TWILIO_ERRORS.get(str(code), N_("Other Twilio error: see its error page."))
+    if reason:
+        return REASONS.get(reason, N_("Not sent: no longer wanted."))
+    return ""
 
 
 def figures(db: Database, now: datetime) -> dict:

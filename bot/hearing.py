@@ -57,6 +57,13 @@ def port_phrase(hearing: Hearing, lang: str, places: Places) -> str:
     )
 
 
+def report_time(hearing: Hearing, places: Places) -> datetime:
+    """When to be at the port: the person's own time, else the court's usual reporting lead."""
+    if hearing.report_at:
+        return hearing.report_at
+    return hearing.at - timedelta(hours=places.court(hearing.court).reporting_lead_hours)
+
+
 def port_instant(hearing: Hearing, at: time, places: Places) -> datetime | None:
     """The UTC instant of a port time on the hearing's day (court zone), if it comes before the hearing."""
     zone = places.court(hearing.court).zone

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -25,11 +26,18 @@ DEFAULT_PRICES = {"sms": 0.10, "whatsapp": 0.02}
 MAX_BODY = 1600  # Twilio's longest message; anything longer is cut before parsing
 
 
-def _float(value: str | None) -> float | None:
+def _coordinate(value: str | None, limit: float) -> float | None:
+    """A latitude or longitude as a number within ±limit; anything else (NaN, inf, 95) is no pin."""
     try:
-        return float(value) if value not in (None, "") else None
+        number = float(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) and -limit <= number <= limit else None
+
+
+def _pin(form: dict) -> tuple[float | None, float | None]:
+    latitude, longitude = _coordinate(form.get("Latitude"), 90), _coordinate(form.get("Longitude"), 180)
+    return (latitude, longitude) if latitude is not None and longitude is not None else (None, None)
 
 
 def _int(value: str | None) -> int:
@@ -40,39 +48,56 @@ def _int(value: str | None) -> int:
 
 
 def message_from_form(form: dict, channel: str) -> Message:
-    """Twilio's form fields -> a Message; a WhatsApp button's payload counts as the text."""
-    text = form.get("ButtonPayload") or form.get("Body") or ""
+    """Twilio's form fields -> a Message. A WhatsApp button's payload counts as the text when the bot
+    knows it (YES, a keyword); an opaque one ("btn_confirm_yes") gives way to the button's text, then Body."""
+    payload = form.get("ButtonPayload") or ""
+    text = payload if kw.understood(payload) else form.get("ButtonText") or form.get("Body") or payload
+    latitude, longitude = _pin(form)
     return Message(
         channel=channel,
         text=text[:MAX_BODY],
         num_media=_int(form.get("NumMedia")),
-        latitude=_float(form.get("Latitude")),
-        longitude=_float(form.get("Longitude")),
+        latitude=latitude,
+        longitude=longitude,
     )
 
 
 PER_MINUTE = 20  # messages a phone may send in a minute before the bot stops answering for a while
 PER_DAY = 200  # answers a person may get in a day: a cap on what one phone can make us send or store
-ALWAYS = {kw.STOP, kw.START, kw.DELETE}  # these work whatever the limits
+ALWAYS = {kw.STOP, kw.START, kw.DELETE}  # these always take effect; their answer goes at most once a minute
 
 
-def too_many(db: Database, contact_id: int | None, message: Message, now: datetime, lang: str | None) -> list | None:
-    """None when the message may be answered; else the replies for a flood (one warning, then [])."""
-    keyword = kw.match(message.text)
-    if contact_id is None or (keyword and keyword.command in ALWAYS):
+def flooding(db: Database, contact_id: int | None, now: datetime) -> timedelta | None:
+    """None while a person is within the limits; else the window the flood is counted over."""
+    if contact_id is None:
         return None
     (minute,) = db.execute("SELECT count(*) FROM inbound WHERE contact_id = ? AND received_at > ?",
                            [contact_id, iso(now - timedelta(minutes=1))]).fetchone()  # fmt: skip
+    if minute >= PER_MINUTE:
+        return timedelta(minutes=1)
     (day,) = db.execute(
         "SELECT count(*) FROM inbound WHERE contact_id = ? AND received_at > ? AND replies NOT IN ('[]', '')",
         [contact_id, iso(now - timedelta(days=1))],
     ).fetchone()
-    if minute < PER_MINUTE and day < PER_DAY:
-        return None
-    if minute == PER_MINUTE and day < PER_DAY:
-        _ = translator(lang or DEFAULT_LANG)
-        return [_("You are sending many messages. Please wait a minute, then write again.")]
-    return []
+    return timedelta(days=1) if day >= PER_DAY else None
+
+
+def warned(db: Database, contact_id: int, now: datetime, window: timedelta) -> bool:
+    """Whether the person was already asked to slow down within the window: the warning goes once."""
+    return bool(db.execute("SELECT 1 FROM inbound WHERE contact_id = ? AND warned = 1 AND received_at > ?",
+                           [contact_id, iso(now - window)]).fetchone())  # fmt: skip
+
+
+def answered(db: Database, contact_id: int | None, command: str, now: datetime) -> bool:
+    """Whether the same STOP, START or DELETE got an answer within the last minute."""
+    return contact_id is not None and bool(db.execute(
+        "SELECT 1 FROM inbound WHERE contact_id = ? AND keyword = ? AND received_at > ? AND replies NOT IN ('[]', '')",
+        [contact_id, command, iso(now - timedelta(minutes=1))]).fetchone())  # fmt: skip
+
+
+def slow_down(lang: str | None) -> str:
+    _ = translator(lang or DEFAULT_LANG)
+    return _("You are sending many messages. Please wait a minute, then write again.")
 
 
 def receive(
@@ -107,16 +132,29 @@ def receive(
             update(db, "inbound", sid, {"replies": json.dumps(alert)}, key="sid")
             log.info("%s %s from %s: volunteer alert path", channel, sid, mask(phone))
             return alert
-        contact = people.find(db, channel, phone_hash)
-        confirming_delete = contact.person.state == conversation.CONFIRM_DELETE  # erasing is never held back
-        limited = None if confirming_delete else too_many(db, contact.id, message, now, contact.person.lang)
-        if limited is not None:  # flooding: one "slow down", then silence; nothing else changes
-            update(db, "inbound", sid, {"contact_id": contact.id, "replies": json.dumps(limited)}, key="sid")
+        contact = people.find(db, phone_hash)
+        keyword = kw.match(message.text)
+        always = keyword.command if keyword and keyword.command in ALWAYS else None
+        # STOP, START, DELETE and the YES that confirms a DELETE always take effect, flood or not.
+        exempt = always or contact.person.state == conversation.CONFIRM_DELETE
+        window = flooding(db, contact.id, now)
+        warn = window is not None and not warned(db, contact.id, now, window)
+        if window and not exempt:  # flooding: one "slow down", then silence; nothing else changes
+            limited = [slow_down(contact.person.lang)] if warn else []
+            update(db, "inbound", sid, {"contact_id": contact.id, "replies": json.dumps(limited), "warned": int(warn)},
+                   key="sid")  # fmt: skip
             log.warning("%s %s from %s: rate limited", channel, sid, mask(phone))
             return limited
         outcome = conversation.handle(contact.person, message, now, places, shelters.Directory(db))
         contact_id = people.apply(db, vault, contact, channel, phone, outcome, now, places, reminders)
-        update(db, "inbound", sid, {"contact_id": contact_id, "replies": json.dumps(outcome.replies)}, key="sid")
+        replies = list(outcome.replies)
+        if always and answered(db, contact_id, always, now):
+            replies = []  # done again, but answered once a minute at most: a loop of STOPs costs nothing
+        warn = bool(window and warn and contact_id is not None)  # (nobody to warn once erased)
+        if warn:
+            replies.append(slow_down(outcome.person.lang))
+        update(db, "inbound", sid, {"contact_id": contact_id, "replies": json.dumps(replies), "keyword": always,
+                                    "warned": int(warn)}, key="sid")  # fmt: skip
     log.info(
         "%s %s from %s: %s -> %s (%d replies)",
         channel,
@@ -124,6 +162,6 @@ def receive(
         mask(phone),
         contact.person.state,
         outcome.person.state,
-        len(outcome.replies),
+        len(replies),
     )
-    return list(outcome.replies)
+    return replies

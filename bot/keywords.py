@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.text import bare
@@ -41,7 +42,7 @@ _add(LANGUAGE, "ht", "LANG")
 _add(STOP, None, "STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "REVOKE", "OPTOUT")
 _add(STOP, "es", "ALTO", "BAJA", "CANCELAR")
 _add(STOP, "pt", "PARAR", "PARE")
-_add(STOP, "fr", "ARRET", "ARRÊT")
+_add(STOP, "fr", "ARRET", "ARRÊT", "ARRÊTEZ", "ARRÊTE")
 _add(STOP, "ht", "SISPANN")
 _add(START, None, "START", "UNSTOP")
 _add(START, "es", "ALTA")
@@ -71,16 +72,76 @@ _add(SAFETY, "fr", "SÉCURITÉ", "SECURITE")
 _add(SAFETY, "ht", "SEKIRITE")
 
 
+# Words of courtesy around a keyword: "STOP por favor", "please STOP", "AYUDA gracias" are keywords.
+POLITE = frozenset(part for phrase in (
+    "por favor", "porfa", "porfavor", "favor", "gracias", "ya", "ahora", "please", "pls", "plz", "thanks",
+    "thank you", "now", "obrigado", "obrigada", "agora", "merci", "svp", "s il vous plait", "s il te plait",
+    "maintenant", "tanpri", "mesi", "kounye a", "ok",
+) for part in bare(phrase).split())  # fmt: skip
+
+# Whole requests to stop, as people write them (matched on bare text, in any language). A sentence
+# that merely contains "no" or "stop" (a hearing message, "no tengo la hora") is not one of these.
+STOP_PHRASES = {
+    "es": (
+        r"\bya no (quiero|deseo|necesito) (recibir |que me (manden|envien|escriban) )?(mas )?"
+        r"(mensajes|avisos|recordatorios|textos|sms|nada)\b",
+        r"\bno (quiero|deseo) (recibir )?(mas )?(mensajes|avisos|recordatorios|textos|sms)\b",
+        r"\bno (me )?(manden|mande|envien|envie|escriban|escriba) (mas|nada)\b",
+        r"\b(dejen|deje) de (enviar|mandar|escribir)", r"\bdar(me)? de baja\b", r"\bya no me (escriban|manden)\b",
+    ),
+    "en": (
+        r"\bstop (sending|texting|messaging|writing)\b", r"\bno more (messages|texts|reminders|sms)\b",
+        r"\b(don t|do not) (text|message|write|contact) me\b", r"\bunsubscribe me\b",
+        r"\b(i )?(don t|do not) want (any )?(more )?(messages|texts|reminders)\b",
+    ),
+    "pt": (
+        r"\bpar(e|em) de (enviar|mandar|escrever)", r"\bnao (quero|desejo) (receber )?(mais )?(mensagens|avisos)\b",
+        r"\bnao me (mande|mandem|envie|enviem) mais\b", r"\bchega de mensagens\b",
+    ),
+    "fr": (
+        r"\barret(e|ez) (de m|d envoyer|les messages|tout)", r"\bne m envo(y|i)ez plus\b",
+        r"\bje ne veux plus (de |recevoir )?(messages|sms|rappels)\b", r"\bplus de messages\b",
+        r"\bme desinscrire\b", r"\bdesabonne(z)?( moi)?\b",
+    ),
+    "ht": (
+        r"\bsispann voye\b", r"\bpa voye (m|mwen) (mesaj )?anko\b", r"\bmwen pa vle (mesaj|resevwa)",
+        r"\bpa ekri (m|mwen) anko\b",
+    ),
+}  # fmt: skip
+_STOP_PHRASES = [(lang, re.compile(pattern)) for lang, patterns in STOP_PHRASES.items() for pattern in patterns]
+
+
 @dataclass(frozen=True)
 class Keyword:
     command: str
     lang: str | None
 
 
+def core(text: str) -> str:
+    """A message's bare words without the courtesy around them: 'STOP por favor!' -> 'stop'."""
+    said = bare(text).split()
+    while said and said[0] in POLITE:
+        said.pop(0)
+    while said and said[-1] in POLITE:
+        said.pop()
+    return " ".join(said)
+
+
 def match(text: str) -> Keyword | None:
-    """The keyword a message is, when the whole message is that one word."""
-    found = _TABLE.get(bare(text))
-    return Keyword(*found) if found else None
+    """The keyword a message is: one word (with courtesy around it), or a whole request to stop."""
+    found = _TABLE.get(bare(text)) or _TABLE.get(core(text))
+    if found:
+        return Keyword(*found)
+    said = bare(text)
+    for lang, pattern in _STOP_PHRASES:
+        if pattern.search(said):
+            return Keyword(STOP, lang)
+    return None
+
+
+def understood(text: str) -> bool:
+    """Whether the bot knows what a word means on its own (a keyword, yes, no, a menu number)."""
+    return bool(match(text)) or is_yes(text) or is_no(text) or bare(text).isdigit()
 
 
 YES = {
@@ -119,15 +180,15 @@ UNKNOWN = {
 
 
 def is_unknown(text: str) -> bool:
-    return bare(text) in UNKNOWN
+    return bare(text) in UNKNOWN or core(text) in UNKNOWN
 
 
 def is_yes(text: str) -> bool:
-    return bare(text) in YES
+    return bare(text) in YES or core(text) in YES
 
 
 def is_no(text: str) -> bool:
-    return bare(text) in NO
+    return bare(text) in NO or core(text) in NO
 
 
 LANGUAGE_NAMES = {
@@ -139,11 +200,15 @@ LANGUAGE_NAMES = {
 }
 OTHER_WORDS = {"other", "otro", "otra", "outro", "outra", "autre", "lot", "ninguna", "none"}
 GREETINGS = {
+    "es": {"hola", "buenas", "buenos dias", "buenas tardes", "buenas noches", "gracias", "necesito", "quiero"},
     "en": {"hi", "hello", "hey", "good morning", "good afternoon", "good evening"},
-    "pt": {"ola", "oi", "bom dia", "boa tarde", "boa noite", "obrigado", "obrigada"},
+    "pt": {"oi", "bom dia", "boa tarde", "boa noite", "obrigado", "obrigada", "tudo bem", "voce", "preciso"},
     "fr": {"bonjour", "salut", "bonsoir", "merci"},
-    "ht": {"bonjou", "bonswa", "alo", "mesi", "sak pase", "kijan ou ye"},
+    "ht": {"bonjou", "bonswa", "mesi", "sak pase", "kijan ou ye", "mwen", "bezwen"},
 }
+# Greetings of several languages ("ola", "alo"): Spanish, the language of almost everyone who
+# writes, unless words of the other language come with them ("ola, tudo bem?").
+SHARED_GREETINGS = {"ola", "alo", "halo"}
 
 
 def language_choice(text: str, order: tuple[str, ...]) -> str | None:
@@ -162,7 +227,10 @@ def language_choice(text: str, order: tuple[str, ...]) -> str | None:
 def guess_language(text: str) -> str | None:
     """A language a first message's greeting gives away, if any."""
     said = f" {bare(text)} "
-    for lang, greetings in GREETINGS.items():
-        if any(f" {g} " in said for g in greetings):
-            return lang
+    hits = {lang: sum(f" {g} " in said for g in greetings) for lang, greetings in GREETINGS.items()}
+    best = max(hits, key=hits.get)
+    if hits[best]:
+        return best
+    if set(said.split()) & SHARED_GREETINGS:
+        return "es"
     return None

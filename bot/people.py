@@ -19,14 +19,16 @@ from scheduler import outbox, planner
 class Contact:
     id: int | None
     person: Person
+    channels: tuple[str, ...] = ()  # every channel this phone has written from
 
 
-def find(db: Database, channel: str, phone_hash: str) -> Contact:
-    """The stored contact for (channel, phone), or a new Person with no id."""
-    found = rows(db, "SELECT * FROM contacts WHERE channel = ? AND phone_hash = ?", [channel, phone_hash])
+def find(db: Database, phone_hash: str) -> Contact:
+    """The stored contact of a phone, whatever channel it writes from, or a new Person with no id."""
+    found = rows(db, "SELECT * FROM contacts WHERE phone_hash = ?", [phone_hash])
     if not found:
         return Contact(None, Person())
-    return Contact(found[0]["id"], _person(db, found[0]))
+    channels = tuple(c for c in (found[0]["channels"] or "").split(",") if c)
+    return Contact(found[0]["id"], _person(db, found[0]), channels)
 
 
 def _person(db: Database, row: dict) -> Person:
@@ -65,6 +67,7 @@ def apply(
 ) -> int | None:
     """Store what a turn decided, and (re)plan the person's reminders. Call inside a transaction.
 
+    The channel the person wrote from becomes their preferred one, and its 24-hour window opens.
     Returns the contact id (None if erased)."""
     reminders = reminders or planner.load_settings()
     if any(isinstance(e, Erase) for e in outcome.effects):
@@ -80,12 +83,14 @@ def apply(
         "state_data": json.dumps(p.pending, sort_keys=True),
         "consent_at": iso(p.consent_at),
         "consent_method": p.consent_method,
+        "channel": channel,
+        "channels": ",".join(sorted({channel, *contact.channels})),
+        f"last_{channel}_at": iso(now),
         "last_inbound_at": iso(now),
         "updated_at": iso(now),
     }
     if contact.id is None:
         row |= {
-            "channel": channel,
             "phone_hash": vault.lookup_hash(phone),
             "phone_enc": vault.encrypt(phone),
             "created_at": iso(now),
@@ -123,7 +128,7 @@ def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime,
     """The new hearing becomes the active one; an older one is kept as replaced until purged, and
     its pending reminders are cancelled (alerts to the person are not)."""
     for (old,) in db.execute("SELECT id FROM hearings WHERE contact_id = ? AND status = 'active'", [contact_id]):
-        planner.cancel_hearing(db, old, now)
+        outbox.cancel_hearing(db, old, now)
     db.execute("UPDATE hearings SET status = 'replaced' WHERE contact_id = ? AND status = 'active'", [contact_id])
     court = places.court(hearing.court)
     city = places.city(hearing.city)

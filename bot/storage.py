@@ -309,3 +309,91 @@ def m007_retention(db: Database) -> None:
     db["contacts"].create_index(["last_inbound_at"])
     db["hearings"].create_index(["hearing_at"])
     db["outbox"].create_index(["broadcast_id"])
+
+
+@migrations()
+def m008_one_person_per_phone(db: Database) -> None:
+    # A person is a phone number, whatever channel it writes from: one contact per phone_hash. It
+    # remembers the channels it used, when it last wrote on each (WhatsApp's 24-hour window), and
+    # `channel` becomes the preferred one: the last it wrote from.
+    # Sending is proven row by row: who claimed a row, when it was handed to Twilio, and why a row
+    # was cancelled or failed without Twilio (opted_out, erased, hearing_changed, render_error, ...).
+    outbox = db["outbox"]
+    outbox.add_column("claimed_by", str)
+    outbox.add_column("handed_at", str)
+    outbox.add_column("reason", str)
+    db.execute("CREATE INDEX idx_outbox_sending ON outbox (claimed_by) WHERE status = 'sending'")
+    contacts = db["contacts"]
+    contacts.add_column("channels", str)
+    contacts.add_column("last_sms_at", str)
+    contacts.add_column("last_whatsapp_at", str)
+    db.execute("UPDATE contacts SET channels = channel")
+    for channel in ("sms", "whatsapp"):
+        db.execute(f"UPDATE contacts SET last_{channel}_at = last_inbound_at WHERE channel = ?", [channel])
+    for (phone_hash,) in db.execute(
+        "SELECT phone_hash FROM contacts GROUP BY phone_hash HAVING count(*) > 1"
+    ).fetchall():
+        _merge_contacts(db, phone_hash)
+    db.execute("DROP INDEX IF EXISTS idx_contacts_channel_phone_hash")
+    db.execute("CREATE UNIQUE INDEX idx_contacts_phone_hash ON contacts (phone_hash)")
+    # The flood limit answers STOP, START and DELETE at most once a minute each, and warns once.
+    db["inbound"].add_column("keyword", str)
+    db["inbound"].add_column("warned", int)
+
+
+def _merge_contacts(db: Database, phone_hash: str) -> None:
+    """The contacts of one phone become one: the newest active hearing is kept (older ones are
+    replaced, their unsent reminders cancelled), the earliest consent, opted out if any was."""
+    found = rows(db, "SELECT * FROM contacts WHERE phone_hash = ? ORDER BY id", [phone_hash])
+    ids = [c["id"] for c in found]
+    marks = ", ".join("?" * len(ids))
+    active = rows(db, f"SELECT id, contact_id FROM hearings WHERE status = 'active' AND contact_id IN ({marks}) "
+                      "ORDER BY created_at DESC, id DESC", ids)  # fmt: skip
+    latest = max(found, key=lambda c: (c["last_inbound_at"] or c["created_at"] or "", c["id"]))
+    keeper = next(c for c in found if c["id"] == active[0]["contact_id"]) if active else latest
+    others = [c["id"] for c in found if c["id"] != keeper["id"]]
+    now = iso(utcnow())
+    for old in active[1:]:
+        db.execute("UPDATE hearings SET status = 'replaced' WHERE id = ?", [old["id"]])
+        db.execute("UPDATE outbox SET status = 'cancelled', reason = 'hearing_changed', updated_at = ? "
+                   "WHERE hearing_id = ? AND status IN ('pending', 'sending')", [now, old["id"]])  # fmt: skip
+    other_marks = ", ".join("?" * len(others))
+    # One alert per person: a broadcast both contacts were to get goes once, to the keeper.
+    db.execute(f"DELETE FROM outbox WHERE contact_id IN ({other_marks}) AND broadcast_id IN "
+               "(SELECT broadcast_id FROM outbox WHERE contact_id = ? AND broadcast_id IS NOT NULL)",
+               [*others, keeper["id"]])  # fmt: skip
+    for table in ("hearings", "outbox", "inbound"):
+        db.execute(f"UPDATE {table} SET contact_id = ? WHERE contact_id IN ({other_marks})", [keeper["id"], *others])
+
+    def earliest(column):
+        return min((c[column] for c in found if c[column]), default=None)
+
+    def latest_of(channel):
+        return max((c["last_inbound_at"] for c in found if c["channel"] == channel and c["last_inbound_at"]),
+                   default=None)  # fmt: skip
+
+    consented = min((c for c in found if c["consent_at"]), key=lambda c: c["consent_at"], default=None)
+    unreachable = min((c for c in found if c["unreachable_at"]), key=lambda c: c["unreachable_at"], default=None)
+    values = {
+        "channel": latest["channel"],
+        "channels": ",".join(sorted({c["channel"] for c in found})),
+        "last_sms_at": latest_of("sms"),
+        "last_whatsapp_at": latest_of("whatsapp"),
+        "last_inbound_at": max((c["last_inbound_at"] for c in found if c["last_inbound_at"]), default=None),
+        "created_at": earliest("created_at"),
+        "consent_at": consented and consented["consent_at"],
+        "consent_method": consented and consented["consent_method"],
+        "opted_out_at": earliest("opted_out_at"),
+        "unreachable_at": unreachable and unreachable["unreachable_at"],
+        "unreachable_code": unreachable and unreachable["unreachable_code"],
+    }
+    for column in ("lang", "city", "court"):  # the keeper's, or what the other knew
+        values[column] = keeper[column] or next((c[column] for c in found if c[column]), None)
+    db.execute(f"DELETE FROM contacts WHERE id IN ({other_marks})", others)
+    update(db, "contacts", keeper["id"], values)
+    if values["opted_out_at"] or values["unreachable_at"]:
+        db.execute(
+            "UPDATE outbox SET status = 'cancelled', reason = 'opted_out', updated_at = ? WHERE status = 'pending' "
+            "AND (hearing_id IN (SELECT id FROM hearings WHERE contact_id = ?) OR contact_id = ?)",
+            [now, keeper["id"], keeper["id"]],
+        )

@@ -1,27 +1,43 @@
-"""One run of the dispatcher: expire what is too late, claim what is due, send it, apply the policy."""
+"""One run of the dispatcher: expire what is too late, claim what is due, send it, apply the policy.
+
+Each claimed row is proven still ours and still wanted by one conditional UPDATE just before its
+request (outbox.hand_over): a STOP, DELETE, CHANGE or broadcast cancel that lands while a batch is
+out stops the rows not yet handed to Twilio. A row that raises fails alone; a stop (SIGTERM) lets
+the request in flight finish and gives every other claimed row back before the lease is released.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import random
+import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.hearing import Hearing
 from bot.phones import PhoneVault
 from bot.places import Places
 from bot.storage import parse_iso, utcnow
-from scheduler import outbox, planner, policy, texts, whatsapp
+from scheduler import lease, outbox, policy, texts, whatsapp
 from scheduler.planner import Settings
 from scheduler.ratelimit import TokenBucket
 from scheduler.transport import MAX_VALIDITY_SECONDS, Outgoing, SendError
 
 log = logging.getLogger(__name__)
+COUNTS = ("sent", "retry", "failed", "expired", "cancelled")
+
+
+class RowError(Exception):
+    """A row that cannot be sent as it stands (its court is gone from places.json, ...)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -37,51 +53,76 @@ class Dispatcher:
     clock: Callable[[], datetime] = utcnow
     rand: Callable[[], float] = random.random
     batch: int = 50
-    renew: Callable[[], bool] = lambda: True  # keeps the lease between batches; False: stop sending
+    holder: str = field(default_factory=lease.new_holder)  # the lease this dispatcher sends under
+    lease_ttl: timedelta = timedelta(seconds=60)
+    stopping: threading.Event = field(default_factory=threading.Event)  # set: finish the request in flight, stop
 
     def run_once(self) -> dict:
         """Send everything due now, batch by batch; returns counts by outcome."""
         now = self.clock()
         counts = Counter(expired=outbox.expire_passed(self.db, now))
-        while self.renew():
-            claimed = outbox.claim_due(self.db, now, self.batch)
-            if not claimed:
-                break
-            contacts = outbox.contacts_for(self.db, claimed)
-            hearings = planner.hearings(self.db, [r["hearing_id"] for r in claimed if r["hearing_id"]])
-            stopped = outbox.cancelled_broadcasts(self.db, claimed)
-            for row in claimed:
-                if row["broadcast_id"] in stopped:  # cancelled after this batch was claimed
-                    outbox.finish(self.db, row["id"], "cancelled", None, self.clock())
-                    counts["cancelled"] += 1
-                    continue
-                self.bucket.wait()
-                outcome = self.send(row, contacts.get(row["contact_id"]), hearings.get(row["hearing_id"]), self.clock())
-                counts[outcome] += 1
-            now = self.clock()
-        return {k: counts[k] for k in ("sent", "retry", "failed", "expired", "cancelled")}
+        try:
+            while not self.stopping.is_set():
+                claimed = outbox.claim_due(self.db, now, self.batch, self.holder)
+                if not claimed:
+                    break
+                for row in claimed:
+                    self.bucket.wait()
+                    if self.stopping.is_set():  # a stop: this row and the rest go back to pending
+                        break
+                    outcome = self.send_one(row)
+                    if outcome == "lost":  # another scheduler has the lease now: it sends the rest
+                        self.stopping.set()
+                        break
+                    counts[outcome] += 1
+                now = self.clock()
+        finally:
+            if returned := outbox.unclaim(self.db, self.holder, self.clock()):
+                log.info("dispatch: %d claimed message(s) given back unsent", returned)
+        return {k: counts[k] for k in COUNTS}
 
-    def send(self, row: dict, contact: dict | None, hearing: Hearing | None, now: datetime) -> str:
-        """Send one claimed row; returns sent, retry, failed, expired or cancelled."""
-        gone = contact is None and row["to_enc"] is None  # erased while the row was claimed
-        if gone or (contact is not None and (contact["opted_out_at"] or contact["unreachable_at"])):
-            outbox.finish(self.db, row["id"], "cancelled", None, now)
-            return "cancelled"
+    def send_one(self, row: dict) -> str:
+        """send(), with a row that raises failed alone (reason logged, never its phone or text)."""
+        try:
+            return self.send(row)
+        except sqlite3.DatabaseError:
+            raise  # the database itself: nothing can be recorded, the runner logs it
+        except Exception as error:
+            reason = error.reason if isinstance(error, RowError) else "internal_error"
+            log.error("outbox %s: %s (%s): failed; the batch goes on", row["id"], reason, type(error).__name__)
+            outbox.finish(self.db, row["id"], "failed", None, self.clock(), reason=reason)
+            return "failed"
+
+    def send(self, row: dict) -> str:
+        """Send one claimed row; returns sent, retry, failed, expired, cancelled, gone or lost."""
+        now = self.clock()
+        checked = outbox.hand_over(self.db, row["id"], self.holder, now, self.lease_ttl)
+        if checked.outcome != "go":
+            if checked.reason:
+                log.info("outbox %s: not sent (%s)", row["id"], checked.reason)
+            return {"gone": "cancelled"}.get(checked.outcome, checked.outcome)
+        contact, hearing = checked.contact, checked.hearing
         lang = (contact and contact["lang"]) or row["lang"]
-        body, variables = texts.for_row(row, lang, hearing, self.places)
-        if body is None:  # a reminder whose hearing is gone
-            outbox.finish(self.db, row["id"], "cancelled", None, now)
-            return "cancelled"
+        try:
+            body, variables = texts.for_row(row, lang, hearing, self.places)
+        except Exception as error:
+            raise RowError("render_error") from error
+        if body is None:
+            raise RowError("render_error")
         expires = parse_iso(row["expires_at"]) or parse_iso(row["hearing_at"])
         validity = int((expires - now).total_seconds()) if expires else MAX_VALIDITY_SECONDS
         if validity < 1:
             outbox.finish(self.db, row["id"], "expired", None, now)
             return "expired"
-        way = whatsapp.route(row["channel"], contact and contact["last_inbound_at"], now, lang, row["kind"],
+        channel = (contact and contact["channel"]) or row["channel"]  # the person's preferred channel now
+        way = whatsapp.route(channel, contact and contact["last_whatsapp_at"], now, lang, row["kind"],
                              bool(row["force_template"]), self.templates)  # fmt: skip
+        phone_enc = row["to_enc"] or (contact and contact["phone_enc"])
+        if not phone_enc:
+            raise RowError("no_number")
         message = Outgoing(
             channel=way.channel,
-            to=self.vault.decrypt(row["to_enc"] or contact["phone_enc"]),
+            to=self.vault.decrypt(phone_enc),
             body=body,
             callback_url=self.callback_url,
             validity_seconds=min(validity, MAX_VALIDITY_SECONDS),

@@ -7,14 +7,16 @@ its expiry). Delivery callbacks only move a row forward; a retry puts it back to
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from bot.hearing import Hearing
 from bot.phones import PhoneVault, mask
 from bot.places import Places
 from bot.storage import iso, rows, update, write_transaction
-from scheduler import planner, texts
+from scheduler import lease, planner, texts
 
 FIELDS = ("id", "to", "channel", "kind", "status", "send_at", "hearing_at", "lang", "body", "sid")
 # Twilio's statuses -> ours, with how far along each is: a callback never moves a row back.
@@ -46,22 +48,24 @@ def listing(db: Database, vault: PhoneVault, places: Places, status: str | None 
             "id": r["id"], "to": mask(vault.decrypt(r["to_enc"] or r["phone_enc"])), "channel": r["channel"],
             "kind": r["kind"], "status": r["status"], "send_at": r["send_at"], "hearing_at": r["hearing_at"],
             "lang": r["lang"] if r["body"] is not None else r["contact_lang"] or r["lang"], "body": body,
-            "sid": r["sid"], "attempts": r["attempts"], "error_code": r["error_code"], "city": r["contact_city"],
+            "sid": r["sid"], "attempts": r["attempts"], "error_code": r["error_code"], "reason": r["reason"],
+            "city": r["contact_city"],
         })  # fmt: skip
     return listed
 
 
-def claim_due(db: Database, now: datetime, limit: int = 100) -> list[dict]:
-    """Atomically move due pending rows to 'sending': hearing-day messages first, then oldest."""
+def claim_due(db: Database, now: datetime, limit: int = 100, holder: str | None = None) -> list[dict]:
+    """Atomically move due pending rows to 'sending', claimed by `holder`: hearing-day messages first."""
     stamp = iso(now)
     with write_transaction(db):
         return rows(
             db,
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? "
+            "UPDATE outbox SET status = 'sending', claimed_by = ?, handed_at = NULL, reason = NULL, "
+            "attempts = attempts + 1, updated_at = ? "
             "WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND send_at <= ? "
             "AND (expires_at IS NULL OR expires_at > ?) AND (hearing_at IS NULL OR hearing_at > ?) "
             "ORDER BY priority, send_at, id LIMIT ?) RETURNING *",
-            [stamp, stamp, stamp, stamp, limit],
+            [holder, stamp, stamp, stamp, stamp, limit],
         )
 
 
@@ -77,42 +81,106 @@ def expire_passed(db: Database, now: datetime) -> int:
         ).rowcount
 
 
-def recover(db: Database, now: datetime) -> int:
-    """Rows left in 'sending' by a scheduler that died mid-batch go back to pending.
+# Rows that are still only ours: pending, or claimed by a dispatcher that has not handed them to
+# Twilio yet. STOP, DELETE, CHANGE and a broadcast's cancel reach all of them.
+UNSENT = "(status = 'pending' OR (status = 'sending' AND handed_at IS NULL))"
 
-    Called when a scheduler takes the lease. Such a row may or may not have reached Twilio (the
-    process died between the request and recording its SID): it is sent again, because a second
-    copy of a reminder costs a segment and a missing one can cost a hearing.
+
+def recover(db: Database, now: datetime, stale: timedelta) -> int:
+    """Rows left in 'sending' go back to pending; called by the lease holder on every tick.
+
+    The holder has nothing in flight between its ticks, so a claimed row nobody handed to Twilio is
+    free at once. A row handed over (the request may have reached Twilio before its process died)
+    waits `stale` (the lease): it is sent again, because a second copy of a reminder costs a segment
+    and a missing one can cost a hearing. That is the one repeat a kill -9 can cause.
     """
     with write_transaction(db):
         return db.execute(
-            "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'", [iso(now)]
+            "UPDATE outbox SET status = 'pending', claimed_by = NULL, handed_at = NULL, updated_at = ? "
+            "WHERE status = 'sending' AND (handed_at IS NULL OR handed_at <= ?)",
+            [iso(now), iso(now - stale)],
         ).rowcount
 
 
-def contacts_for(db: Database, claimed: list[dict]) -> dict[int, dict]:
-    """The contacts of claimed rows: their window, opt-out and reachability."""
-    ids = sorted({r["contact_id"] for r in claimed if r["contact_id"] is not None})
-    if not ids:
-        return {}
-    marks = ", ".join("?" * len(ids))
+def unclaim(db: Database, holder: str, now: datetime) -> int:
+    """A stopping dispatcher gives back the rows it claimed but never handed to Twilio."""
+    with write_transaction(db):
+        return db.execute(
+            "UPDATE outbox SET status = 'pending', claimed_by = NULL, attempts = max(attempts - 1, 0), updated_at = ? "
+            "WHERE status = 'sending' AND claimed_by = ? AND handed_at IS NULL",
+            [iso(now), holder],
+        ).rowcount
+
+
+@dataclass(frozen=True)
+class Handover:
+    """The proof, just before a request, that a row may go: `outcome` is 'go' (with what it is
+    written from), 'cancelled' (no longer wanted; `reason` says why), 'gone' (not ours any more)
+    or 'lost' (this dispatcher lost the lease: stop)."""
+
+    outcome: str
+    reason: str | None = None
+    contact: dict | None = None
+    hearing: Hearing | None = None
+
+
+# One statement proves a row is still ours and still wanted, and marks it handed to Twilio.
+_HAND_OVER = (
+    "UPDATE outbox SET handed_at = :now, updated_at = :now "
+    "WHERE id = :id AND status = 'sending' AND claimed_by = :holder AND handed_at IS NULL "
+    "AND (contact_id IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = outbox.contact_id "
+    "AND c.opted_out_at IS NULL AND c.unreachable_at IS NULL)) "
+    "AND (hearing_id IS NULL OR EXISTS (SELECT 1 FROM hearings h WHERE h.id = outbox.hearing_id "
+    "AND h.status = 'active' AND h.hearing_at = outbox.hearing_at)) "
+    "AND (broadcast_id IS NULL OR NOT EXISTS (SELECT 1 FROM broadcasts b WHERE b.id = outbox.broadcast_id "
+    "AND b.status = 'cancelled'))"
+)
+
+
+def hand_over(db: Database, row_id: int, holder: str, now: datetime, lease_ttl: timedelta) -> Handover:
+    """Renew the lease, prove the row may still go, and read what it is written from: one transaction."""
+    with write_transaction(db):
+        if not lease.acquire(db, holder, now, lease_ttl):
+            return Handover("lost")
+        if db.execute(_HAND_OVER, {"now": iso(now), "id": row_id, "holder": holder}).rowcount:
+            row = rows(db, "SELECT contact_id, hearing_id FROM outbox WHERE id = ?", [row_id])[0]
+            found = rows(db, "SELECT id, phone_enc, lang, channel, last_whatsapp_at FROM contacts WHERE id = ?",
+                         [row["contact_id"]])  # fmt: skip
+            hearing = planner.hearings(db, [row["hearing_id"]]).get(row["hearing_id"]) if row["hearing_id"] else None
+            return Handover("go", contact=found[0] if found else None, hearing=hearing)
+        reason = _why_not(db, row_id, holder)
+        if reason:
+            db.execute("UPDATE outbox SET status = 'cancelled', reason = ?, claimed_by = NULL, updated_at = ? "
+                       "WHERE id = ?", [reason, iso(now), row_id])  # fmt: skip
+            return Handover("cancelled", reason)
+        return Handover("gone")
+
+
+def _why_not(db: Database, row_id: int, holder: str) -> str | None:
+    """Why a claimed row may not go (None: it is not this dispatcher's any more, leave it alone)."""
     found = rows(
         db,
-        "SELECT id, phone_enc, lang, last_inbound_at, opted_out_at, unreachable_at FROM contacts "
-        f"WHERE id IN ({marks})",
-        ids,
+        "SELECT o.status, o.claimed_by, o.hearing_id, o.hearing_at, o.contact_id, o.broadcast_id, "
+        "c.id AS contact, c.opted_out_at, c.unreachable_at, h.status AS hearing_status, "
+        "h.hearing_at AS hearing_now, b.status AS broadcast_status FROM outbox o "
+        "LEFT JOIN contacts c ON c.id = o.contact_id LEFT JOIN hearings h ON h.id = o.hearing_id "
+        "LEFT JOIN broadcasts b ON b.id = o.broadcast_id WHERE o.id = ?",
+        [row_id],
     )
-    return {c["id"]: c for c in found}
-
-
-def cancelled_broadcasts(db: Database, claimed: list[dict]) -> set[int]:
-    """Which of the claimed rows' broadcasts were cancelled meanwhile."""
-    ids = sorted({r["broadcast_id"] for r in claimed if r.get("broadcast_id")})
-    if not ids:
-        return set()
-    marks = ", ".join("?" * len(ids))
-    found = db.execute(f"SELECT id FROM broadcasts WHERE status = 'cancelled' AND id IN ({marks})", ids)
-    return {r[0] for r in found.fetchall()}
+    if not found or found[0]["status"] != "sending" or found[0]["claimed_by"] != holder:
+        return None
+    r = found[0]
+    if r["contact_id"] is not None and r["contact"] is None:
+        return "erased"
+    if r["opted_out_at"]:
+        return "opted_out"
+    if r["unreachable_at"]:
+        return "unreachable"
+    if r["hearing_id"] is not None and (r["hearing_status"] != "active" or r["hearing_now"] != r["hearing_at"]):
+        return "hearing_changed"
+    if r["broadcast_status"] == "cancelled":
+        return "broadcast_cancelled"
+    return "not_wanted"
 
 
 def record_sent(db: Database, row_id: int, sid: str, sent_as: str, body: str, lang: str, now: datetime) -> None:
@@ -124,16 +192,20 @@ def record_sent(db: Database, row_id: int, sid: str, sent_as: str, body: str, la
 
 def reschedule(db: Database, row_id: int, send_at: datetime, error: str | None, now: datetime,
                force_template: bool = False) -> None:  # fmt: skip
-    values = {"status": "pending", "send_at": iso(send_at), "error_code": error, "updated_at": iso(now)}
+    values = {"status": "pending", "send_at": iso(send_at), "error_code": error, "claimed_by": None,
+              "handed_at": None, "updated_at": iso(now)}  # fmt: skip
     if force_template:
         values["force_template"] = 1
     with write_transaction(db):
         update(db, "outbox", row_id, values)
 
 
-def finish(db: Database, row_id: int, status: str, error: str | None, now: datetime) -> None:
+def finish(db: Database, row_id: int, status: str, error: str | None, now: datetime, reason: str | None = None
+           ) -> None:  # fmt: skip
+    """A row's last status: failed or undelivered (with Twilio's code, or our reason), expired or cancelled."""
+    values = {"status": status, "error_code": error, "reason": reason, "claimed_by": None, "updated_at": iso(now)}
     with write_transaction(db):
-        update(db, "outbox", row_id, {"status": status, "error_code": error, "updated_at": iso(now)})
+        update(db, "outbox", row_id, values)
 
 
 # A person's rows: reminders through their hearings, alerts by contact (see the indexes in m003).
@@ -143,11 +215,30 @@ OF_CONTACT = (
 )
 
 
-def cancel_contact(db: Database, contact_id: int, now: datetime) -> int:
-    """Everything pending for a person is cancelled (STOP, 21610, an unreachable number)."""
+def cancel_contact(db: Database, contact_id: int, now: datetime, reason: str = "opted_out") -> int:
+    """Everything not yet handed to Twilio for a person is cancelled (STOP, 21610, an unreachable number)."""
     return db.execute(
-        f"UPDATE outbox SET status = 'cancelled', updated_at = :now WHERE status = 'pending' AND {OF_CONTACT}",
-        {"now": iso(now), "contact": contact_id},
+        f"UPDATE outbox SET status = 'cancelled', reason = :reason, claimed_by = NULL, updated_at = :now "
+        f"WHERE {UNSENT} AND {OF_CONTACT}",
+        {"now": iso(now), "contact": contact_id, "reason": reason},
+    ).rowcount
+
+
+def cancel_hearing(db: Database, hearing_id: int, now: datetime) -> int:
+    """A replaced hearing's reminders not yet handed to Twilio are cancelled (a CHANGE of date)."""
+    return db.execute(
+        f"UPDATE outbox SET status = 'cancelled', reason = 'hearing_changed', claimed_by = NULL, updated_at = ? "
+        f"WHERE hearing_id = ? AND {UNSENT}",
+        [iso(now), hearing_id],
+    ).rowcount
+
+
+def cancel_broadcast(db: Database, broadcast_id: int, now: datetime) -> int:
+    """A cancelled broadcast's messages not yet handed to Twilio are cancelled."""
+    return db.execute(
+        f"UPDATE outbox SET status = 'cancelled', reason = 'broadcast_cancelled', claimed_by = NULL, updated_at = ? "
+        f"WHERE broadcast_id = ? AND {UNSENT}",
+        [iso(now), broadcast_id],
     ).rowcount
 
 

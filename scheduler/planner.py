@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from bot.hearing import Hearing
+from bot.hearing import Hearing, report_time
 from bot.i18n import DEFAULT_LANG
 from bot.places import Places
 from bot.storage import iso, parse_iso
@@ -113,13 +113,6 @@ def slots(hearing_at: datetime, report_at: datetime, zone: ZoneInfo, now: dateti
     return ahead(schedule(hearing_at, report_at, zone, settings), now)
 
 
-def report_time(hearing: Hearing, places: Places) -> datetime:
-    """When to be at the port: the person's own time, else the court's usual reporting lead."""
-    if hearing.report_at:
-        return hearing.report_at
-    return hearing.at - timedelta(hours=places.court(hearing.court).reporting_lead_hours)
-
-
 @dataclass(frozen=True)
 class Planned:
     """A hearing with what planning needs from its contact."""
@@ -137,7 +130,8 @@ _UPSERT = (
     "INSERT INTO outbox (contact_id, hearing_id, channel, kind, slot, lang, send_at, expires_at, hearing_at, "
     "priority, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
     "ON CONFLICT (hearing_id, slot, hearing_at) DO UPDATE SET send_at = excluded.send_at, "
-    "expires_at = excluded.expires_at, lang = excluded.lang, status = 'pending', updated_at = excluded.updated_at "
+    "expires_at = excluded.expires_at, lang = excluded.lang, status = 'pending', reason = NULL, "
+    "updated_at = excluded.updated_at "
     "WHERE outbox.status = 'pending' OR (? AND outbox.status = 'cancelled')"
 )
 
@@ -203,11 +197,3 @@ def plan_contact(db: Database, contact_id: int, now: datetime, places: Places, s
                  revive: bool = False) -> int:  # fmt: skip
     """(Re)plan the active hearing of one person: after YES, a new port time, a language, START."""
     return plan_many(db, active(db, "AND h.contact_id = ?", [contact_id]), now, places, settings, revive)
-
-
-def cancel_hearing(db: Database, hearing_id: int, now: datetime) -> int:
-    """A replaced hearing's pending reminders are cancelled (a CHANGE of date)."""
-    return db.execute(
-        "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE hearing_id = ? AND status = 'pending'",
-        [iso(now), hearing_id],
-    ).rowcount

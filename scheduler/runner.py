@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,13 +29,20 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Runner:
-    """One scheduler process: its transport, rate limit and claim on the lease."""
+    """One scheduler process: its transport, rate limit and claim on the lease.
+
+    `stop()` is the graceful end (SIGTERM, Ctrl-C): no new claim, the request in flight finishes and
+    is recorded, every other claimed row goes back to pending, and only then is the lease given back,
+    so a standby that takes over finds nothing half-sent and nobody gets a message twice.
+    """
 
     app: Flask
     transport: object = None
     holder: str = field(default_factory=lease.new_holder)
     holding: bool = False
     bucket: TokenBucket = None
+    stopping: threading.Event = field(default_factory=threading.Event)
+    _running: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
         config = self.app.config
@@ -59,22 +67,26 @@ class Runner:
 
     def tick(self) -> dict:
         """One dispatcher run; a broken database (full disk, read-only) is logged, never a crash loop."""
-        try:
-            return self._tick()
-        except sqlite3.DatabaseError as error:
-            log.error("dispatch: the database cannot be used (%s): nothing sent this time", error)
-            return {"error": str(error)}
+        with self._running:
+            if self.stopping.is_set():
+                return {"stopped": True}
+            try:
+                return self._tick()
+            except sqlite3.DatabaseError as error:
+                log.error("dispatch: the database cannot be used (%s): nothing sent this time", error)
+                return {"error": str(error)}
 
     def _tick(self) -> dict:
         config = self.app.config
+        ttl = timedelta(seconds=config["LEASE_SECONDS"])
         with self._connection() as db:
             if not self._leased(db):
                 self.holding = False
                 return {"idle": True, "lease_holder": lease.holder_of(db)}
-            if not self.holding:  # just took over: whatever a dead holder left half-sent goes again
-                self.holding = True
-                if recovered := outbox.recover(db, self.now()):
-                    log.warning("dispatch: %d message(s) left sending by a stopped scheduler are due again", recovered)
+            self.holding = True
+            # Every tick: rows a dead holder (or a crash of ours) left in 'sending' are due again.
+            if recovered := outbox.recover(db, self.now(), ttl):
+                log.warning("dispatch: %d message(s) left sending are due again", recovered)
             base = config["PUBLIC_URL"]
             dispatcher = Dispatcher(
                 db=db,
@@ -86,7 +98,9 @@ class Runner:
                 callback_url=f"{base.rstrip('/')}/twilio/status" if base else None,
                 bucket=self.bucket,
                 clock=self.now,
-                renew=lambda: self._leased(db),
+                holder=self.holder,
+                lease_ttl=ttl,
+                stopping=self.stopping,
             )
             counts = dispatcher.run_once()
         if any(counts.values()):
@@ -112,6 +126,13 @@ class Runner:
         with self._connection() as db:
             lease.release(db, self.holder)
 
+    def stop(self) -> None:
+        """Graceful end: the run under way finishes its request in flight and gives the rest back;
+        then the lease is released. Safe to call from any thread, more than once."""
+        self.stopping.set()
+        with self._running:  # waits for the tick under way, if any
+            self.release()
+
 
 def build(app: Flask, blocking: bool = False, runner: Runner | None = None):
     """A scheduler with one interval job: max_instances=1 and coalesce, so ticks never pile up."""
@@ -131,3 +152,11 @@ def build(app: Flask, blocking: bool = False, runner: Runner | None = None):
                       replace_existing=True)  # fmt: skip
     scheduler.hearingbot_runner = runner
     return scheduler
+
+
+def stop_gracefully(scheduler) -> None:
+    """End a scheduler built here: no new tick, the run under way finishes, then the lease is released."""
+    runner = scheduler.hearingbot_runner
+    runner.stopping.set()  # the run under way stops after its request in flight
+    scheduler.shutdown(wait=True)  # waits for that run (and a purge under way)
+    runner.stop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot.hearing import EOIR_HOTLINE, Hearing, both_clocks
+from bot.hearing import EOIR_HOTLINE, Hearing, both_clocks, report_time
 from bot.i18n import clock, tidy, translator, weekday_day_month
 from bot.places import Places
 
@@ -55,6 +55,4 @@ def for_row(row: dict, lang: str | None, hearing: Hearing | None, places: Places
     """What an outbox row says: its own text (an alert), or its hearing's reminder in `lang`."""
     if row["body"] is not None or hearing is None:
         return row["body"], json.loads(row["template_vars"] or "{}")
-    from scheduler.planner import report_time  # the planner imports this module
-
     return render(row["kind"], hearing, report_time(hearing, places), lang or row["lang"], places)

@@ -138,12 +138,13 @@ def test_dispatcher_sends_alerts_after_reminders_and_drops_a_cancelled_batch(app
     claimed = __import__("scheduler.outbox", fromlist=["claim_due"]).claim_due(db, now, limit=100)
     kinds = [r["kind"] for r in claimed]
     assert kinds == ["reminder"] * 6 + ["broadcast"] * 6  # alerts last: lower priority
-    broadcasts.cancel(db, broadcast_id, "ana", now)  # after the batch was claimed
+    assert broadcasts.cancel(db, broadcast_id, "ana", now) == 6  # after the batch was claimed, not yet sent
     db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")  # as a restart would
     run = Runner(app, transport=ConsoleTransport(echo=False))
     counts = run.tick()
-    assert counts["sent"] == 6 and counts["cancelled"] == 6  # the reminders went; the alerts were dropped
-    assert {r["status"] for r in db["outbox"].rows if r["kind"] == "broadcast"} == {"cancelled"}
+    assert counts["sent"] == 6 and counts["cancelled"] == 0  # the reminders went; the alerts never came back
+    assert {(r["status"], r["reason"]) for r in db["outbox"].rows if r["kind"] == "broadcast"} == {
+        ("cancelled", "broadcast_cancelled")}  # fmt: skip
 
 
 def test_cancel_reaches_rows_already_claimed(app, db, crowd):
@@ -151,9 +152,10 @@ def test_cancel_reaches_rows_already_claimed(app, db, crowd):
     broadcast_id = sent(app, db, Target())
     from scheduler import outbox
 
-    claimed = outbox.claim_due(db, now, limit=100)
-    broadcasts.cancel(db, broadcast_id, "ana", now)
-    assert outbox.cancelled_broadcasts(db, claimed) == {broadcast_id}
+    claimed = outbox.claim_due(db, now, limit=100, holder="scheduler-1")
+    assert broadcasts.cancel(db, broadcast_id, "ana", now) == len(claimed) == 6
+    assert outbox.hand_over(db, claimed[0]["id"], "scheduler-1", now, timedelta(seconds=60)).outcome == "gone"
+    assert {r["status"] for r in db["outbox"].rows if r["kind"] == "broadcast"} == {"cancelled"}
 
 
 # --- ALERTA from a volunteer's phone -------------------------------------------------------------------

@@ -201,7 +201,7 @@ def test_whatsapp_outside_the_window_uses_the_template_or_else_sms(tmp_path, fak
 def test_63016_resends_as_the_template(tmp_path, fake):
     app = app_with_template(tmp_path, fake, "HX" + "b" * 32)
     db = storage.connect(app.config["DATABASE"])
-    db.execute("UPDATE contacts SET last_inbound_at = '2026-03-02T10:00:00Z'")  # the window looks open
+    db.execute("UPDATE contacts SET last_whatsapp_at = '2026-03-02T10:00:00Z'")  # the window looks open
     fake.fail_next(f"whatsapp:{PERSON}", 63016, 400)
     at(app, "2026-03-02T17:00:05Z")
     tick(app)

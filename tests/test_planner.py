@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import places as places_module
-from bot.hearing import Hearing
+from bot.hearing import Hearing, report_time
 from bot.segments import count
 from scheduler import planner, texts
 from scheduler.planner import slots
@@ -63,7 +63,7 @@ def test_every_city_and_court_across_dst(city_key, court_key, day):
     report_local = hearing_local - timedelta(hours=4)  # the court's reporting lead, data/places.json
     hearing = Hearing(hearing_local.astimezone(UTC), court_key, city_key)
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    got = {s.slot: z(s.send_at) for s in slots(hearing.at, planner.report_time(hearing, PLACES),
+    got = {s.slot: z(s.send_at) for s in slots(hearing.at, report_time(hearing, PLACES),
                                                ZoneInfo(person_zone), now, SETTINGS)}  # fmt: skip
     assert got == expected_slots(hearing_local, person_zone, report_local)
 
@@ -73,20 +73,20 @@ def test_known_instants_in_utc():
     juarez = PLACES.city("ciudad_juarez")
     # El Paso 9 March 2026 08:30 MDT (DST began 8 March) = 14:30Z; Juárez follows US DST.
     hearing = Hearing(datetime(2026, 3, 9, 14, 30, tzinfo=UTC), "el_paso", "ciudad_juarez")
-    got = {s.slot: z(s.send_at) for s in slots(hearing.at, planner.report_time(hearing, PLACES), juarez.zone,
+    got = {s.slot: z(s.send_at) for s in slots(hearing.at, report_time(hearing, PLACES), juarez.zone,
                                                NOW, SETTINGS)}  # fmt: skip
     assert got == {"d7": "2026-03-02T17:00:00Z", "d3": "2026-03-06T17:00:00Z", "d1": "2026-03-08T16:00:00Z",
                    "wakeup": "2026-03-09T09:00:00Z"}  # fmt: skip
     # Nogales (America/Hermosillo, UTC-7 all year) for the same hearing: 10:00 there is 17:00Z.
     nogales = Hearing(hearing.at, "el_paso", "nogales")
-    got = {s.slot: z(s.send_at) for s in slots(nogales.at, planner.report_time(nogales, PLACES),
+    got = {s.slot: z(s.send_at) for s in slots(nogales.at, report_time(nogales, PLACES),
                                                PLACES.city("nogales").zone, NOW, SETTINGS)}  # fmt: skip
     assert got["d1"] == "2026-03-08T17:00:00Z" and got["wakeup"] == "2026-03-09T09:00:00Z"
 
 
 def test_past_slots_are_skipped_and_a_near_hearing_still_gets_the_wake_up():
     hearing = Hearing(datetime(2026, 2, 3, 15, 0, tzinfo=UTC), "el_paso", "ciudad_juarez")  # tomorrow 08:00 MST
-    report = planner.report_time(hearing, PLACES)
+    report = report_time(hearing, PLACES)
     got = slots(hearing.at, report, PLACES.city("ciudad_juarez").zone, NOW, SETTINGS)
     assert [(s.slot, z(s.send_at), z(s.expires_at)) for s in got] == [
         ("d1", "2026-02-02T17:00:00Z", "2026-02-03T03:00:00Z"),  # today 10:00 MST, still ahead of 15:00Z
@@ -110,7 +110,7 @@ def test_settings_are_configuration_and_are_checked(tmp_path):
     custom = planner.load_settings(str(path))
     assert custom.days_before == (5, 2) and custom.wakeup_before_port == timedelta(minutes=60)
     hearing = Hearing(datetime(2026, 3, 20, 15, 0, tzinfo=UTC), "laredo", "nuevo_laredo")
-    got = slots(hearing.at, planner.report_time(hearing, PLACES), PLACES.city("nuevo_laredo").zone, NOW, custom)
+    got = slots(hearing.at, report_time(hearing, PLACES), PLACES.city("nuevo_laredo").zone, NOW, custom)
     assert [s.slot for s in got] == ["d5", "d2", "wakeup"]
     assert z(got[0].send_at) == "2026-03-15T23:30:00Z"  # 18:30 CDT
 

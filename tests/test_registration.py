@@ -32,7 +32,7 @@ SCRIPTS = {
         ("no", "Your hearing is saved. Reply HEARING to see it"),
     ],
     "pt": [
-        ("Olá", "Lembretes grátis da audiência. Não somos o tribunal. STOP: sair. AJUDA: ajuda."),
+        ("Olá, tudo bem?", "Lembretes grátis da audiência. Não somos o tribunal. STOP: sair. AJUDA: ajuda."),
         ("Português", "Em que cidade você está?"),
         ("reynosa", "Qual o dia e a hora da sua audiência? Por exemplo: 9 de março 8h30"),
         (

@@ -63,10 +63,24 @@ def test_missing_message_sid_or_from_is_a_bad_request(phone):
     assert phone.post(form).status_code == 400
 
 
-def test_pictures_get_a_kind_answer(phone):
+PHOTO = {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/x", "MediaContentType0": "image/jpeg"}
+
+
+def test_pictures_get_a_kind_answer_that_says_what_to_write(phone):
     phone.text("hola")
-    answer = phone.text("", NumMedia="1", MediaUrl0="https://api.twilio.com/x", MediaContentType0="image/jpeg")
-    assert answer == "Aún no puedo leer fotos. Por favor escríbalo en un mensaje de texto."
+    answer = phone.text("", **PHOTO)
+    assert answer.startswith("Aún no puedo leer fotos. Por favor escríbalo en un mensaje de texto.\n")
+    assert "\n1 Español\n2 English" in answer  # the language menu again
+    phone.text("1")
+    answer = phone.text("", **PHOTO)
+    assert answer.startswith("Aún no puedo leer fotos.") and "¿En qué ciudad está?\n1 Tijuana" in answer
+
+
+def test_a_photo_as_the_first_message_gets_the_welcome_and_the_menu(phone):
+    answer = phone.text("", **PHOTO)
+    assert answer.startswith("Aún no puedo leer fotos.")
+    assert "STOP: salir. AYUDA: ayuda.\n1 Español" in answer
+    assert phone.text("1").startswith("¿En qué ciudad está?")  # the next "1" chooses the language
 
 
 def test_empty_body_repeats_what_is_expected(phone):
@@ -84,13 +98,6 @@ def test_long_and_strange_bodies(phone):
     phone.text("hola")
     assert phone.text("a" * 1600).startswith("Perdón, no entendí.")
     assert phone.text("🙏🏽 ayúdenme 😭 \u202e\x00").startswith("Perdón, no entendí.")
-
-
-def test_sms_and_whatsapp_from_one_number_are_separate_conversations(client, db):
-    register(Phone(client, "+5216561234567"))
-    wa = Phone(client, "+5216561234567", channel="whatsapp")
-    assert wa.text("hola").startswith("Avisos gratis")
-    assert db["contacts"].count == 2
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
