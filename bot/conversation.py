@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot import advice
 from bot import keywords as kw
 from bot.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
-from bot.hearing import EOIR_HOTLINE, Hearing, describe, port_instant, port_phrase, report_time
+from bot.hearing import EOIR_HOTLINE, Hearing, both_clocks, describe, port_instant, port_phrase, report_time
 from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
 from bot.places import Places, find_city, find_court, nearest_city
 from bot.shelters import Directory
@@ -438,8 +438,11 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
     if kw.is_yes(text):
         hearing = pending_hearing(turn)
         if report_time(hearing, turn.places) <= turn.now:  # not even the hearing-day message can go
-            saved = _("Saved. It is too soon for a reminder: your hearing is {hearing}. Confirm it at {hotline}.")
-            saved = saved.format(hearing=describe(hearing, turn.lang, turn.places), hotline=EOIR_HOTLINE)
+            local = hearing.at.astimezone(turn.places.court(hearing.court).zone)
+            saved = _("Saved. It is too late for a reminder: your hearing is {date} at {time}. Confirm at {hotline}.")
+            saved = saved.format(date=weekday_day_month(local.date(), turn.lang), hotline=EOIR_HOTLINE,
+                                 time=clock(local.time(), turn.lang) + both_clocks(hearing.at, hearing, turn.lang,
+                                                                                   turn.places))  # fmt: skip
             return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),))
         if turn.person.hearing:  # a CHANGE: the old date's reminders are cancelled, new ones planned
             saved = _(

@@ -127,3 +127,41 @@ def test_delete_works_after_stop(phone, db):
 def test_keywords_are_single_words_only(phone):
     phone.text("hola"), phone.text("1")
     assert phone.text("stop the bus").startswith("Perdón, no entendí.")
+
+
+STOPPED = {
+    "es": "Ya no recibirá mensajes. Responda ALTA para volver.",
+    "en": "You will not get more messages. Reply START to come back.",
+}
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["STOP por favor", "Stop please!", "por favor BAJA", "ya no quiero mensajes", "Ya no quiero recibir más avisos",
+     "no me manden más", "No me envíen mas mensajes, gracias", "dejen de enviarme mensajes", "quiero darme de baja",
+     "no more messages please", "Please stop texting me", "pare de enviar", "parem de mandar mensagens",
+     "não quero mais mensagens", "arrêtez", "Arrêtez de m'envoyer des messages", "je ne veux plus de messages",
+     "sispann voye", "Tanpri sispann voye mesaj", "pa voye m mesaj ankò"],
+)  # fmt: skip
+def test_natural_opt_out_phrases_in_every_language(phone, db, phrase):
+    register(phone)
+    assert phone.text(phrase) == STOPPED["es"]  # the person's language, whatever the phrase's
+    assert db["contacts"].get(1)["opted_out_at"] is not None
+    assert {r["status"] for r in db["outbox"].rows} == {"cancelled"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["no tengo la hora, es el 20 de marzo", "No", "stop the bus", "el bus no para en la garita a las 4",
+     "I stopped at the port, my hearing is March 20 at 9", "no sé la hora del puente", "no quiero perder mi audiencia"],
+)  # fmt: skip
+def test_a_message_that_merely_contains_no_or_stop_is_not_an_opt_out(phone, db, message):
+    register(phone)
+    phone.text(message)
+    assert db["contacts"].get(1)["opted_out_at"] is None
+
+
+def test_an_opt_out_phrase_as_a_first_message_opts_out_in_its_language(client, db):
+    phone = Phone(client)
+    assert phone.text("Stop texting me") == STOPPED["en"]
+    assert db["contacts"].get(1)["opted_out_at"] is not None

@@ -1,6 +1,6 @@
 """The registration flow, as scripts through the signed webhook, in all five languages."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -279,3 +279,17 @@ def test_whole_hearing_first_in_every_language(client, lang, choice, text, expec
     phone = Phone(client, "+5216561110001")
     phone.text(text)
     assert phone.text(choice).startswith(expected)
+
+
+def test_a_hearing_too_soon_for_any_reminder_says_so_instead_of_promising_one(app, client, db):
+    """07:00 in Tijuana: a hearing at 08:00 today leaves no time for even the hearing-day message."""
+    app.config["NOW"] = datetime(2026, 2, 2, 15, 0, tzinfo=UTC)
+    phone = Phone(client)
+    phone.text("hola"), phone.text("1"), phone.text("1")
+    assert phone.text("hoy a las 8").startswith("lunes, 2 de febrero de 2026, 8:00 a.m., corte de San Diego.")
+    answer = phone.texts("si")
+    assert answer == ["Guardado. Ya no hay tiempo para avisarle: su audiencia es el lunes 2 de febrero a las 8:00 a.m. "
+                      "Confirme al 1-800-898-7180."]  # fmt: skip
+    assert count(answer[0]) <= 2
+    assert db["hearings"].count == 1 and db["outbox"].count == 0  # saved; nothing could be planned
+    assert phone.text("AUDIENCIA").startswith("Su audiencia: lunes, 2 de febrero de 2026, 8:00 a.m.")

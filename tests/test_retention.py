@@ -142,3 +142,35 @@ def test_delete_is_confirmed_even_in_a_flood(client, db):
     assert phone.text("BORRAR").startswith("¿Borrar su número")
     assert phone.text("si") == "Borramos todos sus datos. Cuídese."
     assert db["contacts"].count == 0
+
+
+def test_stop_start_and_delete_are_answered_at_most_once_a_minute_each(app, client, db):
+    phone = Phone(client)
+    register(phone)
+    assert phone.text("STOP") == "Ya no recibirá mensajes. Responda ALTA para volver."
+    assert phone.text("ALTA").startswith("Hola de nuevo.")
+    assert phone.text("STOP") == ""  # done again (opted out), but no second answer within the minute
+    assert db["contacts"].get(1)["opted_out_at"] is not None
+    assert phone.text("ALTA") == ""
+    assert db["contacts"].get(1)["opted_out_at"] is None
+    assert phone.text("BORRAR").startswith("¿Borrar su número")
+    assert phone.text("no") == "Bien, no se borró nada."
+    assert phone.text("BORRAR") == ""  # asked again without a second question: YES still erases
+    app.config["NOW"] = NOW + timedelta(minutes=1, seconds=1)
+    assert phone.text("STOP") == "Ya no recibirá mensajes. Responda ALTA para volver."
+
+
+def test_the_slow_down_warning_goes_once_even_when_a_keyword_crosses_the_limit(app, client, db):
+    phone = Phone(client)
+    register(phone)  # 6 messages this minute
+    for _ in range(14):
+        phone.text("hola")
+    crossing = phone.texts("STOP")  # the 21st message of the minute: it opts out, and warns
+    assert crossing == ["Ya no recibirá mensajes. Responda ALTA para volver.",
+                        "Está enviando muchos mensajes. Espere un minuto y escriba de nuevo."]  # fmt: skip
+    assert db["contacts"].get(1)["opted_out_at"] is not None
+    assert phone.text("hola") == ""  # no second warning
+    assert phone.texts("ALTA") == ["Hola de nuevo.\nSu audiencia está guardada. Responda AUDIENCIA para verla, "
+                                   "CAMBIAR para cambiarla, AYUDA para ayuda."]  # fmt: skip
+    assert phone.text("AUDIENCIA") == ""  # still flooding: silence
+    assert sum(r["warned"] or 0 for r in db["inbound"].rows) == 1

@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -142,3 +143,34 @@ def test_signature_is_checked_against_the_public_url_behind_a_proxy(client, phon
     again = phone.form("hola")
     internal = sign(again, url="http://10.0.0.5:8000/twilio/messages")
     assert phone.post(again, signature=internal).status_code == 403
+
+
+def test_an_unknown_button_payload_gives_way_to_the_button_text_then_the_body(client):
+    phone = Phone(client, channel="whatsapp")
+    phone.text("hola"), phone.text("1"), phone.text("tijuana"), phone.text("9 de marzo 8:30")
+    assert phone.text("Sí", ButtonPayload="btn_confirm_yes", ButtonText="Sí").startswith("Guardado.")
+    assert phone.text("no", ButtonPayload="opaque-123").startswith("Su audiencia está guardada.")  # Body: NO
+
+
+@pytest.mark.parametrize(
+    "latitude,longitude", [("nan", "inf"), ("NaN", "-117.03"), ("32.5", "-inf"), ("95", "-117.03"), ("32.5", "181"),
+                           ("1e999", "0"), ("32.5", "")])  # fmt: skip
+def test_impossible_coordinates_are_no_pin_never_a_500(client, db, latitude, longitude, caplog):
+    phone = Phone(client, channel="whatsapp")
+    response = phone.post(phone.form("", Latitude=latitude, Longitude=longitude))
+    assert replies_of(response)[0].startswith("Avisos gratis")  # read as an empty first message: the welcome
+    assert db["inbound"].get(phone.last_sid)["replies"] != ""  # answered and stored: Twilio's retry is a replay
+    assert "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("greeting", ["ola", "Alo", "buenas", "Ola, buenas noches", "alo?"])
+def test_ola_alo_and_buenas_are_spanish_greetings(client, greeting):
+    assert Phone(client).text(greeting).startswith("Avisos gratis de su audiencia.")
+
+
+@pytest.mark.parametrize(
+    "greeting,welcome",
+    [("Olá, tudo bem?", "Lembretes grátis"), ("oi", "Lembretes grátis"), ("alo, bonjou", "Rapèl odyans gratis")],
+)
+def test_ola_and_alo_with_words_of_another_language(client, greeting, welcome):
+    assert Phone(client).text(greeting).startswith(welcome)
