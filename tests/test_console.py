@@ -26,6 +26,11 @@ ORDER = ("volunteer", "operator", "admin")
 
 @pytest.fixture
 def members(app):
+    return add_members(app)
+
+
+def add_members(app):
+    """A volunteer, an operator and an admin, all with PASSWORD and English pages."""
     app.config["LOGIN_SLOWDOWN"] = False
     with app.app_context():
         db = context.get_db()

@@ -21,6 +21,7 @@ from bot.phones import PhoneVault
 from scheduler import lease, outbox
 from scheduler.runner import Runner
 from tests.conftest import PUBLIC_URL, TOKEN, Phone
+from tests.test_console import add_members, login
 from tests.test_dispatch import ACCOUNT, PERSON, ROOT, at, in_real_time, make_app, rows, tick
 from tests.test_registration import register
 
@@ -317,7 +318,11 @@ def test_a_poison_row_fails_alone_and_the_batch_goes_on(app, client, db, fake, c
     assert poison["reason"] == "render_error" and poison["claimed_by"] is None
     assert not db.execute("SELECT count(*) FROM outbox WHERE status = 'sending'").fetchone()[0]
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert f"outbox {poison['id']}: render_error" in logged and "+52166" not in logged and "Recordatorio" not in logged
+    assert f"outbox {poison['id']}: render_error" in logged and "+52166" not in logged and "Su audiencia" not in logged
+    add_members(app)  # an operator reads the message log
+    login(client, "op")
+    page = client.get("/admin/messages", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "render_error: Could not be written (check places.json): this one failed, the others went." in page
 
 
 def test_rows_left_sending_go_back_on_every_tick_not_only_at_takeover(app, client, db, fake):
