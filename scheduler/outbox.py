@@ -215,31 +215,28 @@ OF_CONTACT = (
 )
 
 
-def cancel_contact(db: Database, contact_id: int, now: datetime, reason: str = "opted_out") -> int:
-    """Everything not yet handed to Twilio for a person is cancelled (STOP, 21610, an unreachable number)."""
+def _cancel_unsent(db: Database, where: str, params: dict, reason: str, now: datetime) -> int:
+    """Cancel, with a reason, the rows matching `where` that no dispatcher has handed to Twilio yet."""
     return db.execute(
         f"UPDATE outbox SET status = 'cancelled', reason = :reason, claimed_by = NULL, updated_at = :now "
-        f"WHERE {UNSENT} AND {OF_CONTACT}",
-        {"now": iso(now), "contact": contact_id, "reason": reason},
+        f"WHERE {UNSENT} AND {where}",
+        {**params, "now": iso(now), "reason": reason},
     ).rowcount
+
+
+def cancel_contact(db: Database, contact_id: int, now: datetime, reason: str = "opted_out") -> int:
+    """Everything not yet handed to Twilio for a person is cancelled (STOP, 21610, an unreachable number)."""
+    return _cancel_unsent(db, OF_CONTACT, {"contact": contact_id}, reason, now)
 
 
 def cancel_hearing(db: Database, hearing_id: int, now: datetime) -> int:
     """A replaced hearing's reminders not yet handed to Twilio are cancelled (a CHANGE of date)."""
-    return db.execute(
-        f"UPDATE outbox SET status = 'cancelled', reason = 'hearing_changed', claimed_by = NULL, updated_at = ? "
-        f"WHERE hearing_id = ? AND {UNSENT}",
-        [iso(now), hearing_id],
-    ).rowcount
+    return _cancel_unsent(db, "hearing_id = :hearing", {"hearing": hearing_id}, "hearing_changed", now)
 
 
 def cancel_broadcast(db: Database, broadcast_id: int, now: datetime) -> int:
     """A cancelled broadcast's messages not yet handed to Twilio are cancelled."""
-    return db.execute(
-        f"UPDATE outbox SET status = 'cancelled', reason = 'broadcast_cancelled', claimed_by = NULL, updated_at = ? "
-        f"WHERE broadcast_id = ? AND {UNSENT}",
-        [iso(now), broadcast_id],
-    ).rowcount
+    return _cancel_unsent(db, "broadcast_id = :broadcast", {"broadcast": broadcast_id}, "broadcast_cancelled", now)
 
 
 def erase_contact(db: Database, contact_id: int) -> None:

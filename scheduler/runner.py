@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from bot import storage
@@ -134,9 +133,9 @@ class Runner:
             self.release()
 
 
-def build(app: Flask, blocking: bool = False, runner: Runner | None = None):
+def build(app: Flask, runner: Runner | None = None):
     """A scheduler with one interval job: max_instances=1 and coalesce, so ticks never pile up."""
-    scheduler = BlockingScheduler() if blocking else BackgroundScheduler()
+    scheduler = BackgroundScheduler()
     runner = runner or Runner(app)
     scheduler.add_job(
         runner.tick,
