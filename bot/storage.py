@@ -397,3 +397,21 @@ def _merge_contacts(db: Database, phone_hash: str) -> None:
             "AND (hearing_id IN (SELECT id FROM hearings WHERE contact_id = ?) OR contact_id = ?)",
             [now, keeper["id"], keeper["id"]],
         )
+
+
+@migrations()
+def m009_security(db: Database) -> None:
+    # Console sessions end for real: a staff member's epoch is in their cookie and bumped at logout,
+    # disable and password change. PIN locks escalate (1 h, 4 h, 24 h) with how many there were.
+    db["staff"].add_column("session_epoch", int, not_null_default=0)
+    db["staff"].add_column("pin_locks", int, not_null_default=0)
+    # Failed tries counted by a key that is not a person's secret: a console username (known or not)
+    # or a client address; updated atomically (UPDATE ... RETURNING inside BEGIN IMMEDIATE).
+    db["throttles"].create({"key": str, "count": int, "since": str, "locked_until": str}, pk="key",
+                           not_null={"count", "since"}, defaults={"count": 0})  # fmt: skip
+    # An ALERTA draft is confirmed by its own one-time code (an HMAC of it), and a wide broadcast by a
+    # volunteer waits for an operator's approval.
+    broadcasts = db["broadcasts"]
+    broadcasts.add_column("code_hash", str)
+    broadcasts.add_column("approved_by", str)
+    broadcasts.add_column("approved_at", str)
