@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
+import click
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
@@ -15,15 +16,19 @@ from scheduler import planner, whatsapp
 
 
 def create_app(config: dict | None = None) -> Flask:
+    os.umask(0o077)  # the database, its WAL and SHM, backups and the key file: readable by us only
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(settings.from_environment(config))
+    if click.get_current_context(silent=True) is None:  # served (gunicorn, tests), not a `flask` command
+        settings.check_web(app.config)  # `serve`, `scheduler` and `dispatch` check for themselves
+    app.url_map.merge_slashes = False  # "//admin" is a 404, not a redirect built from the Host header
     logging.basicConfig(
         level=os.environ.get("HEARINGBOT_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     reminders = planner.load_settings(app.config["REMINDERS_FILE"])
     whatsapp.templates(app.config["WHATSAPP_TEMPLATES_FILE"])  # a broken file fails at start, not at 3 a.m.
-    context.init_app(app, PhoneVault(app.config["SECRET_KEY"]), places.load(), reminders)
+    context.init_app(app, PhoneVault(app.config["HEARINGBOT_SECRET_KEY"]), places.load(), reminders)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(simulator.bp)

@@ -18,6 +18,7 @@ from flask.cli import AppGroup, with_appcontext
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import run_simple
 
+from bot import config as settings
 from bot import context, storage
 from bot.phones import WHATSAPP_PREFIX, normalize
 
@@ -39,19 +40,29 @@ def init_db() -> None:
     click.echo(f"database ready: {current_app.config['DATABASE']}")
 
 
+def _refuse_unless(check) -> None:
+    """Stop a command that would run open or pretend to send, saying which variable is missing."""
+    try:
+        check(current_app.config)
+    except settings.ConfigError as error:
+        raise click.ClickException(str(error)) from error
+
+
 @click.command("chat")
 @with_appcontext
 @click.option("--phone", required=True, help="The phone to be, e.g. +5216561234567")
 @click.option("--channel", type=click.Choice(["sms", "whatsapp"]), default="sms")
 def chat(phone: str, channel: str) -> None:
     """Talk to the bot from the terminal, through the real webhook, as that phone would."""
+    _refuse_unless(settings.check_web)
     storage.migrate(context.get_db())
     sender = normalize(phone)
     if not sender:
         raise click.BadParameter("not a phone number", param_hint="--phone")
     client = current_app.test_client()
     token = current_app.config["TWILIO_AUTH_TOKEN"]
-    url = (current_app.config["PUBLIC_URL"].rstrip("/") or "http://localhost") + "/twilio/messages"
+    base = "http://localhost" if current_app.config["LOCAL_MODE"] else current_app.config["PUBLIC_URL"].rstrip("/")
+    url = (base or "http://localhost") + "/twilio/messages"
     click.echo("Type a message and press Enter; Ctrl-D to leave.")
     for line in sys.stdin:
         form = {
@@ -80,6 +91,7 @@ def serve(host: str, port: int) -> None:
     """Development: the web app and the scheduler in one process (make run)."""
     from scheduler import runner
 
+    _refuse_unless(settings.check_sender)
     storage.migrate(context.get_db())
     app = current_app._get_current_object()
     sched = runner.build(app)
@@ -99,6 +111,7 @@ def scheduler() -> None:
     """Production: the scheduler process that drains the outbox (a second one stays idle)."""
     from scheduler import runner
 
+    _refuse_unless(settings.check_sender)
     storage.migrate(context.get_db())
     click.echo("hearingbot scheduler running; Ctrl-C to stop")
     sched = runner.build(current_app._get_current_object())
@@ -123,6 +136,7 @@ def dispatch(once: bool) -> None:
     """Send every due message once and print the counts (idle if a scheduler holds the lease)."""
     from scheduler.runner import Runner
 
+    _refuse_unless(settings.check_sender)
     storage.migrate(context.get_db())
     run = Runner(current_app._get_current_object())
     try:
@@ -147,10 +161,10 @@ def purge() -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup(path: str) -> None:
     """A consistent copy of the database while the bot runs (SQLite's online backup API)."""
-    target = Path(path)
-    if target.exists():
-        raise click.ClickException(f"{path} exists: give a new file name")
-    pages = storage.backup(context.get_db(), target)
+    try:
+        pages = storage.backup(context.get_db(), Path(path))
+    except FileExistsError as error:
+        raise click.ClickException(f"{path} exists (or is a link): give a new file name") from error
     click.echo(f"backup written to {path} ({pages} pages); it holds encrypted phones: keep it as safe as the key")
 
 
@@ -246,7 +260,11 @@ def shelters_export(path: str | None) -> None:
     storage.migrate(db)
     text = shelters.export_text(db)
     if path:
-        Path(path).write_text(text, encoding="utf-8")
+        try:
+            with os.fdopen(storage.private_file(Path(path), exclusive=False), "w", encoding="utf-8") as out:
+                out.write(text)
+        except OSError as error:  # ELOOP: a symlink is never written through
+            raise click.ClickException(f"cannot write {path}: {error.strerror}") from error
         click.echo(f"{text.count(chr(10)) - 1} shelters written to {path}")
     else:
         click.echo(text, nl=False)

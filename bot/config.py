@@ -4,22 +4,41 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.phones import derive_key
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+MIN_SECRET = 32  # characters: a short key makes every phone hash an offline guessing game
+
+
+class ConfigError(RuntimeError):
+    """The bot cannot run safely as configured; the message names what to set."""
 
 
 def _secret_key(instance: Path) -> str:
-    """HEARINGBOT_SECRET_KEY, or one generated once and kept in instance/ (mode 600)."""
+    """HEARINGBOT_SECRET_KEY, or one generated once and kept in instance/ (mode 600).
+
+    Several workers may start at once on a new machine: the key is written to a private temporary
+    file and linked into place, so every process reads the same complete key, whoever won.
+    """
     if key := os.environ.get("HEARINGBOT_SECRET_KEY"):
         return key
     path = instance / "secret_key"
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")  # created 0600
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another worker's key is in place: use it
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()
 
 
@@ -57,8 +76,46 @@ def from_environment(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Local mode (console transport, unsigned webhooks and the simulator from this machine only)
+        # is never the default: a production start that forgot the token must not run open.
+        "LOCAL_MODE": env("HEARINGBOT_LOCAL_MODE", "") == "1",
+        "WEBHOOK_MAX_BYTES": 64 * 1024,  # Twilio's forms are under 10 KB
     }
     config.update(overrides)
-    if "SECRET_KEY" not in config:
-        config["SECRET_KEY"] = _secret_key(instance)
+    # One secret, two keys: phones (Fernet + HMAC, bot/phones.py) and console sessions (Flask) are
+    # derived from it with distinct HKDF labels, so a session key never opens a phone number.
+    secret = config.pop("SECRET_KEY", None) or _secret_key(instance)
+    if len(secret) < MIN_SECRET:
+        raise ConfigError(f"HEARINGBOT_SECRET_KEY must have at least {MIN_SECRET} random characters "
+                          "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")  # fmt: skip
+    config["HEARINGBOT_SECRET_KEY"] = secret
+    config["SECRET_KEY"] = derive_key(secret, b"hearingbot console sessions").hex()
+    if config["PUBLIC_URL"] and "TRUSTED_HOSTS" not in config:
+        config["TRUSTED_HOSTS"] = [urlsplit(config["PUBLIC_URL"]).hostname, "localhost", "127.0.0.1", "::1"]
     return config
+
+
+TWILIO_SENDERS = ("TWILIO_SMS_FROM", "TWILIO_MESSAGING_SERVICE_SID", "TWILIO_WHATSAPP_FROM")
+
+
+def check_web(config: dict) -> None:
+    """Refuse to serve with neither Twilio's token (signed webhooks) nor local mode asked for."""
+    if config["LOCAL_MODE"] and config["TWILIO_AUTH_TOKEN"]:
+        raise ConfigError("HEARINGBOT_LOCAL_MODE=1 and TWILIO_AUTH_TOKEN are both set: choose one "
+                          "(local mode is for a developer's machine, the token for production)")  # fmt: skip
+    if not (config["LOCAL_MODE"] or config["TWILIO_AUTH_TOKEN"]):
+        raise ConfigError("TWILIO_AUTH_TOKEN is not set: set it (production: every webhook is checked against "
+                          "Twilio's signature) or set HEARINGBOT_LOCAL_MODE=1 (a developer's machine)")  # fmt: skip
+
+
+def check_sender(config: dict) -> None:
+    """Refuse to send unless Twilio is fully configured, or local mode was asked for."""
+    check_web(config)
+    if config["LOCAL_MODE"]:
+        return
+    missing = [name for name in ("TWILIO_ACCOUNT_SID",) if not config[name]]
+    if not any(config[name] for name in TWILIO_SENDERS):
+        missing.append("TWILIO_SMS_FROM or TWILIO_MESSAGING_SERVICE_SID")
+    if missing:
+        raise ConfigError(f"cannot send: {', '.join(missing)} not set (with TWILIO_AUTH_TOKEN set, reminders "
+                          "go through Twilio only; nothing is marked sent that was not)")  # fmt: skip

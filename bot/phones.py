@@ -52,7 +52,7 @@ def mask(phone: str | None) -> str:
     return f"…{digits[-4:]}" if digits else "…"
 
 
-def _derive(secret: str, purpose: bytes) -> bytes:
+def derive_key(secret: str, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret.encode("utf-8"))
 
 
@@ -62,8 +62,8 @@ class PhoneVault:
     def __init__(self, secret: str):
         if not secret:
             raise ValueError("a secret key is required to protect phone numbers")
-        self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret, b"hearingbot phone encryption")))
-        self._hash_key = _derive(secret, b"hearingbot phone lookup")
+        self._fernet = Fernet(base64.urlsafe_b64encode(derive_key(secret, b"hearingbot phone encryption")))
+        self._hash_key = derive_key(secret, b"hearingbot phone lookup")
 
     def encrypt(self, phone: str) -> str:
         return self._fernet.encrypt(phone.encode("utf-8")).decode("ascii")

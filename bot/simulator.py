@@ -1,7 +1,9 @@
 """/simulator (local mode only): a phone-shaped page to talk to the bot as a migrant would.
 
 Each message goes through bot.inbound.receive, the same code path as the Twilio webhook, so a
-volunteer can try the bot before it goes live. With a Twilio token configured, the page is 404.
+developer can try the bot on their own machine. Only in local mode (HEARINGBOT_LOCAL_MODE=1, no
+token) and only for a request from this machine, to this machine, not sent by another site's page:
+anything else is a 404, since the page lets its user act as any phone number.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from bot import context, inbound
 from bot.phones import normalize
+from bot.signature import local_request
 
 bp = Blueprint("simulator", __name__)
 DEFAULT_PHONE = "+5216560000000"
@@ -20,7 +23,8 @@ KEEP = 30  # lines of the conversation kept on the page
 
 @bp.before_request
 def local_mode_only():
-    if current_app.config.get("TWILIO_AUTH_TOKEN"):
+    config = current_app.config
+    if config.get("TWILIO_AUTH_TOKEN") or not config.get("LOCAL_MODE") or not local_request(request):
         abort(404)
 
 

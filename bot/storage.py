@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -32,8 +33,18 @@ def connect(path: str | Path) -> Database:
     return db
 
 
+def private_file(path: Path, exclusive: bool = True) -> int:
+    """Open a file for writing, readable by us only (0600), never through a symlink (even a dangling
+    one, which another local user could point anywhere). Returns the descriptor."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_EXCL if exclusive else os.O_TRUNC)
+    return os.open(path, flags, 0o600)
+
+
 def backup(db: Database, target: Path) -> int:
-    """Copy the live database page by page (sqlite3's backup API): consistent, writers not blocked long."""
+    """Copy the live database page by page (sqlite3's backup API): consistent, writers not blocked long.
+
+    The target is created new, 0600 and not through a symlink, before SQLite opens it."""
+    os.close(private_file(target))
     copy = sqlite3.connect(str(target))
     try:
         db.conn.backup(copy, pages=1024)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
@@ -24,12 +25,30 @@ def twiml(replies: list[str]) -> Response:
     return Response(str(response), mimetype="application/xml")
 
 
+MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")  # what Twilio's SIDs look like, nothing re-framed into one
+
+
+@bp.before_request
+def small_bodies_only() -> None:
+    """Twilio's forms are a few KB: anything larger is refused before the signature is computed."""
+    limit = current_app.config["WEBHOOK_MAX_BYTES"]
+    if (request.content_length or 0) > limit:
+        abort(413)
+    request.max_content_length = limit  # a body with no length (chunked) is cut off at the same size
+
+
+def ours(form) -> bool:
+    """The AccountSid Twilio sends is the one we run with (when configured)."""
+    account = current_app.config.get("TWILIO_ACCOUNT_SID")
+    return not account or not form.get("AccountSid") or form.get("AccountSid") == account
+
+
 @bp.post("/messages")
 def messages() -> Response:
-    if not trusted(request, current_app.config):
+    if not trusted(request, current_app.config) or not ours(request.form):
         abort(403)
     form = request.form.to_dict()
-    if not form.get("MessageSid") or not form.get("From"):
+    if not MESSAGE_SID.fullmatch(form.get("MessageSid", "")) or not form.get("From"):
         abort(400)
     replies = inbound.receive(
         context.get_db(), context.vault(), context.places(), form, context.now(), context.reminders(), context.prices()
@@ -40,7 +59,7 @@ def messages() -> Response:
 @bp.post("/status")
 def status() -> Response:
     """A delivery status callback: signed like messages; moves the row forward, applies the policy."""
-    if not trusted(request, current_app.config):
+    if not trusted(request, current_app.config) or not ours(request.form):
         abort(403)
     form = request.form
     if not form.get("MessageSid") or not form.get("MessageStatus"):

@@ -104,7 +104,9 @@ class TwilioTransport:
 
 
 def for_config(config: dict):
-    """Twilio when credentials are configured, else the console (local mode)."""
-    if config.get("TWILIO_AUTH_TOKEN") and config.get("TWILIO_ACCOUNT_SID"):
+    """Twilio when its token is configured; the console only in local mode, never as a fallback."""
+    if config.get("TWILIO_AUTH_TOKEN"):
         return TwilioTransport(config)
-    return ConsoleTransport()
+    if config.get("LOCAL_MODE"):
+        return ConsoleTransport()
+    raise RuntimeError("no Twilio token and no local mode: nothing can be sent (see bot/config.check_sender)")

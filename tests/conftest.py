@@ -25,7 +25,7 @@ def app(tmp_path):
         {
             "INSTANCE_DIR": str(tmp_path),
             "DATABASE": str(tmp_path / "test.db"),
-            "SECRET_KEY": "test-secret-key",
+            "SECRET_KEY": "test-secret-key-0123456789abcdef0123456789abcdef",
             "TWILIO_AUTH_TOKEN": TOKEN,
             "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
             "PUBLIC_URL": PUBLIC_URL,
@@ -82,7 +82,7 @@ class Phone:
         self.last_sid = f"SM{next(_sids):032d}"
         form = {
             "MessageSid": self.last_sid,
-            "AccountSid": "AC" + "0" * 32,
+            "AccountSid": self.client.application.config["TWILIO_ACCOUNT_SID"] or "AC" + "0" * 32,
             "From": self.address,
             "To": "whatsapp:+14155238886" if self.channel == "whatsapp" else "+15005550006",
             "Body": body,

@@ -16,15 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 def local_app(tmp_path):
     """Local mode: no Twilio token, console transport."""
     app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "cli.db"),
-                      "SECRET_KEY": "cli-key", "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "",
-                      "PUBLIC_URL": ""})  # fmt: skip
+                      "SECRET_KEY": "cli-key-0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "",
+                      "PUBLIC_URL": "", "LOCAL_MODE": True})  # fmt: skip
     with app.app_context():
         storage.migrate(context.get_db())
     return app
 
 
 def add_row(app, **overrides):
-    vault = PhoneVault(app.config["SECRET_KEY"])
+    vault = PhoneVault(app.config["HEARINGBOT_SECRET_KEY"])
     row = {"contact_id": None, "channel": "sms", "to_enc": vault.encrypt("+5216561234567"), "kind": "reminder",
            "lang": "es", "body": "Su audiencia es mañana.", "send_at": "2026-03-08T16:00:00Z",
            "hearing_at": "2099-03-09T14:30:00Z", "status": "pending"} | overrides  # fmt: skip

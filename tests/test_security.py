@@ -1,0 +1,162 @@
+"""Attacks from ../shared/reviews/security.md, each reproduced and shown refused."""
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from bot import config as settings
+from bot import context, storage
+from tests.conftest import PUBLIC_URL, Phone, replies_of
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "a-long-enough-secret-key-0123456789abcdef"
+
+
+def bare_env(tmp_path, **extra) -> dict:
+    """An environment with no Twilio variables and no local mode, as a forgotten EnvironmentFile leaves it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "HEARINGBOT_"))}
+    return {**env, "HEARINGBOT_DATABASE": str(tmp_path / "prod.db"), "HEARINGBOT_SECRET_KEY": KEY, **extra}
+
+
+# --- H1: local mode only when asked for -------------------------------------------------------------
+
+
+def test_a_production_web_server_without_the_token_refuses_to_start(tmp_path):
+    """The README's production command with TWILIO_AUTH_TOKEN missing: gunicorn cannot boot the app."""
+    command = [sys.executable, "-m", "gunicorn", "-w", "1", "-b", "127.0.0.1:0", "app:create_app()"]
+    result = subprocess.run(command, cwd=ROOT, env=bare_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "TWILIO_AUTH_TOKEN is not set" in result.stderr and "HEARINGBOT_LOCAL_MODE=1" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command,extra,missing",
+    [(["scheduler"], {}, "TWILIO_AUTH_TOKEN is not set"),
+     (["serve"], {}, "TWILIO_AUTH_TOKEN is not set"),
+     (["dispatch", "--once"], {"TWILIO_AUTH_TOKEN": "t"}, "TWILIO_ACCOUNT_SID, TWILIO_SMS_FROM or TWILIO_MESSAGING_SERVICE_SID not set"),
+     (["scheduler"], {"TWILIO_AUTH_TOKEN": "t", "TWILIO_ACCOUNT_SID": "AC" + "1" * 32}, "TWILIO_SMS_FROM or"),
+     (["chat", "--phone", "+5216561234567"], {}, "TWILIO_AUTH_TOKEN is not set"),
+     (["scheduler"], {"TWILIO_AUTH_TOKEN": "t", "HEARINGBOT_LOCAL_MODE": "1"}, "both set")],
+)  # fmt: skip
+def test_the_scheduler_and_sending_commands_refuse_a_partial_configuration(tmp_path, command, extra, missing):
+    """Nothing is marked sent that Twilio never got, and no text is printed to a log instead."""
+    env = bare_env(tmp_path, **extra)
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *command], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60, input="")  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert missing in result.stderr
+
+
+def local_app(tmp_path):
+    app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "l.db"), "SECRET_KEY": KEY,
+                      "TWILIO_AUTH_TOKEN": "", "PUBLIC_URL": "", "LOCAL_MODE": True})  # fmt: skip
+    with app.app_context():
+        storage.migrate(context.get_db())
+    return app
+
+
+FORM = {"MessageSid": "SM" + "a" * 32, "From": "+5216561234567", "Body": "AUDIENCIA"}
+
+
+@pytest.mark.parametrize(
+    "how",
+    [{"environ_base": {"REMOTE_ADDR": "203.0.113.9"}},  # from another machine
+     {"headers": {"Host": "rebind.evil.example:5000"}},  # DNS rebinding: a foreign name for 127.0.0.1
+     {"headers": {"Origin": "https://evil.example"}},  # a page of another site posting from a browser
+     {"headers": {"Sec-Fetch-Site": "cross-site"}},
+     {"headers": {"X-Forwarded-For": "198.51.100.7"}}],  # through a same-host proxy: from elsewhere
+)  # fmt: skip
+def test_local_mode_refuses_anything_but_this_machines_own_tools(tmp_path, how):
+    client = local_app(tmp_path).test_client()
+    kwargs = {"environ_base": {"REMOTE_ADDR": "127.0.0.1"}, **how}
+    assert client.post("/twilio/messages", data=FORM, **kwargs).status_code == 403
+    assert client.get("/simulator", **kwargs).status_code == 404
+    near = client.post("/twilio/messages", data=FORM, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert "Avisos gratis" in replies_of(near)[0]
+
+
+def test_without_local_mode_unsigned_loopback_requests_are_refused(app, client):
+    """A token is set: the loopback peer of a same-host proxy earns nothing; the simulator is gone."""
+    assert client.post("/twilio/messages", data=FORM, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 403
+    assert client.get("/simulator", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 404
+
+
+# --- M5: keys ------------------------------------------------------------------------------------------
+
+
+def test_a_short_secret_key_is_refused_and_sessions_get_their_own_key(tmp_path):
+    with pytest.raises(settings.ConfigError, match="at least 32"):
+        settings.from_environment({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    config = settings.from_environment({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": KEY})
+    assert config["HEARINGBOT_SECRET_KEY"] == KEY and config["SECRET_KEY"] != KEY and KEY not in config["SECRET_KEY"]
+
+
+def test_several_workers_creating_the_key_at_once_all_read_the_same_one(tmp_path):
+    code = ("import sys; sys.path.insert(0, sys.argv[2]); from pathlib import Path; from bot.config import _secret_key; "
+            "print(_secret_key(Path(sys.argv[1])))")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "HEARINGBOT_SECRET_KEY"}
+    workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "instance"), str(ROOT)], env=env,
+                                stdout=subprocess.PIPE, text=True) for _ in range(8)]  # fmt: skip
+    keys = {w.communicate(timeout=60)[0].strip() for w in workers}
+    assert all(w.returncode == 0 for w in workers)
+    assert len(keys) == 1 and len(keys.pop()) >= 32
+    assert stat.S_IMODE((tmp_path / "instance" / "secret_key").stat().st_mode) == 0o600
+    assert not [p for p in (tmp_path / "instance").iterdir() if p.name != "secret_key"]  # no temporary left
+
+
+# --- M8, L8: files ---------------------------------------------------------------------------------------
+
+
+def test_the_database_its_wal_and_backups_are_readable_by_the_bot_only(app, client, runner, tmp_path):
+    register = Phone(client)
+    register.text("hola")
+    folder = Path(app.config["DATABASE"]).parent
+    for name in ("test.db", "test.db-wal", "test.db-shm"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
+    target = tmp_path / "backups" / "copy.db"
+    target.parent.mkdir()
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_a_backup_never_writes_through_a_symlink(app, runner, tmp_path):
+    elsewhere = tmp_path / "attacker" / "stolen.db"
+    elsewhere.parent.mkdir()
+    link = tmp_path / "nightly.db"
+    link.symlink_to(elsewhere)  # dangling: Path.exists() is False
+    result = runner.invoke(args=["backup", str(link)])
+    assert result.exit_code != 0 and not elsewhere.exists()
+    result = runner.invoke(args=["shelters", "export", str(link)])
+    assert result.exit_code != 0 and not elsewhere.exists()
+
+
+# --- M7, L6: what an unsigned caller can make us do ---------------------------------------------------------
+
+
+def test_a_huge_body_is_refused_before_any_signature_work(client):
+    body = "&".join(f"p{i}=v" for i in range(190_000))
+    response = client.post("/twilio/messages", data=body, base_url=PUBLIC_URL,
+                           headers={"X-Twilio-Signature": "x", "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert response.status_code == 413
+
+
+def test_a_malformed_signature_is_refused_without_parsing(client):
+    response = client.post("/twilio/messages", data=FORM, base_url=PUBLIC_URL, headers={"X-Twilio-Signature": "x"})
+    assert response.status_code == 403
+
+
+def test_a_reframed_message_sid_is_refused(client, phone, db):
+    """Twilio signs name+value with no separators: 'SM…' + 'NumMedia' + '0' re-framed into the SID keeps the
+    signature valid. A SID must look like Twilio's, and the AccountSid must be ours."""
+    phone.text("hola")
+    form = phone.form("1")
+    reframed = {k: v for k, v in form.items() if k != "NumMedia"}
+    reframed["MessageSid"] = form["MessageSid"] + "NumMedia" + "0"
+    assert phone.post(reframed).status_code == 400
+    assert phone.post(dict(form, AccountSid="AC" + "9" * 32)).status_code == 403
+    assert replies_of(phone.post(form))[0].startswith("¿En qué ciudad")
