@@ -145,7 +145,7 @@ def main() -> dict:
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
     fake_url = fake.stdout.readline().strip()
     port = free_port()
-    env = dict(os.environ, HEARINGBOT_DATABASE=str(database), HEARINGBOT_SECRET_KEY="soak-secret-0123456789abcdef0123456789abcdef",
+    env = dict(os.environ, HEARINGBOT_DATABASE=str(database), HEARINGBOT_SECRET_KEY="soak-secret-" + "k" * 32,
                TWILIO_AUTH_TOKEN=TOKEN, TWILIO_ACCOUNT_SID="AC" + "2" * 32, TWILIO_API_BASE=fake_url,
                TWILIO_SMS_FROM="+15005550006", HEARINGBOT_PUBLIC_URL=f"http://127.0.0.1:{port}",
                HEARINGBOT_SEND_RATE="0", HEARINGBOT_DISPATCH_INTERVAL="1", HEARINGBOT_LOG_LEVEL="WARNING")  # fmt: skip

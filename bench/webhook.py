@@ -56,7 +56,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="hearingbot-bench-"))
     port = free_port()
     url = f"http://127.0.0.1:{port}/twilio/messages"
-    env = dict(os.environ, HEARINGBOT_DATABASE=str(work / "bench.db"), HEARINGBOT_SECRET_KEY="bench-secret-0123456789abcdef0123456789abcdef",
+    env = dict(os.environ, HEARINGBOT_DATABASE=str(work / "bench.db"), HEARINGBOT_SECRET_KEY="bench-secret-" + "k" * 32,
                TWILIO_AUTH_TOKEN=TOKEN, TWILIO_ACCOUNT_SID="AC" + "0" * 32,
                HEARINGBOT_PUBLIC_URL=f"http://127.0.0.1:{port}")  # fmt: skip
     db = storage.connect(work / "bench.db")

@@ -25,7 +25,7 @@ def app(tmp_path):
         {
             "INSTANCE_DIR": str(tmp_path),
             "DATABASE": str(tmp_path / "test.db"),
-            "SECRET_KEY": "test-secret-key-0123456789abcdef0123456789abcdef",
+            "SECRET_KEY": "test-secret-key-" + "k" * 32,
             "TWILIO_AUTH_TOKEN": TOKEN,
             "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
             "PUBLIC_URL": PUBLIC_URL,

@@ -30,9 +30,19 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 def server(tmp_path_factory):
     """The whole app in local mode on a real port; `localhost` so Secure cookies work over HTTP."""
     tmp = tmp_path_factory.mktemp("browser")
-    app = create_app({"INSTANCE_DIR": str(tmp), "DATABASE": str(tmp / "browser.db"), "SECRET_KEY": "browser-key-0123456789abcdef0123456789abcdef",
-                      "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "", "PUBLIC_URL": "", "LOGIN_SLOWDOWN": False, "LOCAL_MODE": True,
-                      "SEND_RATE": 0})  # fmt: skip
+    app = create_app(
+        {
+            "INSTANCE_DIR": str(tmp),
+            "DATABASE": str(tmp / "browser.db"),
+            "SECRET_KEY": "browser-key-" + "k" * 32,
+            "TWILIO_AUTH_TOKEN": "",
+            "TWILIO_ACCOUNT_SID": "",
+            "PUBLIC_URL": "",
+            "LOGIN_SLOWDOWN": False,
+            "LOCAL_MODE": True,
+            "SEND_RATE": 0,
+        }
+    )
     with app.app_context():
         db = context.get_db()
         storage.migrate(db)

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def local_app(tmp_path):
     """Local mode: no Twilio token, console transport."""
     app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "cli.db"),
-                      "SECRET_KEY": "cli-key-0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "",
+                      "SECRET_KEY": "cli-key-" + "k" * 32, "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "",
                       "PUBLIC_URL": "", "LOCAL_MODE": True})  # fmt: skip
     with app.app_context():
         storage.migrate(context.get_db())

@@ -163,8 +163,17 @@ def test_staff_added_and_disabled_from_the_console(members, client, db):
 
 @pytest.fixture
 def local(tmp_path):
-    app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "local.db"), "SECRET_KEY": "k-0123456789abcdef0123456789abcdef",
-                      "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "", "PUBLIC_URL": "", "LOCAL_MODE": True})  # fmt: skip
+    app = create_app(
+        {
+            "INSTANCE_DIR": str(tmp_path),
+            "DATABASE": str(tmp_path / "local.db"),
+            "SECRET_KEY": "k-" + "k" * 32,
+            "TWILIO_AUTH_TOKEN": "",
+            "TWILIO_ACCOUNT_SID": "",
+            "PUBLIC_URL": "",
+            "LOCAL_MODE": True,
+        }
+    )
     with app.app_context():
         storage.migrate(context.get_db())
     return app

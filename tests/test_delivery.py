@@ -182,10 +182,20 @@ def test_the_migration_merges_the_contacts_of_one_phone(tmp_path):
 
 
 def scheduler_env(app, fake, **extra) -> dict:
-    return {**os.environ, "HEARINGBOT_DATABASE": app.config["DATABASE"], "HEARINGBOT_SECRET_KEY": "send-key-0123456789abcdef0123456789abcdef",
-            "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_API_BASE": fake.base_url,
-            "TWILIO_SMS_FROM": "+15005550006", "HEARINGBOT_PUBLIC_URL": PUBLIC_URL, "HEARINGBOT_SEND_RATE": "0",
-            "HEARINGBOT_DISPATCH_INTERVAL": "0.2", "HEARINGBOT_LOG_LEVEL": "WARNING", **extra}  # fmt: skip
+    return {
+        **os.environ,
+        "HEARINGBOT_DATABASE": app.config["DATABASE"],
+        "HEARINGBOT_SECRET_KEY": "send-key-" + "k" * 32,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_ACCOUNT_SID": ACCOUNT,
+        "TWILIO_API_BASE": fake.base_url,
+        "TWILIO_SMS_FROM": "+15005550006",
+        "HEARINGBOT_PUBLIC_URL": PUBLIC_URL,
+        "HEARINGBOT_SEND_RATE": "0",
+        "HEARINGBOT_DISPATCH_INTERVAL": "0.2",
+        "HEARINGBOT_LOG_LEVEL": "WARNING",
+        **extra,
+    }
 
 
 def start_scheduler(env) -> subprocess.Popen:

@@ -48,7 +48,7 @@ class Delivery(RuleBasedStateMachine):
         self.dir = tempfile.TemporaryDirectory()
         self.fake = FakeTwilio().__enter__()
         self.app = create_app({
-            "INSTANCE_DIR": self.dir.name, "DATABASE": f"{self.dir.name}/d.db", "SECRET_KEY": "fuzz-0123456789abcdef0123456789abcdef",
+            "INSTANCE_DIR": self.dir.name, "DATABASE": f"{self.dir.name}/d.db", "SECRET_KEY": "fuzz-" + "k" * 32,
             "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "PUBLIC_URL": PUBLIC_URL,
             "TWILIO_API_BASE": self.fake.base_url, "TWILIO_SMS_FROM": "+15005550006",
             "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_MESSAGING_SERVICE_SID": "",

@@ -44,7 +44,7 @@ def fake():
 
 def make_app(tmp_path, fake, **extra):
     app = create_app({
-        "INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "send.db"), "SECRET_KEY": "send-key-0123456789abcdef0123456789abcdef",
+        "INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "send.db"), "SECRET_KEY": "send-key-" + "k" * 32,
         "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT, "PUBLIC_URL": PUBLIC_URL,
         "TWILIO_API_BASE": fake.base_url, "TWILIO_SMS_FROM": "+15005550006",
         "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_MESSAGING_SERVICE_SID": "",
@@ -351,7 +351,7 @@ def test_kill_9_in_the_middle_of_a_batch_then_restart_sends_everything(tmp_path,
         register(Phone(client, f"+52165610{n:05d}"), when=when)
     db = storage.connect(app.config["DATABASE"])
     db.execute("UPDATE outbox SET send_at = '2000-01-01T00:00:00Z', expires_at = NULL WHERE slot = 'd7'")
-    env = dict(os.environ, HEARINGBOT_DATABASE=app.config["DATABASE"], HEARINGBOT_SECRET_KEY="send-key-0123456789abcdef0123456789abcdef",
+    env = dict(os.environ, HEARINGBOT_DATABASE=app.config["DATABASE"], HEARINGBOT_SECRET_KEY="send-key-" + "k" * 32,
                TWILIO_AUTH_TOKEN=TOKEN, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE=fake.base_url,
                TWILIO_SMS_FROM="+15005550006", HEARINGBOT_PUBLIC_URL=PUBLIC_URL, HEARINGBOT_SEND_RATE="0",
                HEARINGBOT_DISPATCH_INTERVAL="0.2", HEARINGBOT_LEASE_SECONDS="1",

@@ -44,9 +44,17 @@ class Conversations(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.dir = tempfile.TemporaryDirectory()
-        self.app = create_app({"INSTANCE_DIR": self.dir.name, "DATABASE": f"{self.dir.name}/fuzz.db",
-                               "SECRET_KEY": "fuzz-0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-                               "PUBLIC_URL": "https://bot.example.org", "NOW": NOW})  # fmt: skip
+        self.app = create_app(
+            {
+                "INSTANCE_DIR": self.dir.name,
+                "DATABASE": f"{self.dir.name}/fuzz.db",
+                "SECRET_KEY": "fuzz-" + "k" * 32,
+                "TWILIO_AUTH_TOKEN": TOKEN,
+                "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+                "PUBLIC_URL": "https://bot.example.org",
+                "NOW": NOW,
+            }
+        )
         with self.app.app_context():
             storage.migrate(context.get_db())
         client = self.app.test_client()

@@ -36,13 +36,19 @@ def test_a_production_web_server_without_the_token_refuses_to_start(tmp_path):
 
 @pytest.mark.parametrize(
     "command,extra,missing",
-    [(["scheduler"], {}, "TWILIO_AUTH_TOKEN is not set"),
-     (["serve"], {}, "TWILIO_AUTH_TOKEN is not set"),
-     (["dispatch", "--once"], {"TWILIO_AUTH_TOKEN": "t"}, "TWILIO_ACCOUNT_SID, TWILIO_SMS_FROM or TWILIO_MESSAGING_SERVICE_SID not set"),
-     (["scheduler"], {"TWILIO_AUTH_TOKEN": "t", "TWILIO_ACCOUNT_SID": "AC" + "1" * 32}, "TWILIO_SMS_FROM or"),
-     (["chat", "--phone", "+5216561234567"], {}, "TWILIO_AUTH_TOKEN is not set"),
-     (["scheduler"], {"TWILIO_AUTH_TOKEN": "t", "HEARINGBOT_LOCAL_MODE": "1"}, "both set")],
-)  # fmt: skip
+    [
+        (["scheduler"], {}, "TWILIO_AUTH_TOKEN is not set"),
+        (["serve"], {}, "TWILIO_AUTH_TOKEN is not set"),
+        (
+            ["dispatch", "--once"],
+            {"TWILIO_AUTH_TOKEN": "t"},
+            "TWILIO_ACCOUNT_SID, TWILIO_SMS_FROM or TWILIO_MESSAGING_SERVICE_SID not set",
+        ),
+        (["scheduler"], {"TWILIO_AUTH_TOKEN": "t", "TWILIO_ACCOUNT_SID": "AC" + "1" * 32}, "TWILIO_SMS_FROM or"),
+        (["chat", "--phone", "+5216561234567"], {}, "TWILIO_AUTH_TOKEN is not set"),
+        (["scheduler"], {"TWILIO_AUTH_TOKEN": "t", "HEARINGBOT_LOCAL_MODE": "1"}, "both set"),
+    ],
+)
 def test_the_scheduler_and_sending_commands_refuse_a_partial_configuration(tmp_path, command, extra, missing):
     """Nothing is marked sent that Twilio never got, and no text is printed to a log instead."""
     env = bare_env(tmp_path, **extra)
@@ -97,8 +103,10 @@ def test_a_short_secret_key_is_refused_and_sessions_get_their_own_key(tmp_path):
 
 
 def test_several_workers_creating_the_key_at_once_all_read_the_same_one(tmp_path):
-    code = ("import sys; sys.path.insert(0, sys.argv[2]); from pathlib import Path; from bot.config import _secret_key; "
-            "print(_secret_key(Path(sys.argv[1])))")  # fmt: skip
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[2]); from pathlib import Path; from bot.config import _secret_key; "
+        "print(_secret_key(Path(sys.argv[1])))"
+    )
     env = {k: v for k, v in os.environ.items() if k != "HEARINGBOT_SECRET_KEY"}
     workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "instance"), str(ROOT)], env=env,
                                 stdout=subprocess.PIPE, text=True) for _ in range(8)]  # fmt: skip
@@ -140,8 +148,12 @@ def test_a_backup_never_writes_through_a_symlink(app, runner, tmp_path):
 
 def test_a_huge_body_is_refused_before_any_signature_work(client):
     body = "&".join(f"p{i}=v" for i in range(190_000))
-    response = client.post("/twilio/messages", data=body, base_url=PUBLIC_URL,
-                           headers={"X-Twilio-Signature": "x", "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    response = client.post(
+        "/twilio/messages",
+        data=body,
+        base_url=PUBLIC_URL,
+        headers={"X-Twilio-Signature": "x", "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 413
 
 

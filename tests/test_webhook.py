@@ -34,7 +34,7 @@ def test_unknown_new_fields_are_covered_by_the_signature(phone):
 
 def test_local_mode_accepts_unsigned_from_loopback_only(tmp_path):
     app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "l.db"),
-                      "SECRET_KEY": "k-0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": "", "PUBLIC_URL": "",
+                      "SECRET_KEY": "k-" + "k" * 32, "TWILIO_AUTH_TOKEN": "", "PUBLIC_URL": "",
                       "LOCAL_MODE": True})  # fmt: skip
     with app.app_context():
         storage.migrate(context.get_db())
@@ -44,7 +44,9 @@ def test_local_mode_accepts_unsigned_from_loopback_only(tmp_path):
     assert far.status_code == 403
     near = client.post("/twilio/messages", data=form, environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert replies_of(near)[0].startswith("Avisos gratis")
-    v6 = client.post("/twilio/messages", data=dict(form, MessageSid="SM" + "2" * 32), environ_base={"REMOTE_ADDR": "::1"})
+    v6 = client.post(
+        "/twilio/messages", data=dict(form, MessageSid="SM" + "2" * 32), environ_base={"REMOTE_ADDR": "::1"}
+    )
     assert v6.status_code == 200
 
 
