@@ -103,6 +103,7 @@ class Turn:
     places: Places
     lang: str
     directory: Directory | None = None  # the shelters, read only when asked for
+    code: str = "000"  # a fresh one-time code (the caller draws it: handlers stay pure)
 
     @property
     def _(self):
@@ -127,12 +128,15 @@ def joined(*texts: str) -> tuple[str, ...]:
     return (text,) if text else ()
 
 
-def handle(person: Person, message: Message, now: datetime, places: Places, directory: Directory | None = None
-           ) -> Outcome:  # fmt: skip
-    """Answer one message. Keywords first, then a location pin, then the handler of the person's state."""
+def handle(person: Person, message: Message, now: datetime, places: Places, directory: Directory | None = None,
+           code: str = "000") -> Outcome:  # fmt: skip
+    """Answer one message. Keywords first, then a location pin, then the handler of the person's state.
+
+    `code` is a random one-time code the caller drew, for a confirmation a spoofer must not be able
+    to give blind (DELETE): it goes only to the real phone."""
     keyword = kw.match(message.text)
     lang = person.lang or (keyword and keyword.lang) or kw.guess_language(message.text)
-    turn = Turn(person, message, now.astimezone(UTC), places, lang or DEFAULT_LANG, directory)
+    turn = Turn(person, message, now.astimezone(UTC), places, lang or DEFAULT_LANG, directory, code)
     if person.opted_out and person.state != CONFIRM_DELETE:
         if not keyword or keyword.command not in (kw.START, kw.HELP, kw.DELETE):
             return Outcome(person, ())  # they said STOP: silence until START
@@ -180,7 +184,8 @@ def prompt(turn: Turn, state: str) -> str:
     if state == ASK_PORT_TIME:
         return port_question(turn)
     if state == CONFIRM_DELETE:
-        return _("Delete your number, hearing and messages? This cannot be undone. Reply YES or NO.")
+        return _("Delete your number, hearing and messages? This cannot be undone. To delete everything, "
+                 "reply {code}. To keep it, reply NO.").format(code=p.pending.get("code", ""))
     return _("Your hearing is saved. Reply HEARING to see it, CHANGE to change it, HELP for help.")
 
 
@@ -509,13 +514,15 @@ def on_registered(turn: Turn) -> Outcome:
 
 
 def on_confirm_delete(turn: Turn) -> Outcome:
+    """Only the code sent to this phone erases: a spoofed From cannot see it, so YES alone is not enough."""
     _ = turn._
-    if kw.is_yes(turn.message.text):
-        return Outcome(Person(), joined(_("Everything about you was deleted. Take care.")), (Erase(),))
     saved = turn.person.pending
+    if saved.get("code") and bare(turn.message.text) == saved["code"]:
+        return Outcome(Person(), joined(_("Everything about you was deleted. Take care.")), (Erase(),))
     if kw.is_no(turn.message.text):
         return turn.reply(_("OK, nothing was deleted."), state=saved.get("return", NEW), pending=saved.get("kept", {}))
-    return not_understood(turn, _("Reply YES to delete everything, or NO to keep it."))
+    return turn.reply(_("Nothing was deleted. To delete everything, reply {code}. To keep it, reply NO.").format(
+        code=saved.get("code", "")))  # fmt: skip
 
 
 STATE_HANDLERS = {
@@ -601,7 +608,9 @@ def on_delete(turn: Turn) -> Outcome:
     p = turn.person
     # Keep where the person was, so NO puts them back exactly there.
     saved = p.pending if p.state == CONFIRM_DELETE else {"return": p.state, "kept": p.pending}
-    return turn.reply(prompt(turn, CONFIRM_DELETE), state=CONFIRM_DELETE, pending=saved)
+    saved = {"code": turn.code, **saved}  # a new code, kept while the question stands
+    asking = replace(turn, person=replace(p, pending=saved))
+    return turn.reply(prompt(asking, CONFIRM_DELETE), state=CONFIRM_DELETE, pending=saved)
 
 
 # --- shelters and safety ---------------------------------------------------------------------------

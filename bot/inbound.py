@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import secrets
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
@@ -145,10 +146,12 @@ def receive(
                    key="sid")  # fmt: skip
             log.warning("%s %s from %s: rate limited", channel, sid, mask(phone))
             return limited
-        outcome = conversation.handle(contact.person, message, now, places, shelters.Directory(db))
+        code = f"{secrets.randbelow(900) + 100}"  # three digits, for a confirmation only this phone can see
+        outcome = conversation.handle(contact.person, message, now, places, shelters.Directory(db), code)
         contact_id = people.apply(db, vault, contact, channel, phone, outcome, now, places, reminders)
         replies = list(outcome.replies)
-        if always and answered(db, contact_id, always, now):
+        repeated = always != kw.DELETE or contact.person.state == conversation.CONFIRM_DELETE  # (a new code: said)
+        if always and repeated and answered(db, contact_id, always, now):
             replies = []  # done again, but answered once a minute at most: a loop of STOPs costs nothing
         warn = bool(window and warn and contact_id is not None)  # (nobody to warn once erased)
         if warn:

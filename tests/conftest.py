@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -98,6 +99,11 @@ class Phone:
     def texts(self, body: str, **extra) -> list[str]:
         """Send one message; every SMS the bot answers with."""
         return replies_of(self.post(self.form(body, **extra)))
+
+    def erase(self, word: str = "BORRAR") -> str:
+        """DELETE, then the one-time code the bot sent to this phone: the answer to the code."""
+        asked = self.text(word)
+        return self.text(re.search(r"\b(\d{3})\b", asked)[1])
 
     def text(self, body: str, **extra) -> str:
         """Send one message; the bot's answer ('' for silence), its SMS separated by a blank line."""

@@ -70,7 +70,7 @@ def test_targets_combine_and_never_reach_the_opted_out(app, db, crowd):
         "tijuana:es", "ciudad_juarez:es", "ciudad_juarez:ht", "matamoros:fr"}  # fmt: skip
     assert reached(db, sent(app, db, Target(city="ciudad_juarez", lang="ht"))) == {"ciudad_juarez:ht"}
     crowd["tj_es"].text("STOP")
-    crowd["cj_es"].text("BORRAR"), crowd["cj_es"].text("si")
+    crowd["cj_es"].erase()
     assert reached(db, sent(app, db, Target())) == {"tijuana:en", "ciudad_juarez:ht", "nogales:pt", "matamoros:fr"}
 
 

@@ -34,6 +34,8 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "second": "12 de octubre",
     "n": "9",
     "hearing": "",
+    "code": "482",
+    "quote": "Retén en la carretera a… hoy en la noche",
 }
 
 

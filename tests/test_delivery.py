@@ -64,8 +64,7 @@ def test_stop_start_and_delete_by_sms_reach_the_whatsapp_registration(app, clien
     assert tick(app)["sent"] == 0 and len(fake.requests) == 1
     assert rows(db)["d3"]["status"] == "cancelled" and rows(db)["d3"]["reason"] == "opted_out"
     assert sms.text("ALTA").startswith("Hola de nuevo.")
-    assert sms.text("BORRAR").startswith("¿Borrar su número")
-    assert sms.text("SI").startswith("Borramos todos sus datos")
+    assert sms.erase().startswith("Borramos todos sus datos")
     for table in ("contacts", "hearings", "outbox"):
         assert db[table].count == 0, table
     at(app, "2026-03-08T17:00:05Z")  # d1: nobody left to remind
@@ -250,8 +249,7 @@ def test_stop_delete_change_and_cancel_reach_rows_a_running_scheduler_already_cl
         assert fake.requests[0].form["To"] == numbers["X"]
         assert db.execute("SELECT count(*) FROM outbox WHERE status = 'sending'").fetchone()[0] == 10  # all claimed
         y, z, w = phones["Y"], phones["Z"], phones["W"]
-        y.text("BORRAR")
-        assert y.text("SI").startswith("Borramos todos sus datos")
+        assert y.erase().startswith("Borramos todos sus datos")
         assert z.text("STOP") == STOPPED
         w.text("CAMBIAR")
         w.text(in_real_time(app).replace("a las 8:30", "a las 10:00"))

@@ -1,5 +1,6 @@
 """Keywords work at any step, in every language, any case, with or without accents."""
 
+import re
 import pytest
 
 from tests.conftest import Phone
@@ -93,9 +94,14 @@ def test_delete_erases_everything_about_the_person(phone, client, db, word):
     register(phone)
     db["outbox"].insert({"contact_id": 2, "channel": "sms", "to_enc": "x", "kind": "reminder", "lang": "es",
                          "body": "b", "send_at": "2026-03-02T16:00:00Z", "status": "pending"})  # fmt: skip
-    assert phone.text(word).startswith("¿Borrar su número, audiencia y mensajes? No se puede deshacer.")
+    asked = phone.text(word)
+    code = re.search(r"\d{3}", asked)[0]
+    assert asked == ("¿Borrar su número, audiencia y mensajes? No se puede deshacer. Para borrar todo, "
+                     f"responda {code}. Para conservarlo, responda NO.")  # fmt: skip
+    # YES alone is what a blind spoofer would send: nothing happens, and the real phone is told why.
+    assert phone.text("sí") == f"No se borró nada. Para borrar todo, responda {code}. Para conservarlo, responda NO."
     assert db["contacts"].count == 2
-    assert phone.text("sí") == "Borramos todos sus datos. Cuídese."
+    assert phone.text(code) == "Borramos todos sus datos. Cuídese."
     # Only the other person is left: no contact, hearing, inbound message or queued message of ours.
     assert db["contacts"].count == 1 and db["hearings"].count == 1
     assert {r["contact_id"] for r in db["outbox"].rows} == {1}  # the other person's reminders only
@@ -119,8 +125,7 @@ def test_delete_no_keeps_everything_and_resumes_where_it_was(phone, db):
 def test_delete_works_after_stop(phone, db):
     register(phone)
     phone.text("STOP")
-    assert phone.text("BORRAR").startswith("¿Borrar su número")
-    assert phone.text("si") == "Borramos todos sus datos. Cuídese."
+    assert phone.erase() == "Borramos todos sus datos. Cuídese."
     assert db["contacts"].count == 0
 
 

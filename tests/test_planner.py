@@ -228,7 +228,7 @@ def test_a_new_language_is_what_pending_reminders_will_say(app, phone, db):
 
 def test_delete_removes_every_reminder(phone, db):
     register(phone)
-    phone.text("BORRAR"), phone.text("si")
+    phone.erase()
     assert db["outbox"].count == 0
 
 
