@@ -184,8 +184,10 @@ def prompt(turn: Turn, state: str) -> str:
     if state == ASK_PORT_TIME:
         return port_question(turn)
     if state == CONFIRM_DELETE:
-        return _("Delete your number, hearing and messages? This cannot be undone. To delete everything, "
-                 "reply {code}. To keep it, reply NO.").format(code=p.pending.get("code", ""))
+        return _(
+            "Delete your number, hearing and messages? This cannot be undone. To delete everything, "
+            "reply {code}. To keep it, reply NO."
+        ).format(code=p.pending.get("code", ""))
     return _("Your hearing is saved. Reply HEARING to see it, CHANGE to change it, HELP for help.")
 
 

@@ -1,6 +1,7 @@
 """Keywords work at any step, in every language, any case, with or without accents."""
 
 import re
+
 import pytest
 
 from tests.conftest import Phone
