@@ -181,7 +181,7 @@ def get(db: Database, broadcast_id: int) -> dict:
     return found[0]
 
 
-def send(db: Database, broadcast_id: int, actor: str, now: datetime, places: Places) -> int:
+def send(db: Database, broadcast_id: int, actor: str, now: datetime, places: Places, role: str = "admin") -> int:
     """Queue a draft for everyone it targets, in one statement; returns how many were queued."""
     with write_transaction(db):
         b = get(db, broadcast_id)

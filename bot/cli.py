@@ -395,12 +395,29 @@ def staff_add(name: str, role: str, phone: str | None, lang: str, pin: str | Non
     storage.migrate(db)
     password = _secret("Password (10 characters or more)", None)
     if phone:
-        pin = _secret("PIN for alerts by phone (4 to 8 digits)", pin)
+        pin = _secret("PIN for alerts by phone (6 to 8 digits)", pin)
     try:
         staff.add(db, context.vault(), name, role, phone, password, pin, context.now(), lang)
     except staff.StaffError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{role} {name} added")
+
+
+@staff_group.command("pin")
+@click.argument("name")
+@click.option("--pin", help="The new PIN; asked for (hidden) when not given.")
+def staff_pin(name: str, pin: str | None) -> None:
+    """Set a new PIN for a volunteer's phone (also clears its locks)."""
+    from bot import staff
+
+    db = context.get_db()
+    storage.migrate(db)
+    try:
+        staff.set_pin(db, context.vault(), name, _secret("New PIN for alerts by phone (6 to 8 digits)", pin),
+                      context.now())  # fmt: skip
+    except staff.StaffError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"new PIN set for {name}")
 
 
 @staff_group.command("list")

@@ -674,7 +674,7 @@ def on_location(turn: Turn) -> Outcome:
 def paged(turn: Turn, found: list, header: str) -> Outcome:
     """The first message of a shelter list; what did not fit waits for MORE."""
     (text, placed), *_rest = advice.pages(found, header, turn.today(), turn.lang)
-    rest = [[s.id, None if km is None else round(km, 1)] for s, km in found[placed:]]
+    rest = [s.id for s, _km in found[placed:]]  # ids only, never distances: they would locate the person
     pending = {k: v for k, v in turn.person.pending.items() if k != "shelters"}
     if rest:
         pending["shelters"] = rest
@@ -683,12 +683,11 @@ def paged(turn: Turn, found: list, header: str) -> Outcome:
 
 def on_more(turn: Turn) -> Outcome:
     _ = turn._
-    rest = turn.person.pending.get("shelters") or []
-    distance = {i: km for i, km in rest}
-    shelters = turn.directory.by_ids([i for i, _km in rest]) if turn.directory else []
+    rest = [i for i in turn.person.pending.get("shelters") or [] if isinstance(i, int)]
+    shelters = turn.directory.by_ids(rest) if turn.directory else []
     if not shelters:
         return turn.reply(_("No more shelters. Reply SHELTER to see them again."))
-    return paged(turn, [(s, distance.get(s.id)) for s in shelters], "")
+    return paged(turn, [(s, None) for s in shelters], "")
 
 
 def on_safety(turn: Turn) -> Outcome:

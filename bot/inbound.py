@@ -96,6 +96,18 @@ def answered(db: Database, contact_id: int | None, command: str, now: datetime) 
         [contact_id, command, iso(now - timedelta(minutes=1))]).fetchone())  # fmt: skip
 
 
+NEW_PER_HOUR = 300  # new numbers in an hour beyond which an operator should look (SMS pumping bills us)
+
+
+def watch_new_numbers(db: Database, now: datetime) -> None:
+    """Log once when the new numbers of the last hour reach NEW_PER_HOUR: every welcome is billed."""
+    (new,) = db.execute("SELECT count(*) FROM contacts WHERE created_at > ?", [iso(now - timedelta(hours=1))]
+                        ).fetchone()  # fmt: skip
+    if new == NEW_PER_HOUR:
+        log.warning("%d new numbers wrote in the last hour: check for SMS pumping (Twilio's console, geo permissions)",
+                    new)  # fmt: skip
+
+
 def slow_down(lang: str | None) -> str:
     _ = translator(lang or DEFAULT_LANG)
     return _("You are sending many messages. Please wait a minute, then write again.")
@@ -128,12 +140,14 @@ def receive(
             log.info("replayed %s from %s", sid, mask(phone))
             return json.loads(stored or "[]")
         phone_hash = vault.lookup_hash(phone)
-        alert = volunteer.handle(db, places, phone_hash, message.text, now, prices or DEFAULT_PRICES)
+        alert = volunteer.handle(db, vault, places, phone_hash, message.text, now, prices or DEFAULT_PRICES)
         if alert is not None:  # a volunteer's ALERTA or PIN: not part of any conversation
             update(db, "inbound", sid, {"replies": json.dumps(alert)}, key="sid")
             log.info("%s %s from %s: volunteer alert path", channel, sid, mask(phone))
             return alert
         contact = people.find(db, phone_hash)
+        if contact.id is None:
+            watch_new_numbers(db, now)
         keyword = kw.match(message.text)
         always = keyword.command if keyword and keyword.command in ALWAYS else None
         # STOP, START, DELETE and the YES that confirms a DELETE always take effect, flood or not.
@@ -156,7 +170,8 @@ def receive(
         warn = bool(window and warn and contact_id is not None)  # (nobody to warn once erased)
         if warn:
             replies.append(slow_down(outcome.person.lang))
-        update(db, "inbound", sid, {"contact_id": contact_id, "replies": json.dumps(replies), "keyword": always,
+        kept = [] if message.latitude is not None else replies  # distances to shelters would locate the person
+        update(db, "inbound", sid, {"contact_id": contact_id, "replies": json.dumps(kept), "keyword": always,
                                     "warned": int(warn)}, key="sid")  # fmt: skip
     log.info(
         "%s %s from %s: %s -> %s (%d replies)",

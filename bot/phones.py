@@ -64,12 +64,17 @@ class PhoneVault:
             raise ValueError("a secret key is required to protect phone numbers")
         self._fernet = Fernet(base64.urlsafe_b64encode(derive_key(secret, b"hearingbot phone encryption")))
         self._hash_key = derive_key(secret, b"hearingbot phone lookup")
+        self._pepper_key = derive_key(secret, b"hearingbot pins and codes")
 
     def encrypt(self, phone: str) -> str:
         return self._fernet.encrypt(phone.encode("utf-8")).decode("ascii")
 
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+
+    def pepper(self, secret: str) -> str:
+        """A keyed hash of a short secret (a PIN, a one-time code): useless without the key."""
+        return hmac.new(self._pepper_key, secret.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def lookup_hash(self, phone: str) -> str:
         return hmac.new(self._hash_key, phone.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -56,6 +56,13 @@ def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
         counts["inbound"] = db.execute(
             "DELETE FROM inbound WHERE received_at < ?", [iso(now - timedelta(days=keep.inbound_days))]
         ).rowcount
+        # The shelters left to show after a pin (ids only, nearest first) say roughly where someone
+        # stood: kept one day for MORE, then dropped.
+        counts["shelter_lists"] = db.execute(
+            "UPDATE contacts SET state_data = json_remove(state_data, '$.shelters') "
+            "WHERE json_extract(state_data, '$.shelters') IS NOT NULL AND updated_at < ?",
+            [iso(now - timedelta(days=1))],
+        ).rowcount
         counts["alerts"] = db.execute(
             "DELETE FROM outbox WHERE broadcast_id IS NOT NULL AND created_at < ?",
             [iso(now - timedelta(days=keep.broadcast_days))],

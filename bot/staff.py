@@ -1,8 +1,9 @@
 """Staff: volunteers, operators and admins: console passwords, and PINs for alerts by phone.
 
-Passwords and PINs are stored only as salted hashes (werkzeug's scrypt). Wrong passwords slow the
-next try, and five lock the console login for 15 minutes; three wrong PINs lock the phone path for
-an hour. A volunteer's phone is stored like a person's: a keyed hash to look it up, a Fernet token.
+Passwords and PINs are stored only as salted hashes (werkzeug's scrypt; PINs peppered with a key
+derived from the secret first). Wrong passwords slow the next try, and five lock the console login
+for 15 minutes; three wrong PINs lock the phone path for 1 h, then 4 h, then 24 h. A volunteer's
+phone is stored like a person's: a keyed hash to look it up, a Fernet token.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from bot.storage import iso, parse_iso, rows
 
 ROLES = ("volunteer", "operator", "admin")  # each can do all that the one before it can
 MAX_WRONG_PINS = 3
-LOCK = timedelta(hours=1)
-PIN = re.compile(r"\d{4,8}")
+PIN_LOCKS = (timedelta(hours=1), timedelta(hours=4), timedelta(hours=24))  # each lock after 3 wrong tries
+PIN = re.compile(r"\d{6,8}")
 MIN_PASSWORD = 10
 SLOW_AFTER = 2  # wrong passwords in a row before each further try waits
 MAX_WRONG_PASSWORDS = 5
@@ -43,7 +44,7 @@ class Staff:
 
 def add(db: Database, vault: PhoneVault, name: str, role: str, phone: str | None, password: str | None,
         pin: str | None, now: datetime, lang: str = "es", actor: str = "cli") -> int:  # fmt: skip
-    """A new staff member: a console password of 10+ characters; with a phone, a PIN of 4 to 8 digits."""
+    """A new staff member: a console password of 10+ characters; with a phone, a PIN of 6 to 8 digits."""
     name = (name or "").strip()
     if not name:
         raise StaffError("a name is needed")
@@ -57,7 +58,7 @@ def add(db: Database, vault: PhoneVault, name: str, role: str, phone: str | None
     if number and not pin:
         raise StaffError("a phone needs a PIN, to send alerts from it")
     if pin is not None and not PIN.fullmatch(pin):
-        raise StaffError("the PIN must be 4 to 8 digits")
+        raise StaffError("the PIN must be 6 to 8 digits")
     if rows(db, "SELECT id FROM staff WHERE name = ?", [name]):
         raise StaffError(f"{name!r} already exists")
     with db.atomic():
@@ -65,7 +66,7 @@ def add(db: Database, vault: PhoneVault, name: str, role: str, phone: str | None
             "name": name, "role": role, "lang": lang,
             "phone_hash": vault.lookup_hash(number) if number else None,
             "phone_enc": vault.encrypt(number) if number else None,
-            "pin_hash": generate_password_hash(pin) if pin else None, "failed_pins": 0,
+            "pin_hash": generate_password_hash(vault.pepper(pin)) if pin else None, "failed_pins": 0,
             "password_hash": generate_password_hash(password), "failed_logins": 0, "created_at": iso(now),
         }).last_pk  # fmt: skip
         audit.record(db, actor, "staff added", now, name=name, role=role, phone=bool(number))
@@ -140,16 +141,37 @@ def locked(member: Staff, now: datetime) -> bool:
     return member.locked_until is not None and member.locked_until > now
 
 
-def check_pin(db: Database, member: Staff, pin: str, now: datetime) -> bool:
-    """True for the right PIN (and the count of wrong ones starts again); the third wrong one locks."""
-    (pin_hash, failed) = db.execute("SELECT pin_hash, failed_pins FROM staff WHERE id = ?", [member.id]).fetchone()
-    if pin_hash and check_password_hash(pin_hash, pin.strip()):
-        db.execute("UPDATE staff SET failed_pins = 0, locked_until = NULL WHERE id = ?", [member.id])
-        return True
+def set_pin(db: Database, vault: PhoneVault, name: str, pin: str, now: datetime, actor: str = "cli") -> None:
+    """A new PIN (6 to 8 digits) for a volunteer's phone; its counts and locks start again."""
+    if not PIN.fullmatch(pin or ""):
+        raise StaffError("the PIN must be 6 to 8 digits")
+    changed = db.execute("UPDATE staff SET pin_hash = ?, failed_pins = 0, pin_locks = 0, locked_until = NULL "
+                         "WHERE name = ? AND phone_hash IS NOT NULL", [generate_password_hash(vault.pepper(pin)), name]
+                         ).rowcount  # fmt: skip
+    if not changed:
+        raise StaffError(f"no staff member {name!r} with a phone")
+    audit.record(db, actor, "PIN changed", now, name=name)
+
+
+def pin_attempt(db: Database, vault: PhoneVault, member: Staff, pin: str | None, now: datetime
+                ) -> tuple[bool, datetime | None]:  # fmt: skip
+    """(right, locked until): the right PIN starts the counts again; a wrong one (or None: a wrong code)
+    counts, and the third in a row locks the path for 1 h, then 4 h, then 24 h, in the audit log.
+
+    The PIN is peppered with a key derived from the secret before scrypt: the database alone (a
+    leaked backup) does not give it up to a brute force of the few million PINs there are."""
+    pin_hash, failed, locks = db.execute("SELECT pin_hash, failed_pins, pin_locks FROM staff WHERE id = ?",
+                                         [member.id]).fetchone()  # fmt: skip
+    if pin is not None and pin_hash and check_password_hash(pin_hash, vault.pepper(pin.strip())):
+        db.execute("UPDATE staff SET failed_pins = 0, pin_locks = 0, locked_until = NULL WHERE id = ?", [member.id])
+        return True, None
     failed += 1
-    if failed >= MAX_WRONG_PINS:
-        db.execute("UPDATE staff SET failed_pins = 0, locked_until = ? WHERE id = ?", [iso(now + LOCK), member.id])
-        audit.record(db, member.name, "phone path locked", now, reason="three wrong PINs")
-    else:
+    if failed < MAX_WRONG_PINS:
         db.execute("UPDATE staff SET failed_pins = ? WHERE id = ?", [failed, member.id])
-    return False
+        return False, None
+    until = now + PIN_LOCKS[min(locks, len(PIN_LOCKS) - 1)]
+    db.execute("UPDATE staff SET failed_pins = 0, pin_locks = pin_locks + 1, locked_until = ? WHERE id = ?",
+               [iso(until), member.id])  # fmt: skip
+    audit.record(db, member.name, "phone path locked", now, reason="three wrong PINs or codes", until=iso(until),
+                 lock=locks + 1)  # fmt: skip
+    return False, until

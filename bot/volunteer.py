@@ -1,18 +1,24 @@
-"""Alerts from a volunteer's phone: `ALERTA <city or ALL> <text>`, a preview, then the PIN.
+"""Alerts from a volunteer's phone: `ALERTA <city or ALL> <text>`, a preview, then `<code> <PIN>`.
 
 Only a phone registered as staff gets here; from anyone else ALERTA is an ordinary message and the
-conversation answers it as such (nothing hints that the command exists). The PIN must come within
-ten minutes; three wrong ones lock this path for that volunteer for an hour.
+conversation answers it as such (nothing hints that the command exists). A From can be spoofed, so
+the preview quotes the alert and carries a one-time code bound to that one draft; it goes to the
+real phone only. The answer must be that code and the PIN: a PIN alone, or another draft's code,
+sends nothing. A new ALERTA cancels older drafts. Wrong codes or PINs lock the path for 1 h, then
+4 h, then 24 h; the path has its own flood limit.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot import broadcasts, staff
+from bot import audit, broadcasts, staff
 from bot.i18n import translator
+from bot.phones import PhoneVault
 from bot.places import Places
 from bot.storage import iso, rows
 from bot.text import bare
@@ -20,10 +26,13 @@ from bot.text import bare
 ALERT_WORDS = {"alerta", "alert", "alerte"}
 EVERYONE_WORDS = {"all", "todos", "todas", "todo", "tous", "toutes", "tout", "tout moun", "tou", "everyone"}
 PIN_WINDOW = timedelta(minutes=10)
+ANSWER = re.compile(r"\s*(\d{4})\s+(\d{6,8})\s*")  # "<code> <PIN>"
+PER_HOUR = 12  # messages a volunteer's phone may send on this path in an hour
+QUOTE = 30  # characters of the alert quoted back in the preview (two SMS segments in all, even in UCS-2)
 
 
 def _draft(db: Database, member: staff.Staff, now: datetime) -> dict | None:
-    """The volunteer's alert waiting for its PIN, if it has not run out."""
+    """The volunteer's alert waiting for its code and PIN, if it has not run out."""
     found = rows(
         db,
         "SELECT * FROM broadcasts WHERE author = ? AND via = 'sms' AND status = 'draft' AND pin_until > ? "
@@ -46,37 +55,86 @@ def _split(rest: str, places: Places) -> tuple[str | None, str | None, str]:
     return None, "city", rest
 
 
-def handle(db: Database, places: Places, phone_hash: str, text: str, now: datetime, prices: dict) -> list[str] | None:
+def quote(text: str) -> str:
+    """The alert as the volunteer will recognise it: whole if short, else its start and its end."""
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE else f"{text[: QUOTE - 15].rstrip()}...{text[-12:].lstrip()}"
+
+
+def too_many(db: Database, member: staff.Staff, now: datetime) -> bool:
+    """Count this message on the volunteer path; True once the phone is over its hourly limit."""
+    key = f"alert:{member.id}"
+    db.execute("DELETE FROM throttles WHERE key = ? AND since <= ?", [key, iso(now - timedelta(hours=1))])
+    (count,) = db.execute(
+        "INSERT INTO throttles (key, count, since) VALUES (?, 1, ?) "
+        "ON CONFLICT (key) DO UPDATE SET count = count + 1 RETURNING count",
+        [key, iso(now)],
+    ).fetchone()
+    return count > PER_HOUR
+
+
+def handle(db: Database, vault: PhoneVault, places: Places, phone_hash: str, text: str, now: datetime,
+           prices: dict) -> list[str] | None:  # fmt: skip
     """The staff path for one message, or None: then it is an ordinary message for the conversation."""
     member = staff.by_phone(db, phone_hash)
     if member is None:
         return None
     _ = translator(member.lang)
     words = text.strip().split(maxsplit=1)
-    if words and bare(words[0]) in ALERT_WORDS:
-        if staff.locked(member, now):
-            return [_("Alerts from this phone are locked for an hour after three wrong PINs.")]
-        city, error, message = _split(words[1] if len(words) > 1 else "", places)
-        if error or not message.strip():
-            return [_("Write: ALERT, then a city or ALL, then the text.")]
-        target = broadcasts.Target(city=city)
-        texts = {member.lang: message.strip()}
-        shown = broadcasts.preview(db, target, texts, member.lang, places, prices)
-        broadcasts.create(db, member.name, "sms", target, texts, member.lang, now, pin_until=now + PIN_WINDOW)
-        where = places.city(city).name if city else _("everyone")
-        return [_("Alert to {people} people ({where}), {segments} SMS segment(s) each, about {cost} USD. "
-                  "Reply with your PIN within 10 minutes to send it.").format(
-            people=shown.people, where=where, segments=max((d["segments"] for d in shown.by_lang.values()), default=1),
-            cost=f"{shown.cost:.2f}")]  # fmt: skip
+    alert = bool(words) and bare(words[0]) in ALERT_WORDS
+    answer = ANSWER.fullmatch(text)
     draft = _draft(db, member, now)
-    if draft is None or not staff.PIN.fullmatch(text.strip()):
+    if not alert and draft is None:
+        return None  # an ordinary message from a volunteer who is also a person of the bot
+    if not alert and not answer and not staff.PIN.fullmatch(text.strip()):
         return None
+    if too_many(db, member, now):
+        return []  # over the path's limit: silence, and nothing is done
     if staff.locked(member, now):
-        return [_("Alerts from this phone are locked for an hour after three wrong PINs.")]
-    if not staff.check_pin(db, member, text, now):
-        if staff.locked(staff.by_phone(db, phone_hash), now):  # the draft runs out unsent
-            return [_("Alerts from this phone are locked for an hour after three wrong PINs.")]
-        return [_("Wrong PIN. Try again.")]
-    queued = broadcasts.send(db, draft["id"], member.name, now, places)
-    db.execute("UPDATE broadcasts SET pin_until = NULL WHERE id = ?", [draft["id"]])
+        return [locked_text(member.lang, member.locked_until, now)]
+    if alert:
+        return preview(db, vault, places, member, words[1] if len(words) > 1 else "", now, prices)
+    if not answer:  # a PIN alone: it confirms nothing, whatever it is
+        return [_("To send the alert, reply with its code, a space, then your PIN.")]
+    code, pin = answer.groups()
+    mine = bool(draft.get("code_hash")) and vault.pepper(f"alert {draft['id']} {code}") == draft["code_hash"]
+    right, locked_until = staff.pin_attempt(db, vault, member, pin if mine else None, now)  # a wrong code counts too
+    if locked_until:
+        return [locked_text(member.lang, locked_until, now)]
+    if not right:
+        return [_("Wrong PIN. Try again.") if mine else _("That code is not your latest alert's. Nothing was sent.")]
+    queued = broadcasts.send(db, draft["id"], member.name, now, places, role=member.role)
+    db.execute("UPDATE broadcasts SET pin_until = NULL, code_hash = NULL WHERE id = ?", [draft["id"]])
+    if broadcasts.get(db, draft["id"])["status"] == "awaiting_approval":
+        return [_("Alert {id} reaches many people: it waits for an operator's approval in the console.").format(
+            id=draft["id"])]  # fmt: skip
     return [_("Sent: alert {id} is going to {people} people.").format(people=queued, id=draft["id"])]
+
+
+def locked_text(lang: str, until: datetime, now: datetime) -> str:
+    _ = translator(lang)
+    hours = max(1, round((until - now).total_seconds() / 3600))
+    return _("Alerts from this phone are locked for {hours} h after wrong PINs.").format(hours=hours)
+
+
+def preview(db: Database, vault: PhoneVault, places: Places, member: staff.Staff, rest: str, now: datetime,
+            prices: dict) -> list[str]:  # fmt: skip
+    """A new draft with its own code (older drafts are cancelled), and what it would do."""
+    _ = translator(member.lang)
+    city, error, message = _split(rest, places)
+    if error or not message.strip():
+        return [_("Write: ALERT, then a city or ALL, then the text.")]
+    target = broadcasts.Target(city=city)
+    texts = {member.lang: message.strip()}
+    shown = broadcasts.preview(db, target, texts, member.lang, places, prices)
+    older = db.execute("UPDATE broadcasts SET status = 'cancelled', cancelled_at = ?, pin_until = NULL, "
+                       "code_hash = NULL WHERE author = ? AND via = 'sms' AND status = 'draft'",
+                       [iso(now), member.name]).rowcount  # fmt: skip
+    draft_id = broadcasts.create(db, member.name, "sms", target, texts, member.lang, now, pin_until=now + PIN_WINDOW)
+    code = f"{secrets.randbelow(9000) + 1000}"
+    db.execute("UPDATE broadcasts SET code_hash = ? WHERE id = ?", [vault.pepper(f"alert {draft_id} {code}"), draft_id])
+    audit.record(db, member.name, "alert drafted by phone", now, broadcast=draft_id, cancelled_drafts=older)
+    where = places.city(city).name if city else _("everyone")
+    text = _('Alert {code} to {people} people ({where}, {cost} USD): "{quote}" Send {code} and your PIN within 10 min.')
+    text = text.format(code=code, people=shown.people, where=where, quote=quote(message), cost=f"{shown.cost:.2f}")
+    return [_("Your earlier alert was cancelled.") + "\n" + text if older else text]

@@ -35,7 +35,8 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "n": "9",
     "hearing": "",
     "code": "482",
-    "quote": "Retén en la carretera a… hoy en la noche",
+    "hours": "24",
+    "quote": "Você deve ir... não saia hoje!",  # the longest quote, in UCS-2
 }
 
 
