@@ -29,7 +29,7 @@ setup: catalogs
 	$(FLASK) init-db
 
 run: setup
-	$(FLASK) serve --host $(HOST) --port $(PORT)
+	HEARINGBOT_LOCAL_MODE=1 $(FLASK) serve --host $(HOST) --port $(PORT)
 
 # The console's browser tests drive Debian's Chromium; Playwright never downloads one of its own.
 browser:
