@@ -3,17 +3,22 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+# The lock: requirements.in / requirements-dev.in are compiled by `make lock` into these two files,
+# every package pinned with its hashes (transitive ones included). The stamp changes with either.
+REQUIREMENTS := requirements.txt requirements-dev.txt
+STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha1sum | cut -c1-12)
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test bench lint catalogs browser audit
+.PHONY: setup run test bench lint catalogs browser audit lock
 
-$(STAMP): requirements.txt
+# No separate `pip install --upgrade pip`: pip is in the lock with its hashes (sqlite-utils and
+# pip-tools depend on it), so this hash-checked install brings the venv's pip to the locked version.
+# The pip that runs it is the one the venv module ships with this Python, not a download.
+$(STAMP): $(REQUIREMENTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -24,7 +29,7 @@ setup: catalogs
 	$(FLASK) init-db
 
 run: setup
-	$(FLASK) serve --host $(HOST) --port $(PORT)
+	HEARINGBOT_LOCAL_MODE=1 $(FLASK) serve --host $(HOST) --port $(PORT)
 
 # The console's browser tests drive Debian's Chromium; Playwright never downloads one of its own.
 browser:
@@ -41,10 +46,22 @@ bench: setup
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/soak.py
 
-# Known vulnerabilities in the pinned requirements (PyPI's advisory data). A package the service
-# cannot look up is listed as skipped, not passed silently.
+# Known vulnerabilities in every package of the runtime lock, transitive ones included (PyPI's
+# advisory data; AUDIT_SERVICE=osv for OSV's). It needs a route to that service, which CI has not,
+# so CI does not run it. --strict: a package the service could not look up fails the audit (exit 1)
+# instead of being listed as skipped under an exit 0.
+AUDIT_SERVICE ?= pypi
 audit: $(STAMP)
-	$(BIN)/pip-audit -r requirements.txt --no-deps --disable-pip --vulnerability-service pypi
+	$(BIN)/pip-audit --strict --require-hashes --disable-pip --vulnerability-service $(AUDIT_SERVICE) -r requirements.txt
+
+# Recompile the lock after editing requirements.in or requirements-dev.in: runtime first, then the
+# dev tools constrained by it. Existing pins are kept; to move them, LOCK_ARGS="--upgrade-package
+# NAME" (or --upgrade). Needs PyPI.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: $(STAMP)
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
