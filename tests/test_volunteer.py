@@ -15,11 +15,18 @@ from pathlib import Path
 import pytest
 
 from bot import audit, storage
+from tests import test_broadcasts
 from tests.conftest import Phone, sign
-from tests.test_broadcasts import VOLUNTEER, crowd  # noqa: F401 - the fixture: seven people
+from tests.test_broadcasts import VOLUNTEER
 
 ROOT = Path(__file__).resolve().parent.parent
 PIN = "482615"
+
+
+@pytest.fixture
+def crowd(client, db):
+    """Seven people in several cities and languages (as in test_broadcasts)."""
+    return test_broadcasts.crowd.__wrapped__(client, db)
 
 
 @pytest.fixture
@@ -154,8 +161,8 @@ def test_a_spoofed_alerta_never_sends_through_a_real_server(tmp_path):
         == 0
     )
     port = 5800 + os.getpid() % 100
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "app:create_app()"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "app:create_app()"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/twilio/messages"
     sids = iter(range(1, 100))
 
