@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
 from bot import auth, cli, console, context, places, simulator, webhook
@@ -42,9 +42,15 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def security_headers(response: Response) -> Response:
-    """On every response: no framing, no sniffing, scripts and styles from our own files only."""
+    """On every response: no framing, no sniffing, scripts and styles from our own files only, HTTPS
+    only from now on; console pages (hearing times, last digits of phones) are never cached."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Always, not only when request.is_secure: behind the TLS proxy (no ProxyFix) every request looks
+    # like plain http, and browsers ignore this header when it arrives over http (RFC 6797 §8.1).
+    response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.path.startswith(("/admin", "/simulator")):
+        response.headers["Cache-Control"] = "no-store"
     return response
