@@ -206,6 +206,8 @@ def _count_try(db: Database, keys: tuple[str, ...], now: datetime) -> list[int]:
     fresh = "((locked_until IS NULL AND since <= :stale) OR locked_until <= :now)"
     counts = []
     with write_transaction(db):
+        # Every name anyone types gets a row: those whose window and lock are over go, so the table stays small.
+        db.execute(f"DELETE FROM throttles WHERE key LIKE 'login:%' AND {fresh}", {"now": at, "stale": stale})
         for key in keys:
             (count, locked_until) = db.execute(
                 "INSERT INTO throttles (key, count, since) VALUES (:key, 1, :now) ON CONFLICT (key) DO UPDATE SET "
