@@ -6,8 +6,9 @@ import logging
 import os
 
 import click
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import auth, cli, console, context, places, simulator, webhook
 from bot import config as settings
@@ -21,6 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(settings.from_environment(config))
     if click.get_current_context(silent=True) is None:  # served (gunicorn, tests), not a `flask` command
         settings.check_web(app.config)  # `serve`, `scheduler` and `dispatch` check for themselves
+    if hops := app.config["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # the client's address, not the proxy's
     app.url_map.merge_slashes = False  # "//admin" is a 404, not a redirect built from the Host header
     logging.basicConfig(
         level=os.environ.get("HEARINGBOT_LOG_LEVEL", "INFO").upper(),
@@ -47,9 +50,15 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def security_headers(response: Response) -> Response:
-    """On every response: no framing, no sniffing, scripts and styles from our own files only."""
+    """On every response: no framing, no sniffing, scripts and styles from our own files only, HTTPS
+    only from now on; console pages (hearing times, last digits of phones) are never cached."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Always, not only when request.is_secure: behind the TLS proxy (no ProxyFix) every request looks
+    # like plain http, and browsers ignore this header when it arrives over http (RFC 6797 §8.1).
+    response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.path.startswith(("/admin", "/simulator")):
+        response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,9 @@
-"""The audit log: who did what and when (broadcasts, staff), never a phone number."""
+"""The audit log: who did what and when (broadcasts, staff, shelters), never a person's phone number.
+
+A change records its old and new values (`changes={field: [old, new]}`). The console pages through
+the whole history; failed and refused logins, which anyone on the internet can add, are kept apart
+from staff actions so they cannot push those off the page.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from sqlite_utils import Database
 
 from bot.storage import iso
 
+LOGIN_NOISE = ("login failed", "login refused", "login locked")  # anonymous tries: a view of their own
+
 
 def record(db: Database, actor: str, action: str, now: datetime, **details) -> None:
     db.execute(
@@ -17,6 +24,32 @@ def record(db: Database, actor: str, action: str, now: datetime, **details) -> N
     )
 
 
-def entries(db: Database, limit: int = 100) -> list[dict]:
-    found = db.execute("SELECT at, actor, action, details FROM audit ORDER BY id DESC LIMIT ?", [limit]).fetchall()
-    return [{"at": a, "actor": who, "action": what, "details": json.loads(d or "{}")} for a, who, what, d in found]
+def changes(old: dict, new: dict) -> dict:
+    """{field: [old, new]} for every field whose value differs (a missing one counts as '')."""
+    return {k: [old.get(k, ""), new.get(k, "")] for k in sorted({*old, *new}) if old.get(k, "") != new.get(k, "")}
+
+
+def entries(db: Database, limit: int = 100, before: int | None = None, logins: bool | None = None) -> list[dict]:
+    """Newest first, those older than id `before`; logins True: only failed logins, False: none."""
+    where, params = ["id < ?"], [before if before is not None else 2**63 - 1]
+    if logins is not None:
+        marks = ", ".join("?" * len(LOGIN_NOISE))
+        where.append(f"action {'IN' if logins else 'NOT IN'} ({marks})")
+        params += LOGIN_NOISE
+    found = db.execute(f"SELECT id, at, actor, action, details FROM audit WHERE {' AND '.join(where)} "
+                       "ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()  # fmt: skip
+    return [_entry(*row) for row in found]
+
+
+def _entry(entry_id: int, at: str, actor: str, action: str, details: str | None) -> dict:
+    """One row for the page: its details, with the old -> new values apart (`changes`)."""
+    details = json.loads(details or "{}")
+    changed = details.pop("changes", None) or {}
+    return {"id": entry_id, "at": at, "actor": actor, "action": action, "details": details, "changes": changed}
+
+
+def failed_logins_since(db: Database, since: datetime) -> int:
+    """How many failed or refused logins there were since then (a count on the staff-actions view)."""
+    marks = ", ".join("?" * len(LOGIN_NOISE))
+    return db.execute(f"SELECT count(*) FROM audit WHERE at >= ? AND action IN ({marks})",
+                      [iso(since), *LOGIN_NOISE]).fetchone()[0]  # fmt: skip

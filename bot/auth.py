@@ -1,22 +1,50 @@
-"""Console sessions: who is logged in, and which role a page needs (volunteer < operator < admin)."""
+"""Console sessions: who is logged in, and which role a page needs (volunteer < operator < admin).
+
+A session cookie names a staff member, the member's session epoch and the login time. It is
+refused once the epoch has moved on (logout, disable, password change end every session of that
+member, on every device) or 12 hours after the login, however often it was used meanwhile.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import abort, g, redirect, request, session, url_for
 
 from bot import context, staff
 from bot.i18n import translator
+from bot.storage import iso, parse_iso
+
+MAX_SESSION = timedelta(hours=12)  # from login; the cookie's own lifetime only counts idle time
 
 
 def current() -> staff.Staff | None:
-    """The staff member of this session, if still enabled."""
+    """The staff member of this session, if still enabled and the session still valid."""
     if "staff" not in g:
-        staff_id = session.get("staff_id")
-        g.staff = staff.get(context.get_db(), staff_id) if staff_id else None
+        g.staff = _valid_member()
     return g.staff
+
+
+def _valid_member() -> staff.Staff | None:
+    staff_id = session.get("staff_id")
+    if not staff_id:
+        return None
+    member = staff.get(context.get_db(), staff_id)
+    login_at = _login_time()
+    if (member is None or session.get("epoch") != member.session_epoch or login_at is None
+            or context.now() - login_at > MAX_SESSION):  # fmt: skip
+        session.clear()  # the browser drops a cookie that can no longer open anything
+        return None
+    return member
+
+
+def _login_time():
+    try:
+        return parse_iso(session.get("login_at"))
+    except (TypeError, ValueError):
+        return None
 
 
 def lang() -> str:
@@ -33,10 +61,16 @@ def gettext(message: str) -> str:
 def log_in(member: staff.Staff) -> None:
     session.clear()  # a new session on login: no fixation
     session["staff_id"] = member.id
+    session["epoch"] = member.session_epoch
+    session["login_at"] = iso(context.now())
     session.permanent = True
 
 
 def log_out() -> None:
+    """End this member's sessions everywhere, not only this browser's copy of the cookie."""
+    member = current()
+    if member is not None:
+        staff.end_sessions(context.get_db(), member.id)
     session.clear()
 
 

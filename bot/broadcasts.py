@@ -4,6 +4,9 @@ A broadcast reaches people who chose a language (their consent), have not opted 
 reached; each gets one copy (a unique index on outbox (broadcast_id, contact_id)). Its messages are
 outbox rows of kind 'broadcast', sent by the same dispatcher below hearing-day and other reminders.
 Resolving the target and queueing is one INSERT ... SELECT, so 100,000 people take seconds.
+A volunteer's broadcast to more than APPROVAL_OVER people is not queued: it waits, as
+'awaiting_approval', until an operator or an admin approves it (one phished volunteer account is
+not enough to message everyone).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ LANGS = ("es", "en", "pt", "fr", "ht")
 FALLBACK = "es"  # people whose language has no text get the Spanish one, unless the author says not to
 VALID_FOR = timedelta(hours=24)  # an alert not sent within a day is stale: it expires
 PRIORITY = 2  # after hearing-day wake-ups (0) and reminders (1)
+APPROVAL_OVER = 500  # people; a volunteer's broadcast to more waits for an operator's approval
 
 
 class BroadcastError(ValueError):
@@ -63,6 +67,12 @@ class Target:
         if self.hearing_from or self.hearing_to:
             parts.append(f"hearings {self.hearing_from or '…'} to {self.hearing_to or '…'}")
         return ", ".join(parts) or "everyone"
+
+    def known(self, places: Places) -> bool:
+        """Whether its city, court and language exist (a form can post anything)."""
+        return ((not self.city or places.city(self.city) is not None)
+                and (not self.court or places.court(self.court) is not None)
+                and (not self.lang or self.lang in LANGS))  # fmt: skip
 
 
 def _where(target: Target, places: Places) -> tuple[str, dict]:
@@ -182,29 +192,73 @@ def get(db: Database, broadcast_id: int) -> dict:
 
 
 def send(db: Database, broadcast_id: int, actor: str, now: datetime, places: Places, role: str = "admin") -> int:
-    """Queue a draft for everyone it targets, in one statement; returns how many were queued."""
+    """Queue a draft for everyone it targets, in one statement; returns how many were queued.
+
+    A volunteer's draft that would reach more than APPROVAL_OVER people is not queued: it becomes
+    'awaiting_approval' (0 is returned) until `approve`.
+    """
     with write_transaction(db):
-        b = get(db, broadcast_id)
-        if b["status"] != "draft":
-            raise BroadcastError(f"broadcast {broadcast_id} is {b['status']}, not a draft")
-        target, texts = Target.from_json(b["target"]), json.loads(b["texts"])
-        where, params = _where(target, places)
-        body = _body_sql(texts, b["fallback"], params)
-        params |= {"bid": broadcast_id, "now": iso(now), "expires": iso(now + VALID_FOR), "priority": PRIORITY}
-        queued = db.execute(
-            "INSERT OR IGNORE INTO outbox (contact_id, broadcast_id, channel, kind, slot, lang, body, template_vars, "
-            "send_at, expires_at, priority, status, attempts, created_at, updated_at) "
-            "SELECT contact_id, :bid, channel, 'broadcast', 'broadcast', lang, body, json_object('1', body), "
-            ":now, :expires, :priority, 'pending', 0, :now, :now "
-            f"FROM (SELECT m.*, {body} AS body FROM ({_MATCHED.format(where=where)}) m) WHERE body IS NOT NULL",
-            params,
-        ).rowcount
-        db.execute(
-            "UPDATE broadcasts SET status = 'sending', queued = ?, people = ?, sent_at = ? WHERE id = ?",
-            [queued, queued, iso(now), broadcast_id],
-        )
-        audit.record(db, actor, "broadcast sent", now, broadcast=broadcast_id, target=target.describe(places),
-                     texts=texts, fallback=b["fallback"], queued=queued, via=b["via"])  # fmt: skip
+        b = _in_status(db, broadcast_id, "draft")
+        if role == "volunteer":
+            people = _reach(db, b, places)
+            if people > APPROVAL_OVER:
+                db.execute("UPDATE broadcasts SET status = 'awaiting_approval', people = ? WHERE id = ?",
+                           [people, broadcast_id])  # fmt: skip
+                audit.record(db, actor, "broadcast awaiting approval", now, broadcast=broadcast_id, people=people,
+                             target=Target.from_json(b["target"]).describe(places), texts=json.loads(b["texts"]),
+                             changes={"status": ["draft", "awaiting_approval"]})  # fmt: skip
+                return 0
+        return _queue(db, b, actor, now, places, "broadcast sent")
+
+
+def approve(db: Database, broadcast_id: int, actor: str, now: datetime, places: Places) -> int:
+    """An operator's or admin's yes to a wide volunteer broadcast: queue it now; returns how many."""
+    with write_transaction(db):
+        b = _in_status(db, broadcast_id, "awaiting_approval")
+        db.execute("UPDATE broadcasts SET approved_by = ?, approved_at = ? WHERE id = ?",
+                   [actor, iso(now), broadcast_id])  # fmt: skip
+        return _queue(db, b, actor, now, places, "broadcast approved")
+
+
+def _in_status(db: Database, broadcast_id: int, status: str) -> dict:
+    b = get(db, broadcast_id)
+    if b["status"] != status:
+        wanted = {"draft": "a draft", "awaiting_approval": "awaiting approval"}[status]
+        raise BroadcastError(f"broadcast {broadcast_id} is {b['status']}, not {wanted}")
+    return b
+
+
+def _reach(db: Database, b: dict, places: Places) -> int:
+    """How many people `_queue` would queue now (those with a text in their language)."""
+    where, params = _where(Target.from_json(b["target"]), places)
+    body = _body_sql(json.loads(b["texts"]), b["fallback"], params)
+    (people,) = db.execute(f"SELECT count(*) FROM (SELECT {body} AS body FROM ({_MATCHED.format(where=where)}) m) "
+                           "WHERE body IS NOT NULL", params).fetchone()  # fmt: skip
+    return people
+
+
+def _queue(db: Database, b: dict, actor: str, now: datetime, places: Places, action: str) -> int:
+    """One INSERT ... SELECT of its messages, then 'sending'; inside the caller's write transaction."""
+    broadcast_id = b["id"]
+    target, texts = Target.from_json(b["target"]), json.loads(b["texts"])
+    where, params = _where(target, places)
+    body = _body_sql(texts, b["fallback"], params)
+    params |= {"bid": broadcast_id, "now": iso(now), "expires": iso(now + VALID_FOR), "priority": PRIORITY}
+    queued = db.execute(
+        "INSERT OR IGNORE INTO outbox (contact_id, broadcast_id, channel, kind, slot, lang, body, template_vars, "
+        "send_at, expires_at, priority, status, attempts, created_at, updated_at) "
+        "SELECT contact_id, :bid, channel, 'broadcast', 'broadcast', lang, body, json_object('1', body), "
+        ":now, :expires, :priority, 'pending', 0, :now, :now "
+        f"FROM (SELECT m.*, {body} AS body FROM ({_MATCHED.format(where=where)}) m) WHERE body IS NOT NULL",
+        params,
+    ).rowcount
+    db.execute(
+        "UPDATE broadcasts SET status = 'sending', queued = ?, people = ?, sent_at = ? WHERE id = ?",
+        [queued, queued, iso(now), broadcast_id],
+    )
+    audit.record(db, actor, action, now, broadcast=broadcast_id, target=target.describe(places), texts=texts,
+                 fallback=b["fallback"], queued=queued, via=b["via"],
+                 changes={"status": [b["status"], "sending"]})  # fmt: skip
     return queued
 
 
@@ -218,7 +272,8 @@ def cancel(db: Database, broadcast_id: int, actor: str, now: datetime) -> int:
         db.execute(
             "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ? WHERE id = ?", [iso(now), broadcast_id]
         )
-        audit.record(db, actor, "broadcast cancelled", now, broadcast=broadcast_id, stopped=stopped)
+        audit.record(db, actor, "broadcast cancelled", now, broadcast=broadcast_id, stopped=stopped,
+                     changes={"status": [b["status"], "cancelled"]})  # fmt: skip
     return stopped
 
 
@@ -247,7 +302,8 @@ def listing(db: Database, places: Places) -> list[dict]:
             db.execute("UPDATE broadcasts SET status = 'sent' WHERE id = ? AND status = 'sending'", [b["id"]])
         out.append({
             "id": b["id"], "author": b["author"], "via": b["via"], "status": status, "created_at": b["created_at"],
-            "sent_at": b["sent_at"], "target": Target.from_json(b["target"]).describe(places),
+            "sent_at": b["sent_at"], "people": b["people"], "approved_by": b["approved_by"],
+            "target": Target.from_json(b["target"]).describe(places),
             "texts": json.loads(b["texts"]), **tally,
         })  # fmt: skip
     return out

@@ -80,6 +80,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         # is never the default: a production start that forgot the token must not run open.
         "LOCAL_MODE": env("HEARINGBOT_LOCAL_MODE", "") == "1",
         "WEBHOOK_MAX_BYTES": 64 * 1024,  # Twilio's forms are under 10 KB
+        # Proxies in front of the app (Caddy, nginx): the client address is taken from that many
+        # X-Forwarded-For hops, so the console's per-address limits count clients, not the proxy.
+        "PROXY_HOPS": int(env("HEARINGBOT_PROXY_HOPS", "0")),
     }
     config.update(overrides)
     # One secret, two keys: phones (Fernet + HMAC, bot/phones.py) and console sessions (Flask) are

@@ -9,7 +9,8 @@ inline script. Every form carries a CSRF token (Flask-WTF), every action lands i
 from __future__ import annotations
 
 import json
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
@@ -20,6 +21,10 @@ from scheduler import outbox
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE = 200  # rows per list page
+AUDIT_PAGE = 100
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id in a URL is a 404, not an OverflowError
+QUEUE_FILTERS = ("status", "kind", "city", "date")
+NEXT = re.compile(r"/admin(/[A-Za-z0-9_.-]+)*/?")  # a login's `next`: one of our own paths, nothing else
 
 
 def _db():
@@ -27,6 +32,13 @@ def _db():
 
 
 _ = auth.gettext
+
+
+@bp.url_value_preprocessor
+def _ids_fit(_endpoint, values) -> None:
+    """An id too big for SQLite is a 404, not an OverflowError (a 500) deep in a query."""
+    if any(isinstance(v, int) and v > MAX_ID for v in (values or {}).values()):
+        abort(404)
 
 
 def _act(action: str, **details) -> None:
@@ -40,19 +52,23 @@ def _act(action: str, **details) -> None:
 def login():
     error = None
     if request.method == "POST":
-        member, why = staff.login(_db(), request.form.get("username", ""), request.form.get("password", ""),
-                                  context.now(), sleep=context.login_sleep())  # fmt: skip
+        f = request.form
+        member, why = staff.login(_db(), f.get("username", ""), f.get("password", ""), context.now(),
+                                  address=request.remote_addr or "", sleep=context.login_sleep())  # fmt: skip
         if member:
             auth.log_in(member)
             target = request.args.get("next", "")
-            return redirect(target if target.startswith("/admin") else url_for("admin.home"))
+            return redirect(target if NEXT.fullmatch(target) and ".." not in target else url_for("admin.home"))
         error = "locked" if why == "locked" else "wrong"
     return render_template("admin/login.html", error=error), (401 if error else 200)
 
 
 @bp.post("/logout")
 def logout():
+    member = auth.current()
     auth.log_out()
+    if member:
+        audit.record(_db(), member.name, "logout", context.now(), changes={"sessions": ["open", "ended"]})
     return redirect(url_for("admin.login"))
 
 
@@ -96,6 +112,8 @@ def _broadcast_form() -> tuple[broadcasts.Target, dict, str | None]:
 @auth.requires("volunteer")
 def broadcast_preview():
     target, texts, fallback = _broadcast_form()
+    if not target.known(context.places()):
+        return jsonify(error=_("Unknown city, court or language: choose one from the list.")), 400
     shown = broadcasts.preview(_db(), target, texts, fallback, context.places(), context.prices())
     return jsonify(people=shown.people, by_lang=shown.by_lang, without_text=shown.without_text, cost=shown.cost,
                    target=target.describe(context.places()))  # fmt: skip
@@ -106,14 +124,33 @@ def broadcast_preview():
 def broadcast_send():
     target, texts, fallback = _broadcast_form()
     member = auth.current()
+    if not target.known(context.places()):  # before any draft is stored
+        flash(_("Unknown city, court or language: choose one from the list."))
+        return redirect(url_for("admin.broadcast_list"))
     try:
         broadcast_id = broadcasts.create(_db(), member.name, "console", target, texts, fallback, context.now())
-        queued = broadcasts.send(_db(), broadcast_id, member.name, context.now(), context.places())
+        queued = broadcasts.send(_db(), broadcast_id, member.name, context.now(), context.places(), role=member.role)
     except broadcasts.BroadcastError as error:
         flash(str(error))
         return redirect(url_for("admin.broadcast_list"))
+    stored = broadcasts.get(_db(), broadcast_id)
+    if stored["status"] == "awaiting_approval":
+        flash(_("Broadcast {id} would reach {people} people: it waits for an operator's approval.").format(
+            id=broadcast_id, people=stored["people"]))  # fmt: skip
+        return redirect(url_for("admin.broadcast_list"))
     flash(_("Broadcast {id}: {n} messages queued.").format(id=broadcast_id, n=queued))
     return redirect(url_for("admin.broadcast_list", watch=broadcast_id))
+
+
+@bp.post("/broadcasts/<int:broadcast_id>/approve")
+@auth.requires("operator")
+def broadcast_approve(broadcast_id: int):
+    try:
+        queued = broadcasts.approve(_db(), broadcast_id, auth.current().name, context.now(), context.places())
+        flash(_("Broadcast {id}: {n} messages queued.").format(id=broadcast_id, n=queued))
+    except broadcasts.BroadcastError as error:
+        flash(str(error))
+    return redirect(url_for("admin.broadcast_list"))
 
 
 @bp.get("/broadcasts/<int:broadcast_id>/progress")
@@ -158,8 +195,11 @@ def shelter_edit(shelter_id: int | None):
         values["approximate"] = "yes" if request.form.get("approximate") else "no"
         checked, errors = shelters.check_row(values, 1, context.places())
         if checked:
-            shelters.save_one(db, shelter_id, checked)
-            _act("shelter saved", shelter=checked["name"], city=checked["city"], new=shelter_id is None)
+            before = shelters.as_row(existing[shelter_id]) if shelter_id else {}
+            saved = shelters.save_one(db, shelter_id, checked)
+            after = next(shelters.as_row(s) for s in shelters.all_shelters(db) if s.id == saved)
+            _act("shelter saved", shelter=checked["name"], city=checked["city"], id=saved, new=shelter_id is None,
+                 changes=audit.changes(before, after))  # fmt: skip
             flash(_("Shelter saved."))
             return redirect(url_for("admin.shelter_list"))
         errors = [e.removeprefix("line 1: ") for e in errors]
@@ -175,6 +215,7 @@ def shelter_edit(shelter_id: int | None):
 @auth.requires("volunteer")
 def shelter_import():
     upload = request.files.get("file")
+    before = _shelters_by_name()
     try:
         text = upload.read().decode("utf-8") if upload else ""
         count = shelters.import_text(_db(), text, context.places())
@@ -184,9 +225,20 @@ def shelter_import():
     except shelters.ShelterFileError as error:
         flash(_("Nothing was imported:") + " " + "; ".join(error.errors[:10]))
         return redirect(url_for("admin.shelter_list"))
-    _act("shelters imported", count=count)
+    _act("shelters imported", count=count, **_import_changes(before, _shelters_by_name()))
     flash(_("{n} shelters imported.").format(n=count))
     return redirect(url_for("admin.shelter_list"))
+
+
+def _shelters_by_name() -> dict[str, dict]:
+    return {f"{s.city}/{s.name}": shelters.as_row(s) for s in shelters.all_shelters(_db())}
+
+
+def _import_changes(before: dict[str, dict], after: dict[str, dict]) -> dict:
+    """What an import did, shelter by shelter: added, removed, and old -> new of each changed field."""
+    changed = {key: audit.changes(before[key], after[key]) for key in before.keys() & after.keys()}
+    return {"added": sorted(after.keys() - before.keys()), "removed": sorted(before.keys() - after.keys()),
+            "changes": {key: c for key, c in sorted(changed.items()) if c}}  # fmt: skip
 
 
 @bp.get("/shelters.csv")
@@ -232,7 +284,9 @@ def queue_action(row_id: int, action: str):
         flash(_("Message {id}: done.").format(id=row_id))
     except outbox.QueueError as error:
         flash(str(error))
-    return redirect(request.referrer if (request.referrer or "").find("/admin/queue") >= 0 else url_for("admin.queue"))
+    # Back to the queue with the same filters: our own route, never the Referer (L7).
+    filters = {k: request.args[k] for k in QUEUE_FILTERS if request.args.get(k)}
+    return redirect(url_for("admin.queue", **filters))
 
 
 @bp.get("/messages")
@@ -279,7 +333,7 @@ def staff_page():
             flash(_("Staff member added."))
             return redirect(url_for("admin.staff_page"))
         except staff.StaffError as error:
-            errors = [str(error)]
+            errors = [_(str(error))]  # the name rules are msgids; older messages stay English
     return render_template("admin/staff.html", items=staff.listing(_db()), errors=errors,
                            roles=staff.ROLES, langs=broadcasts.LANGS), (422 if errors else 200)  # fmt: skip
 
@@ -297,7 +351,15 @@ def staff_disable(name: str):
 @bp.get("/audit")
 @auth.requires("admin")
 def audit_log():
-    return render_template("admin/audit.html", items=audit.entries(_db(), limit=PAGE), dumps=json.dumps)
+    """Staff actions by default, or only failed logins (?logins=1); older pages with ?before=ID."""
+    logins = request.args.get("logins") == "1"
+    before = request.args.get("before", type=int)
+    before = before if before is not None and 0 < before <= MAX_ID else None
+    items = audit.entries(_db(), limit=AUDIT_PAGE + 1, before=before, logins=logins)
+    older = items[AUDIT_PAGE - 1]["id"] if len(items) > AUDIT_PAGE else None
+    noise = audit.failed_logins_since(_db(), context.now() - timedelta(days=1))
+    return render_template("admin/audit.html", items=items[:AUDIT_PAGE], older=older, logins=logins,
+                           failed_logins=noise, dumps=json.dumps)  # fmt: skip
 
 
 @bp.app_template_global()

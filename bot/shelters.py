@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,10 @@ COLUMNS = ("city", "name", "address", "phone", "latitude", "longitude", "approxi
            *(f"notes_{lang}" for lang in LANGS), "verified_at", "source")  # fmt: skip
 STALE_AFTER_DAYS = 180
 MAX_KM_FROM_CITY = 80  # a shelter listed under a city lies within this of it (catches swapped coordinates)
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP): the
+# export puts a ' before it, and the import takes that ' off again, so files round-trip.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(\.\d+)?")  # a plain number (a longitude) cannot run: it stays a number
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ def read_csv(text: str) -> list[dict]:
 def check_row(row: dict, line: int, places: Places) -> tuple[dict | None, list[str]]:
     """One CSV row -> a database row, or the problems with it, each naming the line."""
     errors = []
-    value = {k: (row.get(k) or "").strip() for k in COLUMNS}
+    value = {k: _unquoted((row.get(k) or "").strip()) for k in COLUMNS}
     for column in REQUIRED:
         if not value[column]:
             errors.append(f"line {line}: {column} is empty")
@@ -175,13 +180,25 @@ def import_text(db: Database, text: str, places: Places) -> int:
 
 
 def export_text(db: Database) -> str:
-    """The shelters as the CSV `import` reads (the same columns, in list order)."""
+    """The shelters as the CSV `import` reads (the same columns, in list order), formulas defused."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for shelter in all_shelters(db):
-        writer.writerow(as_row(shelter))
+        writer.writerow({k: _defused(v) for k, v in as_row(shelter).items()})
     return out.getvalue()
+
+
+def _defused(cell: str | None) -> str | None:
+    """'=HYPERLINK(...)' -> "'=HYPERLINK(...)": a spreadsheet shows it as text instead of running it."""
+    if cell and cell.startswith(FORMULA_START) and not NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def _unquoted(cell: str) -> str:
+    """The import's half of `_defused`: one leading ' before a formula character comes off."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 # --- what the bot asks of them ---------------------------------------------------------------------

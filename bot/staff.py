@@ -1,9 +1,11 @@
 """Staff: volunteers, operators and admins: console passwords, and PINs for alerts by phone.
 
 Passwords and PINs are stored only as salted hashes (werkzeug's scrypt; PINs peppered with a key
-derived from the secret first). Wrong passwords slow the next try, and five lock the console login
-for 15 minutes; three wrong PINs lock the phone path for 1 h, then 4 h, then 24 h. A volunteer's
-phone is stored like a person's: a keyed hash to look it up, a Fernet token.
+derived from the secret first). Console logins are counted before any password is checked,
+atomically, per typed name (known or not) and per client address: at most five checks per name and
+twenty tries per address in 15 minutes, and every answer costs the same scrypt work. Three wrong
+PINs lock the phone path for 1 h, then 4 h, then 24 h. A volunteer's phone is stored like a
+person's: a keyed hash to look it up, a Fernet token.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot import audit
 from bot.phones import PhoneVault, normalize
-from bot.storage import iso, parse_iso, rows
+from bot.storage import iso, parse_iso, rows, write_transaction
 
 ROLES = ("volunteer", "operator", "admin")  # each can do all that the one before it can
 MAX_WRONG_PINS = 3
@@ -25,8 +28,21 @@ PIN_LOCKS = (timedelta(hours=1), timedelta(hours=4), timedelta(hours=24))  # eac
 PIN = re.compile(r"\d{6,8}")
 MIN_PASSWORD = 10
 SLOW_AFTER = 2  # wrong passwords in a row before each further try waits
-MAX_WRONG_PASSWORDS = 5
+MAX_WRONG_PASSWORDS = 5  # password checks per name per LOGIN_LOCK, known name or not
+MAX_TRIES_PER_ADDRESS = 20  # failed logins from one client address per LOGIN_LOCK, whatever the names
 LOGIN_LOCK = timedelta(minutes=15)
+# Names are safe in URLs, logs and audit rows: lowercase, no slash, never a system actor's name.
+NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")
+RESERVED = frozenset({"admin-cli", "anonymous", "bot", "cli", "console", "dispatcher", "retention", "root",
+                      "scheduler", "system", "twilio", "unknown"})  # fmt: skip
+
+
+def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
+    return message
+
+
+BAD_NAME = N_("A name has 2 to 32 characters: lowercase letters, digits, dots, dashes or underscores.")
+RESERVED_NAME = N_("This name is reserved for the system: choose another.")
 
 
 class StaffError(ValueError):
@@ -40,14 +56,13 @@ class Staff:
     role: str
     lang: str
     locked_until: datetime | None
+    session_epoch: int = 0  # in the session cookie; bumped to end every session of this member
 
 
 def add(db: Database, vault: PhoneVault, name: str, role: str, phone: str | None, password: str | None,
         pin: str | None, now: datetime, lang: str = "es", actor: str = "cli") -> int:  # fmt: skip
     """A new staff member: a console password of 10+ characters; with a phone, a PIN of 6 to 8 digits."""
-    name = (name or "").strip()
-    if not name:
-        raise StaffError("a name is needed")
+    name = check_name(name)
     if role not in ROLES:
         raise StaffError(f"role must be one of {', '.join(ROLES)}")
     number = normalize(phone) if phone else None
@@ -73,18 +88,53 @@ def add(db: Database, vault: PhoneVault, name: str, role: str, phone: str | None
     return staff_id
 
 
+def check_name(name: str | None) -> str:
+    """The name, lowercased, if it is a valid and unreserved staff name; else StaffError."""
+    name = (name or "").strip().lower()
+    if not NAME.fullmatch(name):
+        raise StaffError(BAD_NAME)
+    if name in RESERVED:
+        raise StaffError(RESERVED_NAME)
+    return name
+
+
 def listing(db: Database) -> list[dict]:
     return rows(db, "SELECT id, name, role, lang, phone_hash IS NOT NULL AS has_phone, disabled_at, "
                     "login_locked_until, created_at FROM staff ORDER BY name")  # fmt: skip
 
 
 def disable(db: Database, name: str, now: datetime, actor: str = "cli") -> None:
-    """No more console logins or alerts by phone; the row stays for the audit log."""
-    if not rows(db, "SELECT id FROM staff WHERE name = ?", [name]):
-        raise StaffError(f"no staff member {name!r}")
+    """No more console logins or alerts by phone, and every open session ends; the row stays for the audit log."""
+    staff_id = _id_of(db, name)
     with db.atomic():
-        db.execute("UPDATE staff SET disabled_at = ? WHERE name = ?", [iso(now), name])
-        audit.record(db, actor, "staff disabled", now, name=name)
+        db.execute("UPDATE staff SET disabled_at = ?, session_epoch = session_epoch + 1 WHERE id = ?",
+                   [iso(now), staff_id])  # fmt: skip
+        audit.record(db, actor, "staff disabled", now, name=name, changes={"disabled_at": [None, iso(now)]})
+
+
+def set_password(db: Database, name: str, password: str, now: datetime, actor: str = "cli") -> None:
+    """A new console password; every open session of that member ends."""
+    if not password or len(password) < MIN_PASSWORD:
+        raise StaffError(f"the password must have at least {MIN_PASSWORD} characters")
+    staff_id = _id_of(db, name)
+    with db.atomic():
+        db.execute("UPDATE staff SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ?",
+                   [generate_password_hash(password), staff_id])  # fmt: skip
+        audit.record(db, actor, "password changed", now, name=name, changes={"sessions": ["open", "ended"]})
+
+
+def _id_of(db: Database, name: str) -> int:
+    """A member's id by name as stored, or as typed in any case (names are stored lowercase)."""
+    found = rows(db, "SELECT id FROM staff WHERE name = ? OR name = ? ORDER BY name = ? DESC LIMIT 1",
+                 [name, (name or "").strip().lower(), name])  # fmt: skip
+    if not found:
+        raise StaffError(f"no staff member {name!r}")
+    return found[0]["id"]
+
+
+def end_sessions(db: Database, staff_id: int) -> None:
+    """Log a member out everywhere: cookies carrying the old epoch are refused from now on."""
+    db.execute("UPDATE staff SET session_epoch = session_epoch + 1 WHERE id = ?", [staff_id])
 
 
 def get(db: Database, staff_id: int) -> Staff | None:
@@ -93,7 +143,9 @@ def get(db: Database, staff_id: int) -> Staff | None:
 
 
 def _member(r: dict) -> Staff:
-    return Staff(r["id"], r["name"], r["role"], r["lang"] or "es", parse_iso(r["locked_until"]))
+    return Staff(
+        r["id"], r["name"], r["role"], r["lang"] or "es", parse_iso(r["locked_until"]), r.get("session_epoch") or 0
+    )
 
 
 def can(member: Staff, role: str) -> bool:
@@ -101,33 +153,84 @@ def can(member: Staff, role: str) -> bool:
     return ROLES.index(member.role) >= ROLES.index(role)
 
 
-def login(db: Database, name: str, password: str, now: datetime, sleep=None) -> tuple[Staff | None, str]:
-    """Check a console login; returns (member, "") or (None, why). Every try is in the audit log."""
-    found = rows(db, "SELECT * FROM staff WHERE name = ? AND disabled_at IS NULL", [(name or "").strip()])
-    row = found[0] if found else None
-    locked_until = parse_iso(row["login_locked_until"]) if row else None
-    if row and locked_until and locked_until > now:
-        audit.record(db, name, "login refused", now, reason="locked")
-        return None, "locked"
-    if row and row["password_hash"] and check_password_hash(row["password_hash"], password or ""):
-        db.execute("UPDATE staff SET failed_logins = 0, login_locked_until = NULL WHERE id = ?", [row["id"]])
+def login(db: Database, name: str, password: str, now: datetime, address: str = "", sleep=None
+          ) -> tuple[Staff | None, str]:  # fmt: skip
+    """Check a console login; returns (member, "") or (None, "wrong" | "locked").
+
+    The try is counted before the password is checked, so parallel guesses cannot all be checked;
+    unknown, disabled and locked names get the same answer after the same scrypt work.
+    """
+    typed = (name or "").strip().lower()[:64]
+    keys = (f"login:name:{typed}", f"login:ip:{address or '-'}")
+    tries = _count_try(db, keys, now)
+    allowed = tries[0] <= MAX_WRONG_PASSWORDS and tries[1] <= MAX_TRIES_PER_ADDRESS
+    row = _enabled(db, typed) if allowed else None
+    right = check_password_hash(row["password_hash"] if row and row["password_hash"] else _dummy_hash(),
+                                password or "")  # fmt: skip
+    if row and right:
+        _forget_try(db, keys)
         audit.record(db, row["name"], "login", now)
         return _member(row), ""
-    if row is None:
-        generate_password_hash(password or "x")  # the same work either way: timing tells nothing
-        audit.record(db, "(unknown)", "login failed", now)
-        return None, "wrong"
-    failed = (row["failed_logins"] or 0) + 1
-    if failed >= MAX_WRONG_PASSWORDS:
-        db.execute("UPDATE staff SET failed_logins = 0, login_locked_until = ? WHERE id = ?",
-                   [iso(now + LOGIN_LOCK), row["id"]])  # fmt: skip
-        audit.record(db, row["name"], "login locked", now, failed=failed)
+    actor = row["name"] if row else "(unknown)"  # never the typed name: it may be a mistyped password
+    if not allowed:
+        audit.record(db, actor, "login refused", now, reason="locked")
         return None, "locked"
-    db.execute("UPDATE staff SET failed_logins = ? WHERE id = ?", [failed, row["id"]])
-    audit.record(db, row["name"], "login failed", now, failed=failed)
-    if sleep and failed > SLOW_AFTER:
-        sleep(min(4.0, 0.5 * 2 ** (failed - SLOW_AFTER - 1)))  # each further wrong try waits longer
+    if tries[0] >= MAX_WRONG_PASSWORDS:
+        _lock(db, keys[0], now)
+        audit.record(db, actor, "login locked", now, failed=tries[0])
+        return None, "locked"
+    audit.record(db, actor, "login failed", now, failed=tries[0])
+    if sleep and tries[0] > SLOW_AFTER:
+        sleep(min(4.0, 0.5 * 2 ** (tries[0] - SLOW_AFTER - 1)))  # each further wrong try waits longer
     return None, "wrong"
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check unknown, disabled and locked names against: their answer takes as long."""
+    return generate_password_hash("no staff member has this password")
+
+
+def _enabled(db: Database, typed: str) -> dict | None:
+    found = rows(db, "SELECT * FROM staff WHERE lower(name) = ? AND disabled_at IS NULL ORDER BY id LIMIT 1",
+                 [typed])  # fmt: skip
+    return found[0] if found else None
+
+
+def _count_try(db: Database, keys: tuple[str, ...], now: datetime) -> list[int]:
+    """Add one try to each key, atomically (BEGIN IMMEDIATE), and return the new counts.
+
+    A key starts again at 1 once its lock has run out, or 15 minutes after its first try when it
+    was never locked. A locked key answers a count over every limit.
+    """
+    stale, at = iso(now - LOGIN_LOCK), iso(now)
+    fresh = "((locked_until IS NULL AND since <= :stale) OR locked_until <= :now)"
+    counts = []
+    with write_transaction(db):
+        # Every name anyone types gets a row: those whose window and lock are over go, so the table stays small.
+        db.execute(f"DELETE FROM throttles WHERE key LIKE 'login:%' AND {fresh}", {"now": at, "stale": stale})
+        for key in keys:
+            (count, locked_until) = db.execute(
+                "INSERT INTO throttles (key, count, since) VALUES (:key, 1, :now) ON CONFLICT (key) DO UPDATE SET "
+                f"count = CASE WHEN {fresh} THEN 1 ELSE count + 1 END, "
+                f"since = CASE WHEN {fresh} THEN :now ELSE since END, "
+                f"locked_until = CASE WHEN {fresh} THEN NULL ELSE locked_until END "
+                "RETURNING count, locked_until",
+                {"key": key, "now": at, "stale": stale},
+            ).fetchone()
+            counts.append(10**6 if locked_until and locked_until > at else count)
+    return counts
+
+
+def _lock(db: Database, key: str, now: datetime) -> None:
+    db.execute("UPDATE throttles SET locked_until = ? WHERE key = ?", [iso(now + LOGIN_LOCK), key])
+
+
+def _forget_try(db: Database, keys: tuple[str, ...]) -> None:
+    """A right password: the name starts again; the address keeps its failures (not this success)."""
+    with write_transaction(db):
+        db.execute("DELETE FROM throttles WHERE key = ?", [keys[0]])
+        db.execute("UPDATE throttles SET count = max(count - 1, 0) WHERE key = ?", [keys[1]])
 
 
 def by_phone(db: Database, phone_hash: str) -> Staff | None:

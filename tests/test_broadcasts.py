@@ -116,7 +116,8 @@ def test_cli_previews_asks_sends_lists_and_cancels(app, db, crowd):
         "id": 1, "author": "ana", "via": "cli", "status": "sending", "created_at": None, "sent_at": None,
         "target": "court El Paso, hearings 2026-03-23 to 2026-03-23",
         "texts": {"es": "Audiencias del 23 de marzo suspendidas.", "en": "Hearings of 23 March are postponed."},
-        "queued": 2, "sent": 0, "delivered": 0, "failed": 0, "cancelled": 0, "pending": 2,
+        "queued": 2, "sent": 0, "delivered": 0, "failed": 0, "cancelled": 0, "pending": 2, "people": 2,
+        "approved_by": None,
     }  # fmt: skip
     assert "broadcast 1 cancelled: 2 queued messages stopped" in cli.invoke(args=["broadcast", "cancel", "1"]).output
     assert json.loads(cli.invoke(args=["broadcast", "list", "--json"]).output)[0]["status"] == "cancelled"
@@ -164,6 +165,6 @@ def test_staff_add_checks_its_input(runner):
     assert "at least 10 characters" in runner.invoke(args=add, input="short\n").output
     assert runner.invoke(args=[*add, "--role", "operator"], input="a long password\n").exit_code == 0
     assert "already exists" in runner.invoke(args=[*add, "--role", "operator"], input="a long password\n").output
-    assert "Luis" in runner.invoke(args=["staff", "list"]).output
+    assert "luis" in runner.invoke(args=["staff", "list"]).output  # names are stored lowercase
     assert runner.invoke(args=["staff", "disable", "Luis"]).exit_code == 0
     assert "disabled" in runner.invoke(args=["staff", "list"]).output

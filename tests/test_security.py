@@ -172,3 +172,35 @@ def test_a_reframed_message_sid_is_refused(client, phone, db):
     assert phone.post(reframed).status_code == 400
     assert phone.post(dict(form, AccountSid="AC" + "9" * 32)).status_code == 403
     assert replies_of(phone.post(form))[0].startswith("¿En qué ciudad")
+
+
+def test_behind_a_proxy_the_client_address_is_the_forwarded_one(tmp_path):
+    """HEARINGBOT_PROXY_HOPS=1: the console's per-address limit sees clients, not the proxy."""
+    from flask import request
+
+    app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "p.db"), "SECRET_KEY": KEY,
+                      "TWILIO_AUTH_TOKEN": "t", "PUBLIC_URL": "", "PROXY_HOPS": 1})  # fmt: skip
+    seen = []
+    app.before_request(lambda: seen.append(request.remote_addr))
+    client = app.test_client()
+    client.get("/healthz", headers={"X-Forwarded-For": "198.51.100.7"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert seen == ["198.51.100.7"]
+
+
+def test_shelter_lists_after_a_pin_keep_ids_only_and_are_dropped_after_a_day(app, client, db):
+    from datetime import timedelta
+
+    from bot import retention
+
+    phone = Phone(client, channel="whatsapp")
+    answer = phone.text("", Latitude="32.5290", Longitude="-117.0380")
+    assert " km" in answer  # the person is told how far
+    (contact,) = db["contacts"].rows
+    import json
+
+    kept = json.loads(contact["state_data"])["shelters"]
+    assert kept and all(isinstance(i, int) for i in kept)  # ids, nearest first; no distance that locates them
+    assert db["inbound"].get(phone.last_sid)["replies"] == "[]"  # nor the answer with its distances
+    assert phone.text("MAS")  # MORE still works, without distances
+    retention.purge(db, app.config["NOW"] + timedelta(days=1, hours=1))
+    assert "shelters" not in json.loads(db["contacts"].get(contact["id"])["state_data"])
