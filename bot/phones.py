@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 
 import phonenumbers
 from cryptography.fernet import Fernet
@@ -15,7 +16,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 WHATSAPP_PREFIX = "whatsapp:"
 # Numbers Twilio sends from North America and Mexico, already E.164 with no national leading zero:
 # phonenumbers returns them unchanged (a hypothesis test holds it to that), so skip its parse.
-_E164 = re.compile(r"\+1[2-9]\d{9}|\+52[1-9]\d{9,10}")
+_E164 = re.compile(r"\+1[2-9][0-9]{9}|\+52[1-9][0-9]{9,10}")  # ASCII digits only: "٥" is a \d too
 
 
 def split_address(address: str) -> tuple[str, str]:
@@ -37,7 +38,7 @@ def normalize(raw: str) -> str:
             return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
         pass
-    digits = re.sub(r"\D", "", raw or "")
+    digits = "".join(str(unicodedata.digit(c)) for c in raw or "" if unicodedata.digit(c, None) is not None)
     return f"+{digits}" if digits else ""
 
 

@@ -204,3 +204,37 @@ def test_shelter_lists_after_a_pin_keep_ids_only_and_are_dropped_after_a_day(app
     assert phone.text("MAS")  # MORE still works, without distances
     retention.purge(db, app.config["NOW"] + timedelta(days=1, hours=1))
     assert "shelters" not in json.loads(db["contacts"].get(contact["id"])["state_data"])
+
+
+def test_phones_in_other_digit_scripts_are_the_same_person():
+    """A number typed in Arabic-Indic or fullwidth digits is the same E.164 key, not a second person."""
+    from bot.phones import normalize
+
+    assert normalize("+٥٢١٦٥٦١٢٣٤٥٦٧") == normalize("＋５２１６５６１２３４５６７") == "+5216561234567"
+
+
+def test_a_wide_alert_by_phone_waits_for_an_operator(app, client, runner, monkeypatch):
+    from bot import broadcasts
+
+    monkeypatch.setattr(broadcasts, "APPROVAL_OVER", 1)
+    for n in range(2):
+        phone = Phone(client, f"+52166400000{n}")
+        phone.text("hola"), phone.text("1"), phone.text("1")
+    assert runner.invoke(args=["staff", "add", "rosa", "--phone", "+5216641112233"],
+                         input="a long password\n482615\n").exit_code == 0  # fmt: skip
+    volunteer = Phone(client, "+5216641112233")
+    code = volunteer.text("ALERTA Tijuana Retén").split()[1]
+    assert volunteer.text(f"{code} 482615") == (
+        "La alerta 1 llega a mucha gente: espera la aprobación de un operador en la consola.")  # fmt: skip
+    db = storage.connect(app.config["DATABASE"])
+    assert db.execute("SELECT status FROM broadcasts").fetchone()[0] == "awaiting_approval"
+    assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'broadcast'").fetchone()[0] == 0
+
+
+def test_a_burst_of_new_numbers_is_logged_once(client, monkeypatch, caplog):
+    from bot import inbound
+
+    monkeypatch.setattr(inbound, "NEW_PER_HOUR", 3)
+    for n in range(5):
+        Phone(client, f"+52166500000{n}").text("hola")
+    assert sum("new numbers wrote in the last hour" in r.getMessage() for r in caplog.records) == 1
