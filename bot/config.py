@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import tempfile
@@ -88,6 +89,11 @@ def from_environment(overrides: dict | None = None) -> dict:
     # One secret, two keys: phones (Fernet + HMAC, bot/phones.py) and console sessions (Flask) are
     # derived from it with distinct HKDF labels, so a session key never opens a phone number.
     secret = config.pop("SECRET_KEY", None) or _secret_key(instance)
+    beside = not os.environ.get("HEARINGBOT_SECRET_KEY") and Path(config["DATABASE"]).parent == instance
+    if beside and not config["LOCAL_MODE"] and "SECRET_KEY" not in overrides:
+        logging.getLogger(__name__).warning(
+            "the secret key is in %s, beside the database: a copy of that folder opens every phone; "
+            "set HEARINGBOT_SECRET_KEY from a secret store instead", instance)  # fmt: skip
     if len(secret) < MIN_SECRET:
         raise ConfigError(f"HEARINGBOT_SECRET_KEY must have at least {MIN_SECRET} random characters "
                           "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")  # fmt: skip
