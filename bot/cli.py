@@ -40,6 +40,10 @@ def init_db() -> None:
     click.echo(f"database ready: {current_app.config['DATABASE']}")
 
 
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
 def _refuse_unless(check) -> None:
     """Stop a command that would run open or pretend to send, saying which variable is missing."""
     try:
@@ -98,6 +102,7 @@ def serve(host: str, port: int) -> None:
     sched.start()
     app.extensions["hearingbot.scheduler"] = sched
     click.echo(f"hearingbot: webhook at http://{host}:{port}/twilio/messages (scheduler running)")
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends it like Ctrl-C: gracefully
     try:
         # app.run() refuses to run under the flask CLI; no reloader: it would start a second scheduler.
         run_simple(host, port, app, use_reloader=False, threaded=True)
