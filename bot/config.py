@@ -89,11 +89,8 @@ def from_environment(overrides: dict | None = None) -> dict:
     # One secret, two keys: phones (Fernet + HMAC, bot/phones.py) and console sessions (Flask) are
     # derived from it with distinct HKDF labels, so a session key never opens a phone number.
     secret = config.pop("SECRET_KEY", None) or _secret_key(instance)
-    beside = not os.environ.get("HEARINGBOT_SECRET_KEY") and Path(config["DATABASE"]).parent == instance
-    if beside and not config["LOCAL_MODE"] and "SECRET_KEY" not in overrides:
-        logging.getLogger(__name__).warning(
-            "the secret key is in %s, beside the database: a copy of that folder opens every phone; "
-            "set HEARINGBOT_SECRET_KEY from a secret store instead", instance)  # fmt: skip
+    generated = not os.environ.get("HEARINGBOT_SECRET_KEY") and "SECRET_KEY" not in overrides
+    config["KEY_BESIDE_DATABASE"] = generated and Path(config["DATABASE"]).parent == instance
     if len(secret) < MIN_SECRET:
         raise ConfigError(f"HEARINGBOT_SECRET_KEY must have at least {MIN_SECRET} random characters "
                           "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")  # fmt: skip
@@ -112,6 +109,10 @@ def check_web(config: dict) -> None:
     if config["LOCAL_MODE"] and config["TWILIO_AUTH_TOKEN"]:
         raise ConfigError("HEARINGBOT_LOCAL_MODE=1 and TWILIO_AUTH_TOKEN are both set: choose one "
                           "(local mode is for a developer's machine, the token for production)")  # fmt: skip
+    if config.get("KEY_BESIDE_DATABASE") and not config["LOCAL_MODE"]:
+        logging.getLogger(__name__).warning(
+            "the secret key is a file beside the database: a copy of that folder opens every phone; "
+            "set HEARINGBOT_SECRET_KEY from a secret store instead")  # fmt: skip
     if not (config["LOCAL_MODE"] or config["TWILIO_AUTH_TOKEN"]):
         raise ConfigError("TWILIO_AUTH_TOKEN is not set: set it (production: every webhook is checked against "
                           "Twilio's signature) or set HEARINGBOT_LOCAL_MODE=1 (a developer's machine)")  # fmt: skip
