@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -81,7 +82,7 @@ class Load:
         self.lock = threading.Lock()
         self.sids = 0
 
-    def say(self, phone: str, text: str) -> None:
+    def say(self, phone: str, text: str) -> bytes:
         with self.lock:
             self.sids += 1
             sid = f"SM{self.sids:032d}"
@@ -100,6 +101,7 @@ class Load:
         with self.lock:
             self.latencies.append(time.perf_counter() - started)
             self.statuses[int(data.split(b" ", 2)[1]) if data else 0] += 1
+        return data
 
     def person(self, rng: random.Random, n: int, until: float) -> None:
         phone = f"+52165{n:08d}"
@@ -129,8 +131,9 @@ class Load:
             self.stopped[phone] = time.time()
             return False
         elif action < 0.65:
-            self.say(phone, "BORRAR")
-            self.say(phone, "si")
+            asked = self.say(phone, "BORRAR")
+            code = re.search(rb"\b(\d{3})\b", asked.split(b"<Message>", 1)[-1])  # the one-time code sent to this phone
+            self.say(phone, code[1].decode() if code else "si")
             self.erased[phone] = time.time()
             return False
         else:
