@@ -10,9 +10,10 @@ from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot import auth, cli, console, context, places, simulator, webhook
+from bot import auth, cli, console, context, simulator, webhook
 from bot import config as settings
-from bot.phones import PhoneVault
+from bot.core import places
+from bot.core.phones import PhoneVault
 from scheduler import planner, whatsapp
 
 

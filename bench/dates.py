@@ -1,4 +1,4 @@
-"""Accuracy and speed of bot.dates.parse_hearing on our corpus; prints one JSON object.
+"""Accuracy and speed of bot.core.dates.parse_hearing on our corpus; prints one JSON object.
 
     python bench/dates.py [corpus.jsonl ...]
     (default: tests/data/hearing_dates.jsonl, and ../shared/corpus/hearing_dates.jsonl when present)
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.dates import parse_hearing  # noqa: E402
+from bot.core.dates import parse_hearing  # noqa: E402
 
 DEFAULT = [ROOT / "tests" / "data" / "hearing_dates.jsonl", ROOT.parent / "shared" / "corpus" / "hearing_dates.jsonl"]
 

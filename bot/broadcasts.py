@@ -18,8 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlite_utils import Database
 
 from bot import audit
-from bot.places import Places
-from bot.segments import count
+from bot.core.places import Places
+from bot.core.segments import count
 from bot.storage import iso, rows, write_transaction
 from scheduler import outbox
 

@@ -20,7 +20,7 @@ from werkzeug.serving import run_simple
 
 from bot import config as settings
 from bot import context, storage
-from bot.phones import WHATSAPP_PREFIX, normalize
+from bot.core.phones import WHATSAPP_PREFIX, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
@@ -280,7 +280,7 @@ broadcast = AppGroup("broadcast", help="Safety alerts to many people at once.")
 
 def _place(kind: str, name: str | None):
     """A city or court named on the command line (any alias, accents and case ignored)."""
-    from bot.places import find_city, find_court
+    from bot.core.places import find_city, find_court
 
     if not name:
         return None

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.phones import derive_key
+from bot.core.phones import derive_key
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -86,7 +86,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "PROXY_HOPS": int(env("HEARINGBOT_PROXY_HOPS", "0")),
     }
     config.update(overrides)
-    # One secret, two keys: phones (Fernet + HMAC, bot/phones.py) and console sessions (Flask) are
+    # One secret, two keys: phones (Fernet + HMAC, bot/core/phones.py) and console sessions (Flask) are
     # derived from it with distinct HKDF labels, so a session key never opens a phone number.
     secret = config.pop("SECRET_KEY", None) or _secret_key(instance)
     generated = not os.environ.get("HEARINGBOT_SECRET_KEY") and "SECRET_KEY" not in overrides

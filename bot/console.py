@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from bot import audit, auth, broadcasts, context, dashboard, shelters, staff
-from bot.phones import mask
+from bot.core.phones import mask
 from bot.storage import iso, rows
 from scheduler import outbox
 

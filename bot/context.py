@@ -8,8 +8,8 @@ from flask import Flask, current_app, g
 from sqlite_utils import Database
 
 from bot import storage
-from bot.phones import PhoneVault
-from bot.places import Places
+from bot.core.phones import PhoneVault
+from bot.core.places import Places
 from scheduler.planner import Settings
 
 

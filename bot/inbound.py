@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot import conversation, people, shelters, volunteer
-from bot import keywords as kw
-from bot.conversation import Message
-from bot.i18n import DEFAULT_LANG, translator
-from bot.phones import PhoneVault, mask, split_address
-from bot.places import Places
+from bot import people, shelters, volunteer
+from bot.core import conversation
+from bot.core import keywords as kw
+from bot.core.conversation import Message
+from bot.core.i18n import DEFAULT_LANG, translator
+from bot.core.phones import PhoneVault, mask, split_address
+from bot.core.places import Places
 from bot.storage import iso, update, write_transaction
 from scheduler.planner import Settings
 

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, SaveHearing, SavePortTime
-from bot.phones import PhoneVault
-from bot.places import Places
+from bot.core.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, SaveHearing, SavePortTime
+from bot.core.phones import PhoneVault
+from bot.core.places import Places
 from bot.storage import insert, iso, parse_iso, rows, update
 from scheduler import outbox, planner
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from bot import audit, people
-from bot.i18n import DEFAULT_LANG, translator
+from bot.core.i18n import DEFAULT_LANG, translator
 from bot.storage import iso, scrub, write_transaction
 
 

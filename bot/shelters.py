@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from bot.places import Places, distance_km
+from bot.core.places import Places, distance_km
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "shelters.csv"
 LANGS = ("es", "en", "pt", "fr", "ht")

@@ -13,7 +13,7 @@ import secrets
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from bot import context, inbound
-from bot.phones import normalize
+from bot.core.phones import normalize
 from bot.signature import local_request
 
 bp = Blueprint("simulator", __name__)

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot import audit
-from bot.phones import PhoneVault, normalize
+from bot.core.phones import PhoneVault, normalize
 from bot.storage import iso, parse_iso, rows, write_transaction
 
 ROLES = ("volunteer", "operator", "admin")  # each can do all that the one before it can

@@ -263,7 +263,8 @@ def m004_shelters(db: Database) -> None:
         not_null={"city", "name", "address", "latitude", "longitude", "verified_at", "source"},
     )  # fmt: skip
     db["shelters"].create_index(["city", "position"])
-    from bot import places, shelters  # here, not at the top: storage is imported by both
+    from bot import shelters
+    from bot.core import places  # here, not at the top: storage is imported by both
 
     shelters.seed(db, places.load())
 

@@ -10,7 +10,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
 from bot import context, inbound
-from bot.i18n import DEFAULT_LANG, translator
+from bot.core.i18n import DEFAULT_LANG, translator
 from bot.signature import trusted
 from scheduler import delivery
 

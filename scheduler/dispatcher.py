@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.phones import PhoneVault
-from bot.places import Places
+from bot.core.phones import PhoneVault
+from bot.core.places import Places
 from bot.storage import parse_iso, utcnow
 from scheduler import lease, outbox, policy, texts, whatsapp
 from scheduler.planner import Settings

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.hearing import Hearing
-from bot.phones import PhoneVault, mask
-from bot.places import Places
+from bot.core.hearing import Hearing
+from bot.core.phones import PhoneVault, mask
+from bot.core.places import Places
 from bot.storage import iso, rows, update, write_transaction
 from scheduler import lease, planner, texts
 

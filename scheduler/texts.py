@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot.hearing import EOIR_HOTLINE, Hearing, both_clocks, report_time
-from bot.i18n import clock, tidy, translator, weekday_day_month
-from bot.places import Places
+from bot.core.hearing import EOIR_HOTLINE, Hearing, both_clocks, report_time
+from bot.core.i18n import clock, tidy, translator, weekday_day_month
+from bot.core.places import Places
 
 ORDER = {  # the numbered variables of each kind's WhatsApp template (data/whatsapp_templates.json)
     "reminder": ("date", "time", "court", "port_name", "port_time"),

@@ -6,8 +6,8 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
-from bot.phones import address, mask
-from bot.segments import count
+from bot.core.phones import address, mask
+from bot.core.segments import count
 
 log = logging.getLogger(__name__)
 MAX_VALIDITY_SECONDS = 36_000  # Twilio keeps a message queued at most 10 hours

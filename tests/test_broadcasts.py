@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from bot import audit, broadcasts, storage
-from bot import places as places_module
 from bot.broadcasts import Target
+from bot.core import places as places_module
 from scheduler.runner import Runner
 from scheduler.transport import ConsoleTransport
 from tests.conftest import Phone

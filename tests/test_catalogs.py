@@ -7,8 +7,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.dates import LANGS
-from bot.segments import count
+from bot.core.dates import LANGS
+from bot.core.segments import count
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w*)\}|%\((\w+)\)s")

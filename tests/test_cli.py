@@ -7,7 +7,7 @@ import pytest
 
 from app import create_app
 from bot import context, storage
-from bot.phones import PhoneVault
+from bot.core.phones import PhoneVault
 
 ROOT = Path(__file__).resolve().parent.parent
 

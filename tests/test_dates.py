@@ -9,8 +9,8 @@ from babel.dates import format_date, format_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dates import LANGS, month_names, parse_hearing, parse_port_time, parse_time
-from bot.i18n import BABEL_LOCALE, clock, long_date
+from bot.core.dates import LANGS, month_names, parse_hearing, parse_port_time, parse_time
+from bot.core.i18n import BABEL_LOCALE, clock, long_date
 
 HERE = Path(__file__).resolve().parent
 OWN = HERE / "data" / "hearing_dates.jsonl"

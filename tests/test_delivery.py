@@ -16,8 +16,8 @@ from datetime import timedelta
 import pytest
 
 from bot import broadcasts, storage
-from bot import places as places_module
-from bot.phones import PhoneVault
+from bot.core import places as places_module
+from bot.core.phones import PhoneVault
 from scheduler import lease, outbox
 from scheduler.runner import Runner
 from tests.conftest import PUBLIC_URL, TOKEN, Phone

@@ -17,7 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from app import create_app
 from bot import context, storage
-from bot.i18n import clock, weekday_day_month
+from bot.core.i18n import clock, weekday_day_month
 from scheduler.runner import Runner
 from scheduler.transport import TwilioTransport
 from tests.conftest import NOW, PUBLIC_URL, TOKEN, Phone

@@ -15,7 +15,7 @@ import pytest
 
 from app import create_app
 from bot import context, storage
-from bot import places as places_module
+from bot.core import places as places_module
 from scheduler import lease, outbox, runner
 from scheduler.ratelimit import TokenBucket
 from scheduler.runner import Runner

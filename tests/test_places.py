@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import places
+from bot.core import places
 
 P = places.load()
 

@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import places as places_module
-from bot.hearing import Hearing, report_time
-from bot.segments import count
+from bot.core import places as places_module
+from bot.core.hearing import Hearing, report_time
+from bot.core.segments import count
 from scheduler import planner, texts
 from scheduler.planner import slots
 from tests.conftest import NOW, Phone

@@ -7,7 +7,7 @@ import phonenumbers
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.phones import PhoneVault, mask, normalize, split_address
+from bot.core.phones import PhoneVault, mask, normalize, split_address
 from tests.conftest import Phone
 from tests.test_registration import register
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.segments import count
+from bot.core.segments import count
 from tests.conftest import Phone
 
 SCRIPTS = {

@@ -208,7 +208,7 @@ def test_shelter_lists_after_a_pin_keep_ids_only_and_are_dropped_after_a_day(app
 
 def test_phones_in_other_digit_scripts_are_the_same_person():
     """A number typed in Arabic-Indic or fullwidth digits is the same E.164 key, not a second person."""
-    from bot.phones import normalize
+    from bot.core.phones import normalize
 
     assert normalize("+٥٢١٦٥٦١٢٣٤٥٦٧") == normalize("＋５２１６５６１２３４５６７") == "+5216561234567"
 

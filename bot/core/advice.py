@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.hearing import EOIR_HOTLINE
-from bot.i18n import translator
-from bot.segments import count
+from bot.core.hearing import EOIR_HOTLINE
+from bot.core.i18n import translator
+from bot.core.segments import count
 from bot.shelters import Shelter
 
 MAX_SEGMENTS = 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text import bare
+from bot.core.text import bare
 
 HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY = (
     "help", "hearing", "change", "language", "stop", "start", "delete", "shelter", "more", "safety",

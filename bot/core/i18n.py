@@ -15,9 +15,9 @@ from pathlib import Path
 from babel.dates import format_date, format_skeleton, format_time
 from babel.support import Translations
 
-from bot.dates import HT_DAYS, HT_MONTHS, LANGS
+from bot.core.dates import HT_DAYS, HT_MONTHS, LANGS
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALE_DIR = Path(__file__).resolve().parents[2] / "locales"
 DEFAULT_LANG = "es"  # 97% of the people returned under MPP spoke Spanish (TRAC 2021)
 # Regional CLDR locales: Mexico and the US write 8:30 a.m.; Brazil is most Portuguese speakers here.
 BABEL_LOCALE = {"es": "es_MX", "en": "en_US", "pt": "pt_BR", "fr": "fr"}

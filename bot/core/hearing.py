@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from bot.i18n import clock, long_date, translator
-from bot.places import Places
+from bot.core.i18n import clock, long_date, translator
+from bot.core.places import Places
 
 EOIR_HOTLINE = "1-800-898-7180"  # EOIR's automated case line, 24/7, English and Spanish
 PORT_WINDOW_HOURS = 12  # a time to be at the port is before the hearing, and not by more than this

@@ -9,9 +9,9 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.text import bare
+from bot.core.text import bare
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "places.json"
+DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "places.json"
 NEAR_KM = 60  # a shared location this close to a city counts as that city
 
 

@@ -1,7 +1,7 @@
 """The conversation: a pure state machine, (person, message, now) -> (person, replies, effects).
 
 States are named constants, each has one handler in STATE_HANDLERS, and global keywords are checked
-before any state (see bot/conversation.md for the diagram). Handlers never touch the database or
+before any state (see bot/core/conversation.md for the diagram). Handlers never touch the database or
 Twilio: what must happen outside is returned as effects, which bot.inbound applies.
 """
 
@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot import advice
-from bot import keywords as kw
-from bot.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
-from bot.hearing import EOIR_HOTLINE, Hearing, both_clocks, describe, port_instant, port_phrase, report_time
-from bot.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
-from bot.places import Places, find_city, find_court, nearest_city
+from bot.core import advice
+from bot.core import keywords as kw
+from bot.core.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
+from bot.core.hearing import EOIR_HOTLINE, Hearing, both_clocks, describe, port_instant, port_phrase, report_time
+from bot.core.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
+from bot.core.places import Places, find_city, find_court, nearest_city
+from bot.core.text import bare
 from bot.shelters import Directory
-from bot.text import bare
 
 NEW = "new"
 CHOOSE_LANGUAGE = "choose_language"
