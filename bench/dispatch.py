@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot import storage  # noqa: E402
 from bot.core import places as places_module  # noqa: E402
+from bot.core.clock import iso  # noqa: E402
 from bot.core.phones import PhoneVault  # noqa: E402
 from scheduler import planner  # noqa: E402
 from scheduler.dispatcher import Dispatcher  # noqa: E402
@@ -42,7 +43,7 @@ def seed_hearings(db, vault: PhoneVault, count: int, distinct_phones: bool = Fal
     places = places_module.load()
     rng = random.Random(7)
     token = vault.encrypt("+5216561234567")
-    stamp = storage.iso(NOW)
+    stamp = iso(NOW)
     contacts, hearings = [], []
     for n in range(1, count + 1):
         city = rng.choice([*places.cities, None])
@@ -52,7 +53,7 @@ def seed_hearings(db, vault: PhoneVault, count: int, distinct_phones: bool = Fal
         phone = vault.encrypt(f"+52165{n:08d}") if distinct_phones else token
         contacts.append((n, "sms", f"hash{n}", phone, rng.choice(LANGS), city and city.key, court.key,
                          "registered", "{}", stamp, stamp))  # fmt: skip
-        hearings.append((n, n, storage.iso(local.astimezone(UTC)), court.zone.key, court.key, city and city.key,
+        hearings.append((n, n, iso(local.astimezone(UTC)), court.zone.key, court.key, city and city.key,
                          city and city.zone.key, "active", stamp))  # fmt: skip
     with db.atomic():
         db.conn.executemany(
@@ -101,7 +102,7 @@ def bench_dispatch(workdir: Path) -> dict:
     seed_hearings(db, vault, MESSAGES, distinct_phones=True)
     places, settings = places_module.load(), planner.load_settings()
     planner.plan_many(db, planner.active(db), NOW, places, settings)
-    db.execute("UPDATE outbox SET send_at = ? WHERE slot = 'wakeup'", [storage.iso(NOW)])
+    db.execute("UPDATE outbox SET send_at = ? WHERE slot = 'wakeup'", [iso(NOW)])
     config = {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "bench", "TWILIO_API_BASE": base_url,
               "TWILIO_SMS_FROM": "+15005550006", "TWILIO_MESSAGING_SERVICE_SID": "", "TWILIO_WHATSAPP_FROM": "",
               "TWILIO_TIMEOUT_SECONDS": 15}  # fmt: skip

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from bot import storage  # noqa: E402
+from bot.core import clock  # noqa: E402
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "120"))
 PEOPLE = int(os.environ.get("SOAK_PEOPLE", "1500"))
@@ -208,13 +209,13 @@ def main() -> dict:
         # Time passes: some reminders come due (people still registered; STOP and DELETE cancel theirs).
         made_due += db.execute(
             "UPDATE outbox SET send_at = ? WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' "
-            "AND kind IN ('reminder', 'wakeup') ORDER BY random() LIMIT 150)", [storage.iso(storage.utcnow())]
+            "AND kind IN ('reminder', 'wakeup') ORDER BY random() LIMIT 150)", [clock.iso(clock.utcnow())]
         ).rowcount  # fmt: skip
     load_seconds = time.monotonic() - started
     deadline = time.monotonic() + 60  # let the scheduler finish what is due
     while time.monotonic() < deadline and db.execute(
         "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') AND send_at <= ?",
-        [storage.iso(storage.utcnow())]).fetchone()[0]:  # fmt: skip
+        [clock.iso(clock.utcnow())]).fetchone()[0]:  # fmt: skip
         time.sleep(0.5)
     memory.append(sum(rss_kb(p) for p in family(web.pid)) + rss_kb(sched.pid))
     for proc in (web, sched):
@@ -252,7 +253,7 @@ def main() -> dict:
         "late_sample": sample, "stopped": len(load.stopped), "erased": len(load.erased),
         "sent_after_stop_or_delete": late,
         "still_due": db.execute("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') AND send_at <= ?",
-                                [storage.iso(storage.utcnow())]).fetchone()[0],
+                                [clock.iso(clock.utcnow())]).fetchone()[0],
         "rss_mb": {"first": round(memory[0] / 1024, 1), "peak": round(max(memory) / 1024, 1),
                    "last": round(memory[-1] / 1024, 1)},
     }  # fmt: skip

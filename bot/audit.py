@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.storage import iso
+from bot.core.clock import iso
 
 LOGIN_NOISE = ("login failed", "login refused", "login locked")  # anonymous tries: a view of their own
 

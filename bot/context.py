@@ -8,6 +8,7 @@ from flask import Flask, current_app, g
 from sqlite_utils import Database
 
 from bot import storage
+from bot.core import clock
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from scheduler.planner import Settings
@@ -42,7 +43,7 @@ def close_db(_exc=None) -> None:
 
 def now() -> datetime:
     """The current UTC time; tests pin it with config NOW (an aware datetime)."""
-    return current_app.config.get("NOW") or storage.utcnow()
+    return current_app.config.get("NOW") or clock.utcnow()
 
 
 def vault() -> PhoneVault:

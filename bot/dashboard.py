@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape
 
 from sqlite_utils import Database
 
-from bot.storage import iso
+from bot.core.clock import iso
 
 
 def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; translated where shown

@@ -8,10 +8,11 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from bot.core.clock import iso, parse_iso
 from bot.core.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, SaveHearing, SavePortTime
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
-from bot.storage import insert, iso, parse_iso, rows, update
+from bot.storage import insert, rows, update
 from scheduler import outbox, planner
 
 

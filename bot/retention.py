@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from bot import audit, people
+from bot.core.clock import iso
 from bot.core.i18n import DEFAULT_LANG, translator
-from bot.storage import iso, scrub, write_transaction
+from bot.storage import scrub, write_transaction
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
+
+from bot.core.clock import iso, utcnow
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -104,24 +105,6 @@ def rows(db: Database, sql: str, params=()) -> list[dict]:
     cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 UTC with a Z, the one format times are stored and shown in."""
-    if moment is None:
-        return None
-    # isoformat is several times faster than strftime, and planning writes hundreds of thousands
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    return datetime.fromisoformat(text).astimezone(UTC)  # Python 3.11 reads the Z
 
 
 def insert(db: Database, table: str, values: dict) -> int:

@@ -17,11 +17,12 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from bot import audit, broadcasts, staff
+from bot.core.clock import iso
 from bot.core.i18n import translator
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from bot.core.text import bare
-from bot.storage import iso, rows
+from bot.storage import rows
 
 ALERT_WORDS = {"alerta", "alert", "alerte"}
 EVERYONE_WORDS = {"all", "todos", "todas", "todo", "tous", "toutes", "tout", "tout moun", "tou", "everyone"}

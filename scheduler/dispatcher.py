@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from bot.core.clock import parse_iso, utcnow
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
-from bot.storage import parse_iso, utcnow
 from scheduler import lease, outbox, policy, texts, whatsapp
 from scheduler.planner import Settings
 from scheduler.ratelimit import TokenBucket

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.storage import iso, write_transaction
+from bot.core.clock import iso
+from bot.storage import write_transaction
 
 DISPATCH = "dispatch"
 

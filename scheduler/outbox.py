@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from bot.core.clock import iso
 from bot.core.hearing import Hearing
 from bot.core.phones import PhoneVault, mask
 from bot.core.places import Places
-from bot.storage import iso, rows, update, write_transaction
+from bot.storage import rows, update, write_transaction
 from scheduler import lease, planner, texts
 
 FIELDS = ("id", "to", "channel", "kind", "status", "send_at", "hearing_at", "lang", "body", "sid")

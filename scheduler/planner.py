@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from bot.core.clock import iso, parse_iso
 from bot.core.hearing import Hearing, report_time
 from bot.core.i18n import DEFAULT_LANG
 from bot.core.places import Places
-from bot.storage import iso, parse_iso
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "reminders.json"
 WAKEUP, REMINDER = "wakeup", "reminder"

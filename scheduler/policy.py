@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.storage import iso, parse_iso
+from bot.core.clock import iso, parse_iso
 from scheduler import outbox
 from scheduler.planner import Settings
 

@@ -18,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from bot import storage
+from bot.core import clock
 from scheduler import lease, outbox, whatsapp
 from scheduler import transport as transports
 from scheduler.dispatcher import Dispatcher
@@ -49,7 +50,7 @@ class Runner:
         self.bucket = self.bucket or TokenBucket(config["SEND_RATE"])
 
     def now(self):
-        return self.app.config.get("NOW") or storage.utcnow()
+        return self.app.config.get("NOW") or clock.utcnow()
 
     @contextmanager
     def _connection(self) -> Iterator:

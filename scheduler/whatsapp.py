@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from bot.storage import parse_iso
+from bot.core.clock import parse_iso
 
 WINDOW = timedelta(hours=24)
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "whatsapp_templates.json"

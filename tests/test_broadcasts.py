@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot import audit, broadcasts, storage
+from bot import audit, broadcasts
 from bot.broadcasts import Target
+from bot.core import clock
 from bot.core import places as places_module
 from scheduler.runner import Runner
 from scheduler.transport import ConsoleTransport
@@ -135,7 +136,7 @@ def test_cli_previews_asks_sends_lists_and_cancels(app, db, crowd):
 def test_dispatcher_sends_alerts_after_reminders_and_drops_a_cancelled_batch(app, db, crowd):
     now = app.config["NOW"]
     broadcast_id = sent(app, db, Target())
-    db.execute("UPDATE outbox SET send_at = ? WHERE slot = 'd7'", [storage.iso(now)])  # reminders due too
+    db.execute("UPDATE outbox SET send_at = ? WHERE slot = 'd7'", [clock.iso(now)])  # reminders due too
     claimed = __import__("scheduler.outbox", fromlist=["claim_due"]).claim_due(db, now, limit=100)
     kinds = [r["kind"] for r in claimed]
     assert kinds == ["reminder"] * 6 + ["broadcast"] * 6  # alerts last: lower priority

@@ -13,7 +13,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from bot import audit, broadcasts, context, shelters, staff, storage
+from bot import audit, broadcasts, context, shelters, staff
+from bot.core import clock
 from tests.conftest import PUBLIC_URL
 from tests.test_console import PASSWORD, add_members, login, post, token
 
@@ -277,7 +278,7 @@ def test_every_valid_name_can_be_disabled_from_the_console(members, client, db, 
 def crowd(app, n, first=0):
     """n registered people in Tijuana, written straight to the database (the webhook path is tested elsewhere)."""
     with app.app_context():
-        db, vault, now = context.get_db(), context.vault(), storage.iso(context.now())
+        db, vault, now = context.get_db(), context.vault(), clock.iso(context.now())
         with db.atomic():
             for i in range(first, first + n):
                 phone = f"+52166400{i:05d}"

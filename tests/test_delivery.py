@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 
 from bot import broadcasts, storage
+from bot.core import clock
 from bot.core import places as places_module
 from bot.core.phones import PhoneVault
 from scheduler import lease, outbox
@@ -238,7 +239,7 @@ def test_stop_delete_change_and_cancel_reach_rows_a_running_scheduler_already_cl
     for phone in phones.values():
         register(phone, when=when)
     db = storage.connect(app.config["DATABASE"])
-    now = storage.utcnow()
+    now = clock.utcnow()
     alert = broadcasts.create(db, "ana", "cli", broadcasts.Target(), {"es": "Retén en la carretera."}, "es", now)
     broadcasts.send(db, alert, "ana", now, places_module.load())
     make_due(db)
@@ -342,7 +343,7 @@ def test_rows_left_sending_go_back_on_every_tick_not_only_at_takeover(app, clien
     make_due(db, "d1")
     now = app.config["NOW"]
     (d3,) = outbox.claim_due(db, now, 1, run.holder)  # claimed by this very holder, then a crash mid-run
-    db.execute("UPDATE outbox SET handed_at = ? WHERE id = ?", [storage.iso(now), d3["id"]])  # maybe at Twilio
+    db.execute("UPDATE outbox SET handed_at = ? WHERE id = ?", [clock.iso(now), d3["id"]])  # maybe at Twilio
     (d1,) = outbox.claim_due(db, now, 1, run.holder)  # claimed, never handed over
     assert run.tick()["sent"] == 1  # the d1 at once; the d3 may be at Twilio: it waits one lease
     assert rows(db)["d3"]["status"] == "sending"

@@ -17,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from app import create_app
 from bot import context, storage
+from bot.core.clock import parse_iso
 from bot.core.i18n import clock, weekday_day_month
 from scheduler.runner import Runner
 from scheduler.transport import TwilioTransport
@@ -81,7 +82,7 @@ class Delivery(RuleBasedStateMachine):
             return {"known": False, "opted_out": False, "hearing": None}
         hearing = self.db.execute("SELECT hearing_at FROM hearings WHERE contact_id = ? AND status = 'active'",
                                   [found[0]]).fetchone()  # fmt: skip
-        return {"known": True, "opted_out": bool(found[1]), "hearing": hearing and storage.parse_iso(hearing[0])}
+        return {"known": True, "opted_out": bool(found[1]), "hearing": hearing and parse_iso(hearing[0])}
 
     def say(self, number, channel, *texts):
         answer = ""
@@ -155,8 +156,8 @@ class Delivery(RuleBasedStateMachine):
     @rule()
     def the_next_reminder_moment_comes(self):
         (due,) = self.db.execute("SELECT min(send_at) FROM outbox WHERE status = 'pending'").fetchone()
-        if due and storage.parse_iso(due) > self.app.config["NOW"]:
-            self.app.config["NOW"] = storage.parse_iso(due) + timedelta(seconds=5)
+        if due and parse_iso(due) > self.app.config["NOW"]:
+            self.app.config["NOW"] = parse_iso(due) + timedelta(seconds=5)
         self.tick()
 
     def tick(self):

@@ -15,6 +15,7 @@ import pytest
 
 from app import create_app
 from bot import context, storage
+from bot.core import clock
 from bot.core import places as places_module
 from scheduler import lease, outbox, runner
 from scheduler.ratelimit import TokenBucket
@@ -314,7 +315,7 @@ def test_two_running_schedulers_send_each_reminder_once(tmp_path, fake):
     for n in range(20):
         register(Phone(client, f"+52165600{n:05d}"), when=when)
     db = storage.connect(app.config["DATABASE"])
-    db.execute("UPDATE outbox SET send_at = ?, expires_at = NULL", [storage.iso(storage.utcnow())])
+    db.execute("UPDATE outbox SET send_at = ?, expires_at = NULL", [clock.iso(clock.utcnow())])
     schedulers = [runner.build(app) for _ in range(2)]
     for s in schedulers:
         s.start()

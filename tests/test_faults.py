@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import storage
+from bot.core import clock
 from scheduler.runner import Runner
 from tests.conftest import PUBLIC_URL, WEBHOOK, Phone, sign
 from tests.fake_twilio import FakeTwilio
@@ -30,22 +31,22 @@ def test_twilio_down_for_a_while_then_back(tmp_path):
         register(Phone(app.test_client()))
         db = storage.connect(app.config["DATABASE"])
         app.config["TWILIO_API_BASE"] = closed_port()  # connection refused
-        app.config["NOW"] = storage.parse_iso("2026-03-02T17:00:05Z")
+        app.config["NOW"] = clock.parse_iso("2026-03-02T17:00:05Z")
         for _ in range(3):  # the 7-day reminder keeps being retried, with backoff
             assert tick(app)["retry"] == 1
-            app.config["NOW"] = storage.parse_iso(rows(db)["d7"]["send_at"])
+            app.config["NOW"] = clock.parse_iso(rows(db)["d7"]["send_at"])
         app.config["TWILIO_API_BASE"] = fake.base_url  # back
         assert tick(app)["sent"] == 1 and rows(db)["d7"]["attempts"] == 4
         # Down again across the 3-day reminder's whole useful day: it expires, and is never sent late.
         app.config["TWILIO_API_BASE"] = closed_port()
-        app.config["NOW"] = storage.parse_iso("2026-03-06T17:00:05Z")
+        app.config["NOW"] = clock.parse_iso("2026-03-06T17:00:05Z")
         while rows(db)["d3"]["status"] == "pending":
             tick(app)
             app.config["NOW"] = max(app.config["NOW"] + timedelta(minutes=15),
-                                    storage.parse_iso(rows(db)["d3"]["send_at"]))  # fmt: skip
+                                    clock.parse_iso(rows(db)["d3"]["send_at"]))  # fmt: skip
         assert rows(db)["d3"]["status"] in ("expired", "failed")
         app.config["TWILIO_API_BASE"] = fake.base_url
-        app.config["NOW"] = storage.parse_iso("2026-03-08T16:00:05Z")
+        app.config["NOW"] = clock.parse_iso("2026-03-08T16:00:05Z")
         tick(app)
         assert [r.form["Body"][:13] for r in fake.requests] == ["Su audiencia:", "Su audiencia:"]  # d7 and d1
         assert rows(db)["wakeup"]["status"] == "pending"  # nothing lost
@@ -58,10 +59,10 @@ def test_twilio_errors_for_a_while_then_back(tmp_path, code, status):
         register(Phone(app.test_client()))
         db = storage.connect(app.config["DATABASE"])
         fake.fail_next("+5216561234567", code, status, times=3)
-        app.config["NOW"] = storage.parse_iso("2026-03-02T17:00:05Z")
+        app.config["NOW"] = clock.parse_iso("2026-03-02T17:00:05Z")
         while rows(db)["d7"]["status"] == "pending":
             tick(app)
-            app.config["NOW"] = storage.parse_iso(rows(db)["d7"]["send_at"])
+            app.config["NOW"] = clock.parse_iso(rows(db)["d7"]["send_at"])
         assert rows(db)["d7"]["status"] == "sent" and len(fake.requests) == 4
 
 
@@ -90,7 +91,7 @@ def test_a_database_that_cannot_be_written_is_logged_not_a_crash_loop(app, clien
         return storage.Database(conn, execute_plugins=False)
 
     monkeypatch.setattr("scheduler.runner.storage.connect", read_only)
-    app.config["NOW"] = storage.parse_iso("2026-03-02T17:00:05Z")
+    app.config["NOW"] = clock.parse_iso("2026-03-02T17:00:05Z")
     run = Runner(app)
     for _ in range(3):
         assert "readonly" in run.tick()["error"]
