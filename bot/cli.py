@@ -98,7 +98,7 @@ def serve(host: str, port: int) -> None:
     _refuse_unless(settings.check_sender)
     storage.migrate(context.get_db())
     app = current_app._get_current_object()
-    sched = runner.build(app)
+    sched = runner.build(context.deps_of(app))
     sched.start()
     app.extensions["hearingbot.scheduler"] = sched
     click.echo(f"hearingbot: webhook at http://{host}:{port}/twilio/messages (scheduler running)")
@@ -119,7 +119,7 @@ def scheduler() -> None:
     _refuse_unless(settings.check_sender)
     storage.migrate(context.get_db())
     click.echo("hearingbot scheduler running; Ctrl-C to stop")
-    sched = runner.build(current_app._get_current_object())
+    sched = runner.build(context.deps_of(current_app._get_current_object()))
     # A service manager stops with SIGTERM, a terminal with SIGINT: either ends the run under way
     # gracefully (the request in flight finishes, the rest goes back to pending), then the lease goes.
     stop = threading.Event()
@@ -143,7 +143,7 @@ def dispatch(once: bool) -> None:
 
     _refuse_unless(settings.check_sender)
     storage.migrate(context.get_db())
-    run = Runner(current_app._get_current_object())
+    run = Runner(context.deps_of(current_app._get_current_object()))
     try:
         click.echo(json.dumps(run.tick()))
     finally:

@@ -76,3 +76,11 @@ def init_app(app: Flask, vault_: PhoneVault, places_: Places, reminders_: Settin
     app.extensions["hearingbot.places"] = places_
     app.extensions["hearingbot.reminders"] = reminders_
     app.teardown_appcontext(close_db)
+
+
+def deps_of(app: Flask):
+    """What a scheduler needs from this app, handed over as plain values (scheduler/ imports no Flask)."""
+    from scheduler.runner import Deps
+
+    return Deps(config=app.config, vault=app.extensions["hearingbot.vault"], places=app.extensions["hearingbot.places"],
+                reminders=app.extensions["hearingbot.reminders"])  # fmt: skip

@@ -12,50 +12,25 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from bot.core.places import Places, distance_km
+from bot.core.shelters import SERVES, Shelter
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "shelters.csv"
 LANGS = ("es", "en", "pt", "fr", "ht")
-SERVES = ("families", "women", "children", "men", "lgbtq")
 REQUIRED = ("city", "name", "address", "latitude", "longitude", "serves", "notes_es", "notes_en", "verified_at",
             "source")  # fmt: skip
 COLUMNS = ("city", "name", "address", "phone", "latitude", "longitude", "approximate", "serves",
            *(f"notes_{lang}" for lang in LANGS), "verified_at", "source")  # fmt: skip
-STALE_AFTER_DAYS = 180
 MAX_KM_FROM_CITY = 80  # a shelter listed under a city lies within this of it (catches swapped coordinates)
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP): the
 # export puts a ' before it, and the import takes that ' off again, so files round-trip.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")  # a plain number (a longitude) cannot run: it stays a number
-
-
-@dataclass(frozen=True)
-class Shelter:
-    id: int
-    city: str
-    name: str
-    address: str
-    phone: str
-    latitude: float
-    longitude: float
-    approximate: bool
-    serves: tuple[str, ...]
-    notes: dict[str, str] = field(hash=False, compare=False)
-    verified_at: date
-    source: str
-
-    def note(self, lang: str) -> str:
-        """The note in the person's language, else Spanish, else English."""
-        return self.notes.get(lang) or self.notes.get("es") or self.notes.get("en") or ""
-
-    def stale(self, today: date) -> bool:
-        return (today - self.verified_at).days > STALE_AFTER_DAYS
 
 
 class ShelterFileError(ValueError):

@@ -9,22 +9,35 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from flask import Flask
 
 from bot import storage
 from bot.core import clock
+from bot.core.phones import PhoneVault
+from bot.core.places import Places
 from scheduler import lease, outbox, whatsapp
 from scheduler import transport as transports
 from scheduler.dispatcher import Dispatcher
+from scheduler.planner import Settings
 from scheduler.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What a scheduler needs, handed to it (never a Flask app): the settings (a mapping that tests
+    may change as they go, e.g. NOW), the phone vault, the places and the reminder settings."""
+
+    config: Mapping
+    vault: PhoneVault
+    places: Places
+    reminders: Settings
 
 
 @dataclass
@@ -36,7 +49,7 @@ class Runner:
     so a standby that takes over finds nothing half-sent and nobody gets a message twice.
     """
 
-    app: Flask
+    deps: Deps
     transport: object = None
     holder: str = field(default_factory=lease.new_holder)
     holding: bool = False
@@ -45,17 +58,17 @@ class Runner:
     _running: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
-        config = self.app.config
+        config = self.deps.config
         self.transport = self.transport or transports.for_config(config)
         self.bucket = self.bucket or TokenBucket(config["SEND_RATE"])
 
     def now(self):
-        return self.app.config.get("NOW") or clock.utcnow()
+        return self.deps.config.get("NOW") or clock.utcnow()
 
     @contextmanager
     def _connection(self) -> Iterator:
         """Its own connection for each run (a Database belongs to one thread)."""
-        db = storage.connect(self.app.config["DATABASE"])
+        db = storage.connect(self.deps.config["DATABASE"])
         try:
             yield db
         finally:
@@ -63,7 +76,7 @@ class Runner:
 
     def _leased(self, db) -> bool:
         """Take or renew the lease: only its holder sends or purges."""
-        return lease.acquire(db, self.holder, self.now(), timedelta(seconds=self.app.config["LEASE_SECONDS"]))
+        return lease.acquire(db, self.holder, self.now(), timedelta(seconds=self.deps.config["LEASE_SECONDS"]))
 
     def tick(self) -> dict:
         """One dispatcher run; a broken database (full disk, read-only) is logged, never a crash loop."""
@@ -77,7 +90,7 @@ class Runner:
                 return {"error": str(error)}
 
     def _tick(self) -> dict:
-        config = self.app.config
+        config = self.deps.config
         ttl = timedelta(seconds=config["LEASE_SECONDS"])
         with self._connection() as db:
             if not self._leased(db):
@@ -91,9 +104,9 @@ class Runner:
             dispatcher = Dispatcher(
                 db=db,
                 transport=self.transport,
-                vault=self.app.extensions["hearingbot.vault"],
-                settings=self.app.extensions["hearingbot.reminders"],
-                places=self.app.extensions["hearingbot.places"],
+                vault=self.deps.vault,
+                settings=self.deps.reminders,
+                places=self.deps.places,
                 templates=whatsapp.templates(config["WHATSAPP_TEMPLATES_FILE"]),
                 callback_url=f"{base.rstrip('/')}/twilio/status" if base else None,
                 bucket=self.bucket,
@@ -115,7 +128,7 @@ class Runner:
             with self._connection() as db:
                 if not self._leased(db):
                     return {"idle": True}
-                counts = retention.purge(db, self.now(), retention.from_config(self.app.config))
+                counts = retention.purge(db, self.now(), retention.from_config(self.deps.config))
         except sqlite3.DatabaseError as error:
             log.error("purge: the database cannot be used (%s)", error)
             return {"error": str(error)}
@@ -134,14 +147,14 @@ class Runner:
             self.release()
 
 
-def build(app: Flask, runner: Runner | None = None):
+def build(deps: Deps, runner: Runner | None = None):
     """A scheduler with one interval job: max_instances=1 and coalesce, so ticks never pile up."""
     scheduler = BackgroundScheduler()
-    runner = runner or Runner(app)
+    runner = runner or Runner(deps)
     scheduler.add_job(
         runner.tick,
         "interval",
-        seconds=app.config["DISPATCH_INTERVAL_SECONDS"],
+        seconds=deps.config["DISPATCH_INTERVAL_SECONDS"],
         id="dispatch",
         max_instances=1,
         coalesce=True,

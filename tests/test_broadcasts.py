@@ -7,6 +7,7 @@ import pytest
 
 from bot import audit, broadcasts
 from bot.broadcasts import Target
+from bot.context import deps_of
 from bot.core import clock
 from bot.core import places as places_module
 from scheduler.runner import Runner
@@ -142,7 +143,7 @@ def test_dispatcher_sends_alerts_after_reminders_and_drops_a_cancelled_batch(app
     assert kinds == ["reminder"] * 6 + ["broadcast"] * 6  # alerts last: lower priority
     assert broadcasts.cancel(db, broadcast_id, "ana", now) == 6  # after the batch was claimed, not yet sent
     db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")  # as a restart would
-    run = Runner(app, transport=ConsoleTransport(echo=False))
+    run = Runner(deps_of(app), transport=ConsoleTransport(echo=False))
     counts = run.tick()
     assert counts["sent"] == 6 and counts["cancelled"] == 0  # the reminders went; the alerts never came back
     assert {(r["status"], r["reason"]) for r in db["outbox"].rows if r["kind"] == "broadcast"} == {

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from bot import context, staff, storage
+from bot.context import deps_of
 from scheduler.runner import Runner
 from scheduler.transport import ConsoleTransport
 
@@ -120,7 +121,7 @@ def test_4_send_a_broadcast_with_its_preview_and_watch_it_go(server, page):
     page.click("#send")
     page.wait_for_load_state()
     assert "Broadcast 1: 1 messages queued." in page.inner_text(".flash")
-    Runner(app, transport=ConsoleTransport(echo=False)).tick()  # the scheduler's next tick
+    Runner(deps_of(app), transport=ConsoleTransport(echo=False)).tick()  # the scheduler's next tick
     expect(page.locator("tr[data-progress] .status").first).to_have_text("sent", timeout=10_000)
     assert page.locator("tr[data-progress] progress").get_attribute("value") == "1"
     shot(page, "broadcast-sent")

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 
 from bot import broadcasts, storage
+from bot.context import deps_of
 from bot.core import clock
 from bot.core import places as places_module
 from bot.core.phones import PhoneVault
@@ -337,7 +338,7 @@ def test_a_poison_row_fails_alone_and_the_batch_goes_on(app, client, db, fake, c
 def test_rows_left_sending_go_back_on_every_tick_not_only_at_takeover(app, client, db, fake):
     register(Phone(client, PERSON))
     at(app, "2026-03-02T17:00:05Z")
-    run = Runner(app)
+    run = Runner(deps_of(app))
     assert run.tick()["sent"] == 1  # d7; the runner holds the lease from now on
     make_due(db, "d3")
     make_due(db, "d1")

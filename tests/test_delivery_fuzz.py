@@ -17,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from app import create_app
 from bot import context, storage
+from bot.context import deps_of
 from bot.core.clock import parse_iso
 from bot.core.i18n import clock, weekday_day_month
 from scheduler.runner import Runner
@@ -62,7 +63,7 @@ class Delivery(RuleBasedStateMachine):
         client = self.app.test_client()
         self.phones = {(n, ch): Phone(client, n, channel=ch) for n in PHONES for ch in ("sms", "whatsapp")}
         self.vault = self.app.extensions["hearingbot.vault"]
-        self.runner = Runner(self.app, transport=Checking(self.app.config, self))
+        self.runner = Runner(deps_of(self.app), transport=Checking(self.app.config, self))
         self.model = {n: self.read(n) for n in PHONES}  # what each person was last told
         self.queued = []  # messages that land while the next batch is out
         self.sent_rows = set()

@@ -15,6 +15,7 @@ import pytest
 
 from app import create_app
 from bot import context, storage
+from bot.context import deps_of
 from bot.core import clock
 from bot.core import places as places_module
 from scheduler import lease, outbox, runner
@@ -67,7 +68,7 @@ def at(app, moment: str) -> None:
 
 def tick(app) -> dict:
     """One dispatcher run, as `dispatch --once` does it: take the lease, send, give it back."""
-    run = Runner(app)
+    run = Runner(deps_of(app))
     try:
         return run.tick()
     finally:
@@ -301,7 +302,7 @@ def test_queue_send_now_retry_and_cancel(app, client, db, fake):
 def test_a_second_scheduler_stays_idle_while_the_first_holds_the_lease(app, client, db, fake):
     register(Phone(client))
     at(app, "2026-03-09T09:00:00Z")
-    first, second = Runner(app), Runner(app)
+    first, second = Runner(deps_of(app)), Runner(deps_of(app))
     assert first.tick()["sent"] == 1
     assert second.tick() == {"idle": True, "lease_holder": first.holder}
     first.release()
@@ -316,7 +317,7 @@ def test_two_running_schedulers_send_each_reminder_once(tmp_path, fake):
         register(Phone(client, f"+52165600{n:05d}"), when=when)
     db = storage.connect(app.config["DATABASE"])
     db.execute("UPDATE outbox SET send_at = ?, expires_at = NULL", [clock.iso(clock.utcnow())])
-    schedulers = [runner.build(app) for _ in range(2)]
+    schedulers = [runner.build(deps_of(app)) for _ in range(2)]
     for s in schedulers:
         s.start()
     deadline = time.monotonic() + 20
@@ -336,9 +337,9 @@ def test_rows_left_sending_by_a_dead_scheduler_are_sent_after_takeover(app, clie
     at(app, "2026-03-09T09:00:00Z")
     outbox.claim_due(db, app.config["NOW"], limit=10)  # a scheduler claimed the batch, then died
     lease.acquire(db, "dead:1:x", app.config["NOW"], timedelta(seconds=60))
-    assert Runner(app).tick()["idle"]  # its lease still runs
+    assert Runner(deps_of(app)).tick()["idle"]  # its lease still runs
     app.config["NOW"] += timedelta(seconds=61)
-    assert Runner(app).tick()["sent"] == 1  # the wake-up, recovered; the rest expired meanwhile
+    assert Runner(deps_of(app)).tick()["sent"] == 1  # the wake-up, recovered; the rest expired meanwhile
 
 
 def test_kill_9_in_the_middle_of_a_batch_then_restart_sends_everything(tmp_path, fake):

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import storage
+from bot.context import deps_of
 from bot.core import clock
 from scheduler.runner import Runner
 from tests.conftest import PUBLIC_URL, WEBHOOK, Phone, sign
@@ -92,7 +93,7 @@ def test_a_database_that_cannot_be_written_is_logged_not_a_crash_loop(app, clien
 
     monkeypatch.setattr("scheduler.runner.storage.connect", read_only)
     app.config["NOW"] = clock.parse_iso("2026-03-02T17:00:05Z")
-    run = Runner(app)
+    run = Runner(deps_of(app))
     for _ in range(3):
         assert "readonly" in run.tick()["error"]
     assert "the database cannot be used" in caplog.text

@@ -11,7 +11,7 @@ from datetime import date
 from bot.core.hearing import EOIR_HOTLINE
 from bot.core.i18n import translator
 from bot.core.segments import count
-from bot.shelters import Shelter
+from bot.core.shelters import Shelter
 
 MAX_SEGMENTS = 2
 

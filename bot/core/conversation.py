@@ -16,8 +16,8 @@ from bot.core.dates import LANGS, ParsedHearing, names_port, parse_hearing, pars
 from bot.core.hearing import EOIR_HOTLINE, Hearing, both_clocks, describe, port_instant, port_phrase, report_time
 from bot.core.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
 from bot.core.places import Places, find_city, find_court, nearest_city
+from bot.core.shelters import Directory
 from bot.core.text import bare
-from bot.shelters import Directory
 
 NEW = "new"
 CHOOSE_LANGUAGE = "choose_language"

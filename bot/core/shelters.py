@@ -1,0 +1,47 @@
+"""A shelter as the bot tells people about it, and what the conversation asks of the shelter list.
+
+The list itself lives in the database (bot/shelters.py); the conversation only sees it through the
+`Directory` protocol, so it stays pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+SERVES = ("families", "women", "children", "men", "lgbtq")
+STALE_AFTER_DAYS = 180  # after this, a shelter's data says "not checked since MM/YYYY: call first"
+
+
+@dataclass(frozen=True)
+class Shelter:
+    id: int
+    city: str
+    name: str
+    address: str
+    phone: str
+    latitude: float
+    longitude: float
+    approximate: bool
+    serves: tuple[str, ...]
+    notes: dict[str, str] = field(hash=False, compare=False)
+    verified_at: date
+    source: str
+
+    def note(self, lang: str) -> str:
+        """The note in the person's language, else Spanish, else English."""
+        return self.notes.get(lang) or self.notes.get("es") or self.notes.get("en") or ""
+
+    def stale(self, today: date) -> bool:
+        return (today - self.verified_at).days > STALE_AFTER_DAYS
+
+
+class Directory(Protocol):
+    """The shelters, as the conversation reads them (bot/shelters.py has the one on the database)."""
+
+    def in_city(self, city: str) -> list[Shelter]: ...
+
+    def nearest(self, lat: float, lon: float) -> list[tuple[Shelter, float]]: ...
+
+    def by_ids(self, ids: list[int]) -> list[Shelter]: ...

@@ -1,0 +1,48 @@
+"""The layers the imports obey (DESIGN.md §3), checked on the code itself so they cannot rot.
+
+bot/core is pure: no Flask, no SQLite, no twilio, no APScheduler, and nothing of the bot but bot.core.
+scheduler/ never imports Flask. Imports inside functions count too.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN_IN_CORE = ("flask", "sqlite_utils", "sqlite3", "twilio", "apscheduler", "werkzeug", "scheduler", "bot")
+
+
+def imports(path: Path) -> list[str]:
+    """Every module a file imports, absolute, with the line it is on."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+    return found
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", modules("bot/core"), ids=lambda p: p.name)
+def test_the_core_is_pure(path):
+    for name in imports(path):
+        if name == "bot.core" or name.startswith("bot.core."):
+            continue
+        assert name.split(".")[0] not in FORBIDDEN_IN_CORE or name.startswith("bot.core"), (path.name, name)
+
+
+@pytest.mark.parametrize("path", modules("scheduler"), ids=lambda p: p.name)
+def test_the_scheduler_never_imports_flask(path):
+    assert not [n for n in imports(path) if n.split(".")[0] in ("flask", "werkzeug")], path.name
+
+
+def test_the_rules_catch_a_violation(tmp_path):
+    """The check itself can fail: a core module importing the store is caught."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("from bot import storage\nimport flask\n")
+    assert {"bot", "bot.storage", "flask"} <= set(imports(bad))
