@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import logging
+import threading
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -18,6 +20,36 @@ PUBLIC_URL = "https://bot.example.org"
 WEBHOOK = f"{PUBLIC_URL}/twilio/messages"
 NOW = datetime(2026, 2, 2, 15, 0, tzinfo=UTC)  # the shared corpus's "today"
 _sids = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def webhook_errors_fail_the_test(request, caplog):
+    """The webhook turns any exception into a polite apology (a person never sees a stack trace); a
+    test must still see it. Any ERROR the webhook logged fails the test, unless it is marked
+    `webhook_errors_expected` (a fault injected on purpose)."""
+    yield
+    if request.node.get_closest_marker("webhook_errors_expected"):
+        return
+    errors = [r for r in caplog.get_records("call") if r.name == "bot.webhook" and r.levelno >= logging.ERROR]
+    assert not errors, f"the webhook apologised for: {[r.getMessage() for r in errors]}"
+
+
+@pytest.fixture(autouse=True)
+def close_all_databases(monkeypatch):
+    """Every SQLite connection a test opens is closed after it (Python 3.13 warns on a leaked one)."""
+    opened = []
+    real = storage.connect
+
+    def connect(path):
+        db = real(path)
+        if threading.current_thread() is threading.main_thread():  # other threads close their own
+            opened.append(db)
+        return db
+
+    monkeypatch.setattr(storage, "connect", connect)
+    yield
+    for db in opened:
+        db.close()
 
 
 @pytest.fixture

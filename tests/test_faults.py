@@ -67,6 +67,7 @@ def test_twilio_errors_for_a_while_then_back(tmp_path, code, status):
         assert rows(db)["d7"]["status"] == "sent" and len(fake.requests) == 4
 
 
+@pytest.mark.webhook_errors_expected  # a locked or read-only database, on purpose
 def test_a_long_writer_does_not_make_the_webhook_miss_twilios_15_seconds(app, client, db):
     phone = Phone(client)
     blocker = storage.connect(app.config["DATABASE"])
@@ -83,6 +84,7 @@ def test_a_long_writer_does_not_make_the_webhook_miss_twilios_15_seconds(app, cl
     assert b"Avisos gratis" in again.data and db["contacts"].count == 1
 
 
+@pytest.mark.webhook_errors_expected  # a locked or read-only database, on purpose
 def test_a_database_that_cannot_be_written_is_logged_not_a_crash_loop(app, client, caplog, monkeypatch):
     register(Phone(client))
     path = app.config["DATABASE"]
