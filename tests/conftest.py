@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
 import re
+import threading
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
