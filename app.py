@@ -10,10 +10,11 @@ from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot import auth, cli, console, context, simulator, webhook
+from bot import cli
 from bot import config as settings
 from bot.core import places
 from bot.core.phones import PhoneVault
+from bot.web import auth, console, context, simulator, webhook
 from scheduler import planner, whatsapp
 
 

@@ -19,8 +19,9 @@ from twilio.request_validator import RequestValidator
 from werkzeug.serving import run_simple
 
 from bot import config as settings
-from bot import context, storage
+from bot import storage
 from bot.core.phones import WHATSAPP_PREFIX, normalize
+from bot.web import context
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"

@@ -13,7 +13,8 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from app import create_app
-from bot import context, storage
+from bot import storage
+from bot.web import context
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_URL = "https://bot.example.org"
@@ -30,7 +31,7 @@ def webhook_errors_fail_the_test(request, caplog):
     yield
     if request.node.get_closest_marker("webhook_errors_expected"):
         return
-    errors = [r for r in caplog.get_records("call") if r.name == "bot.webhook" and r.levelno >= logging.ERROR]
+    errors = [r for r in caplog.get_records("call") if r.name == "bot.web.webhook" and r.levelno >= logging.ERROR]
     assert not errors, f"the webhook apologised for: {[r.getMessage() for r in errors]}"
 
 

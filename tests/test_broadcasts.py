@@ -7,9 +7,9 @@ import pytest
 
 from bot import audit, broadcasts
 from bot.broadcasts import Target
-from bot.context import deps_of
 from bot.core import clock
 from bot.core import places as places_module
+from bot.web.context import deps_of
 from scheduler.runner import Runner
 from scheduler.transport import ConsoleTransport
 from tests.conftest import Phone

@@ -14,9 +14,10 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
-from bot import context, staff, storage
-from bot.context import deps_of
+from bot import staff, storage
 from bot.core.i18n import long_date, weekday_day_month
+from bot.web import context
+from bot.web.context import deps_of
 from scheduler.runner import Runner
 from scheduler.transport import ConsoleTransport
 

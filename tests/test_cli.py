@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from bot import context, storage
+from bot import storage
 from bot.core.phones import PhoneVault
+from bot.web import context
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,10 +16,10 @@ from datetime import timedelta
 import pytest
 
 from bot import broadcasts, storage
-from bot.context import deps_of
 from bot.core import clock
 from bot.core import places as places_module
 from bot.core.phones import PhoneVault
+from bot.web.context import deps_of
 from scheduler import lease, outbox
 from scheduler.runner import Runner
 from tests.conftest import PUBLIC_URL, TOKEN, Phone

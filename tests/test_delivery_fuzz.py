@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from app import create_app
-from bot import context, storage
-from bot.context import deps_of
+from bot import storage
 from bot.core.clock import parse_iso
 from bot.core.i18n import clock, weekday_day_month
+from bot.web import context
+from bot.web.context import deps_of
 from scheduler.runner import Runner
 from scheduler.transport import TwilioTransport
 from tests.conftest import NOW, PUBLIC_URL, TOKEN, Phone

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from bot import context, storage
-from bot.context import deps_of
+from bot import storage
 from bot.core import clock
 from bot.core import places as places_module
+from bot.web import context
+from bot.web.context import deps_of
 from scheduler import lease, outbox, runner
 from scheduler.ratelimit import TokenBucket
 from scheduler.runner import Runner

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import storage
-from bot.context import deps_of
 from bot.core import clock
+from bot.web.context import deps_of
 from scheduler.runner import Runner
 from tests.conftest import PUBLIC_URL, WEBHOOK, Phone, sign
 from tests.fake_twilio import FakeTwilio
@@ -99,7 +99,7 @@ def test_a_database_that_cannot_be_written_is_logged_not_a_crash_loop(app, clien
     for _ in range(3):
         assert "readonly" in run.tick()["error"]
     assert "the database cannot be used" in caplog.text
-    monkeypatch.setattr("bot.context.storage.connect", read_only)
+    monkeypatch.setattr("bot.web.context.storage.connect", read_only)
     answer = Phone(client, "+5216561119999").post(Phone(client, "+5216561119999").form("hola"))
     assert answer.status_code == 200 and b"Intente de nuevo" in answer.data
 

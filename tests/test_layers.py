@@ -46,3 +46,13 @@ def test_the_rules_catch_a_violation(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from bot import storage\nimport flask\n")
     assert {"bot", "bot.storage", "flask"} <= set(imports(bad))
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in sorted(ROOT.glob("**/*.py")) if ".venv" not in p.parts and "tests" not in p.parts
+             and "bench" not in p.parts and p.name != "app.py" and "web" not in p.relative_to(ROOT).parts
+             and "cli" not in p.relative_to(ROOT).parts[:2] and p.name != "cli.py"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)  # fmt: skip
+def test_only_the_app_and_the_cli_import_the_web_layer(path):
+    assert not [n for n in imports(path) if n == "bot.web" or n.startswith("bot.web.")], path.name

@@ -185,7 +185,7 @@ def test_confirming_a_hearing_plans_its_reminders(app, phone, db):
 def test_planning_twice_adds_nothing(app, phone, db):
     register(phone)
     with app.app_context():
-        from bot import context
+        from bot.web import context
 
         again = planner.plan_contact(context.get_db(), 1, NOW, PLACES, SETTINGS)
     assert again == 4 and db["outbox"].count == 4

@@ -10,7 +10,8 @@ import pytest
 
 from app import create_app
 from bot import config as settings
-from bot import context, storage
+from bot import storage
+from bot.web import context
 from tests.conftest import PUBLIC_URL, Phone, replies_of
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,9 +9,10 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
-from bot import context, inbound
+from bot import inbound
 from bot.core.i18n import DEFAULT_LANG, translator
-from bot.signature import trusted
+from bot.web import context
+from bot.web.signature import trusted
 from scheduler import delivery
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,10 @@ import secrets
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
-from bot import context, inbound
+from bot import inbound
 from bot.core.phones import normalize
-from bot.signature import local_request
+from bot.web import context
+from bot.web.signature import local_request
 
 bp = Blueprint("simulator", __name__)
 DEFAULT_PHONE = "+5216560000000"
