@@ -14,7 +14,7 @@ def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; trans
     return message
 
 
-# Twilio's error codes in plain words, for the message log (DESIGN.md §5 and Twilio's error pages).
+# Twilio's error codes in plain words, for the message log (Twilio's error pages).
 TWILIO_ERRORS = {
     "20429": N_("Twilio was busy; tried again later."),
     "21610": N_("The person sent STOP to Twilio: opted out."),

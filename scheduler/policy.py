@@ -1,4 +1,4 @@
-"""What to do when Twilio says no, by its error codes (DESIGN.md §5); one place for sends and callbacks.
+"""What to do when Twilio says no, by its error codes; one place for sends and callbacks.
 
 - 20429 / HTTP 429, 5xx, timeouts: retry with exponential backoff and jitter, a bounded number of times.
 - 30003 (handset unreachable): try again later, `unreachable_retries` times.

@@ -1,4 +1,4 @@
-"""Places: every zone is real, no America/Monterrey, and the clocks differ where DESIGN.md says."""
+"""Places: every zone is real, no America/Monterrey, and the clocks differ where the border does."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo

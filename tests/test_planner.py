@@ -43,7 +43,7 @@ CITY_DATES = [
 
 
 COURT_ZONES = {"san_diego": "America/Los_Angeles", "calexico": "America/Los_Angeles", "el_paso": "America/Denver",
-               "laredo": "America/Chicago", "brownsville": "America/Chicago"}  # DESIGN.md §5, not data/  # fmt: skip
+               "laredo": "America/Chicago", "brownsville": "America/Chicago"}  # known facts, not data/  # fmt: skip
 CITY_ZONES = {"tijuana": "America/Tijuana", "mexicali": "America/Tijuana", "nogales": "America/Hermosillo",
               "ciudad_juarez": "America/Ciudad_Juarez", "piedras_negras": "America/Matamoros",
               "nuevo_laredo": "America/Matamoros", "reynosa": "America/Matamoros",

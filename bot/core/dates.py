@@ -33,7 +33,7 @@ LANGS = ("es", "en", "pt", "fr", "ht")
 CLDR_LANGS = ("es", "en", "pt", "fr")
 DAY_FIRST = {"es": True, "en": False, "pt": True, "fr": True, "ht": True}
 
-# CLDR has no Haitian Creole names, so we carry them (DESIGN.md §5).
+# CLDR has no Haitian Creole names, so we carry them.
 HT_MONTHS = (
     "janvye", "fevriye", "mas", "avril", "me", "jen",
     "jiyè", "out", "septanm", "oktòb", "novanm", "desanm",
