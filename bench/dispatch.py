@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import storage  # noqa: E402
 from bot.core import places as places_module  # noqa: E402
 from bot.core.clock import iso  # noqa: E402
 from bot.core.phones import PhoneVault  # noqa: E402
+from bot.store import db as storage  # noqa: E402
 from scheduler import planner  # noqa: E402
 from scheduler.dispatcher import Dispatcher  # noqa: E402
 from scheduler.transport import TwilioTransport  # noqa: E402

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from twilio.request_validator import RequestValidator  # noqa: E402
 
-from bot import storage  # noqa: E402
 from bot.core import clock  # noqa: E402
+from bot.store import db as storage  # noqa: E402
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", "120"))
 PEOPLE = int(os.environ.get("SOAK_PEOPLE", "1500"))

@@ -24,7 +24,7 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import storage  # noqa: E402
+from bot.store import db as storage  # noqa: E402
 
 PHONES = int(os.environ.get("BENCH_PHONES", "400"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))

@@ -17,11 +17,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlite_utils import Database
 
-from bot import audit
 from bot.core.clock import iso
 from bot.core.places import Places
 from bot.core.segments import count
-from bot.storage import rows, write_transaction
+from bot.store import audit
+from bot.store.db import rows, write_transaction
 from scheduler import outbox
 
 LANGS = ("es", "en", "pt", "fr", "ht")

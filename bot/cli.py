@@ -19,8 +19,8 @@ from twilio.request_validator import RequestValidator
 from werkzeug.serving import run_simple
 
 from bot import config as settings
-from bot import storage
 from bot.core.phones import WHATSAPP_PREFIX, normalize
+from bot.store import db as storage
 from bot.web import context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -243,7 +243,7 @@ shelters_group = AppGroup("shelters", help="The shelter list the bot answers SHE
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def shelters_import(path: str) -> None:
     """Replace every shelter with those in a CSV file; a bad line changes nothing."""
-    from bot import shelters
+    from bot.store import shelters
 
     db = context.get_db()
     storage.migrate(db)
@@ -260,7 +260,7 @@ def shelters_import(path: str) -> None:
 @click.argument("path", required=False, type=click.Path(dir_okay=False, writable=True))
 def shelters_export(path: str | None) -> None:
     """Write the shelters as CSV (to PATH, or to the terminal)."""
-    from bot import shelters
+    from bot.store import shelters
 
     db = context.get_db()
     storage.migrate(db)
@@ -395,7 +395,7 @@ def _secret(label: str, given: str | None) -> str:
 @click.option("--pin", help="The PIN for alerts by phone; asked for (hidden) when not given.")
 def staff_add(name: str, role: str, phone: str | None, lang: str, pin: str | None) -> None:
     """Add a staff member. The password is read from a hidden prompt, or from standard input."""
-    from bot import staff
+    from bot.store import staff
 
     db = context.get_db()
     storage.migrate(db)
@@ -414,7 +414,7 @@ def staff_add(name: str, role: str, phone: str | None, lang: str, pin: str | Non
 @click.option("--pin", help="The new PIN; asked for (hidden) when not given.")
 def staff_pin(name: str, pin: str | None) -> None:
     """Set a new PIN for a volunteer's phone (also clears its locks)."""
-    from bot import staff
+    from bot.store import staff
 
     db = context.get_db()
     storage.migrate(db)
@@ -429,7 +429,7 @@ def staff_pin(name: str, pin: str | None) -> None:
 @staff_group.command("list")
 def staff_list() -> None:
     """Every staff member: role, console language, phone or not, disabled or locked."""
-    from bot import staff
+    from bot.store import staff
 
     db = context.get_db()
     storage.migrate(db)
@@ -442,7 +442,7 @@ def staff_list() -> None:
 @click.argument("name")
 def staff_disable(name: str) -> None:
     """Stop a staff member's console logins and alerts by phone."""
-    from bot import staff
+    from bot.store import staff
 
     db = context.get_db()
     storage.migrate(db)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot import people, shelters, volunteer
+from bot import people, volunteer
 from bot.core import conversation
 from bot.core import keywords as kw
 from bot.core.clock import iso
@@ -21,7 +21,8 @@ from bot.core.conversation import Message
 from bot.core.i18n import DEFAULT_LANG, translator
 from bot.core.phones import PhoneVault, mask, split_address
 from bot.core.places import Places
-from bot.storage import update, write_transaction
+from bot.store import shelters
+from bot.store.db import update, write_transaction
 from scheduler.planner import Settings
 
 log = logging.getLogger(__name__)

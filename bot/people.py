@@ -12,7 +12,7 @@ from bot.core.clock import iso, parse_iso
 from bot.core.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, SaveHearing, SavePortTime
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
-from bot.storage import insert, rows, update
+from bot.store.db import insert, rows, update
 from scheduler import outbox, planner
 
 

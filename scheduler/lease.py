@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from bot.core.clock import iso
-from bot.storage import write_transaction
+from bot.store.db import write_transaction
 
 DISPATCH = "dispatch"
 

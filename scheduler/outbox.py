@@ -16,7 +16,7 @@ from bot.core.clock import iso
 from bot.core.hearing import Hearing
 from bot.core.phones import PhoneVault, mask
 from bot.core.places import Places
-from bot.storage import rows, update, write_transaction
+from bot.store.db import rows, update, write_transaction
 from scheduler import lease, planner, texts
 
 FIELDS = ("id", "to", "channel", "kind", "status", "send_at", "hearing_at", "lang", "body", "sid")

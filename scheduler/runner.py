@@ -16,10 +16,10 @@ from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import storage
 from bot.core import clock
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
+from bot.store import db as storage
 from scheduler import lease, outbox, whatsapp
 from scheduler import transport as transports
 from scheduler.dispatcher import Dispatcher

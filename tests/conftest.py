@@ -13,7 +13,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from app import create_app
-from bot import storage
+from bot.store import db as storage
 from bot.web import context
 
 TOKEN = "test-auth-token-0123456789abcdef"

@@ -14,8 +14,9 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
-from bot import staff, storage
 from bot.core.i18n import long_date, weekday_day_month
+from bot.store import db as storage
+from bot.store import staff
 from bot.web import context
 from bot.web.context import deps_of
 from scheduler.runner import Runner

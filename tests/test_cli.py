@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from bot import storage
 from bot.core.phones import PhoneVault
+from bot.store import db as storage
 from bot.web import context
 
 ROOT = Path(__file__).resolve().parent.parent

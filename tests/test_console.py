@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 
 from app import create_app
-from bot import audit, staff, storage
+from bot.store import audit, staff
+from bot.store import db as storage
 from bot.web import context
 from tests.conftest import PUBLIC_URL, Phone
 from tests.test_registration import register

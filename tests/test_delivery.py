@@ -15,10 +15,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot import broadcasts, storage
+from bot import broadcasts
 from bot.core import clock
 from bot.core import places as places_module
 from bot.core.phones import PhoneVault
+from bot.store import db as storage
+from bot.store.migrations import migrations
 from bot.web.context import deps_of
 from scheduler import lease, outbox
 from scheduler.runner import Runner
@@ -88,7 +90,7 @@ def test_the_migration_merges_the_contacts_of_one_phone(tmp_path):
     consent, and opted out if either was; the older hearing's unsent reminders are cancelled."""
     db = storage.connect(tmp_path / "old.db")
     db.execute("PRAGMA journal_mode = WAL")
-    storage.migrations.apply(db, stop_before="m008_one_person_per_phone")
+    migrations.apply(db, stop_before="m008_one_person_per_phone")
     vault = PhoneVault("old-key")
     phone_hash, phone_enc = vault.lookup_hash(PERSON), vault.encrypt(PERSON)
     other_hash = vault.lookup_hash("+5216640000001")

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from app import create_app
-from bot import storage
 from bot.core.clock import parse_iso
 from bot.core.i18n import clock, weekday_day_month
+from bot.store import db as storage
 from bot.web import context
 from bot.web.context import deps_of
 from scheduler.runner import Runner

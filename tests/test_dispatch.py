@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from bot import storage
 from bot.core import clock
 from bot.core import places as places_module
+from bot.store import db as storage
 from bot.web import context
 from bot.web.context import deps_of
 from scheduler import lease, outbox, runner

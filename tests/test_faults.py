@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import storage
 from bot.core import clock
+from bot.store import db as storage
 from bot.web.context import deps_of
 from scheduler.runner import Runner
 from tests.conftest import PUBLIC_URL, WEBHOOK, Phone, sign

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from app import create_app
-from bot import storage
 from bot.core.dates import LANGS, parse_hearing
 from bot.core.i18n import long_date
+from bot.store import db as storage
 from bot.web import context
 from tests.conftest import NOW, TOKEN, Phone
 

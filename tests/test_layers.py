@@ -44,8 +44,8 @@ def test_the_scheduler_never_imports_flask(path):
 def test_the_rules_catch_a_violation(tmp_path):
     """The check itself can fail: a core module importing the store is caught."""
     bad = tmp_path / "bad.py"
-    bad.write_text("from bot import storage\nimport flask\n")
-    assert {"bot", "bot.storage", "flask"} <= set(imports(bad))
+    bad.write_text("from bot.store import db\nimport flask\n")
+    assert {"bot.store", "bot.store.db", "flask"} <= set(imports(bad))
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,14 @@ def test_the_rules_catch_a_violation(tmp_path):
 )  # fmt: skip
 def test_only_the_app_and_the_cli_import_the_web_layer(path):
     assert not [n for n in imports(path) if n == "bot.web" or n.startswith("bot.web.")], path.name
+
+
+@pytest.mark.parametrize("path", modules("bot/store"), ids=lambda p: p.name)
+def test_the_store_imports_the_core_only(path):
+    """SQLite and the tables' own code: no Flask, no scheduler, nothing of the bot above it."""
+    for name in imports(path):
+        top = name.split(".")[0]
+        assert top not in ("flask", "twilio", "apscheduler", "scheduler"), (path.name, name)
+        if top == "bot":
+            assert name in ("bot", "bot.core", "bot.store") or name.startswith(("bot.core.", "bot.store.")), (
+                path.name, name)  # fmt: skip

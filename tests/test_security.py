@@ -10,7 +10,7 @@ import pytest
 
 from app import create_app
 from bot import config as settings
-from bot import storage
+from bot.store import db as storage
 from bot.web import context
 from tests.conftest import PUBLIC_URL, Phone, replies_of
 

@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from bot import shelters
 from bot.core import places as places_module
 from bot.core.advice import pages
 from bot.core.segments import count
+from bot.store import shelters
 from tests.conftest import Phone
 from tests.test_registration import register
 

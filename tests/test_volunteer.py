@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import audit, storage
+from bot.store import audit
+from bot.store import db as storage
 from tests import test_broadcasts
 from tests.conftest import Phone, sign
 from tests.test_broadcasts import VOLUNTEER

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
-from bot import storage
+from bot.store import db as storage
 from bot.web import context
 from tests.conftest import Phone, replies_of, sign
 from tests.test_registration import register

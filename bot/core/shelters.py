@@ -1,6 +1,6 @@
 """A shelter as the bot tells people about it, and what the conversation asks of the shelter list.
 
-The list itself lives in the database (bot/shelters.py); the conversation only sees it through the
+The list itself lives in the database (bot/store/shelters.py); the conversation only sees it through the
 `Directory` protocol, so it stays pure.
 """
 
@@ -38,7 +38,7 @@ class Shelter:
 
 
 class Directory(Protocol):
-    """The shelters, as the conversation reads them (bot/shelters.py has the one on the database)."""
+    """The shelters, as the conversation reads them (bot/store/shelters.py has the one on the database)."""
 
     def in_city(self, city: str) -> list[Shelter]: ...
 

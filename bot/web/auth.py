@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from flask import abort, g, redirect, request, session, url_for
 
-from bot import staff
 from bot.core.clock import iso, parse_iso
 from bot.core.i18n import translator
+from bot.store import staff
 from bot.web import context
 
 MAX_SESSION = timedelta(hours=12)  # from login; the cookie's own lifetime only counts idle time

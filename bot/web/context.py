@@ -7,10 +7,10 @@ from datetime import datetime
 from flask import Flask, current_app, g
 from sqlite_utils import Database
 
-from bot import storage
 from bot.core import clock
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
+from bot.store import db as storage
 from scheduler.planner import Settings
 
 

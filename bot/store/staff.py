@@ -18,10 +18,10 @@ from functools import cache
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from bot import audit
 from bot.core.clock import iso, parse_iso
 from bot.core.phones import PhoneVault, normalize
-from bot.storage import rows, write_transaction
+from bot.store import audit
+from bot.store.db import rows, write_transaction
 
 ROLES = ("volunteer", "operator", "admin")  # each can do all that the one before it can
 MAX_WRONG_PINS = 3
