@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from dispatch import NOW, seed_hearings  # noqa: E402
 
-from bot import broadcasts  # noqa: E402
 from bot.core import places as places_module  # noqa: E402
 from bot.core.phones import PhoneVault  # noqa: E402
+from bot.store import broadcasts  # noqa: E402
 from bot.store import db as storage  # noqa: E402
 from scheduler import planner  # noqa: E402
 

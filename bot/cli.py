@@ -155,7 +155,7 @@ def dispatch(once: bool) -> None:
 @with_appcontext
 def purge() -> None:
     """Delete what is past its retention (the scheduler also does this daily); print the counts."""
-    from bot import retention
+    from bot.store import retention
 
     db = context.get_db()
     storage.migrate(db)
@@ -308,7 +308,7 @@ def _place(kind: str, name: str | None):
 def broadcast_send(text_es, text_en, text_pt, text_fr, text_ht, only_written, city, lang, court, hearing_from,
                    hearing_to, author, yes) -> None:  # fmt: skip
     """Preview a broadcast (people, segments per language, cost), then send it on confirmation."""
-    from bot import broadcasts
+    from bot.store import broadcasts
 
     db = context.get_db()
     storage.migrate(db)
@@ -340,7 +340,7 @@ def broadcast_send(text_es, text_en, text_pt, text_fr, text_ht, only_written, ci
 @click.option("--json", "as_json", is_flag=True)
 def broadcast_list(as_json: bool) -> None:
     """Every broadcast, newest first, with its counts."""
-    from bot import broadcasts
+    from bot.store import broadcasts
 
     db = context.get_db()
     storage.migrate(db)
@@ -361,7 +361,7 @@ def broadcast_list(as_json: bool) -> None:
 @click.option("--author", default=lambda: os.environ.get("USER", "cli"), show_default="$USER")
 def broadcast_cancel(broadcast_id: int, author: str) -> None:
     """Stop what is still queued of a broadcast."""
-    from bot import broadcasts
+    from bot.store import broadcasts
 
     db = context.get_db()
     storage.migrate(db)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot import people, volunteer
+from bot import volunteer
 from bot.core import conversation
 from bot.core import keywords as kw
 from bot.core.clock import iso
@@ -21,8 +21,9 @@ from bot.core.conversation import Message
 from bot.core.i18n import DEFAULT_LANG, translator
 from bot.core.phones import PhoneVault, mask, split_address
 from bot.core.places import Places
-from bot.store import shelters
+from bot.store import people, shelters
 from bot.store.db import update, write_transaction
+from scheduler import planner
 from scheduler.planner import Settings
 
 log = logging.getLogger(__name__)
@@ -165,7 +166,10 @@ def receive(
             return limited
         code = f"{secrets.randbelow(900) + 100}"  # three digits, for a confirmation only this phone can see
         outcome = conversation.handle(contact.person, message, now, places, shelters.Directory(db), code)
-        contact_id = people.apply(db, vault, contact, channel, phone, outcome, now, places, reminders)
+        applied = people.apply(db, vault, contact, channel, phone, outcome, now, places)
+        contact_id = applied.contact_id
+        if applied.replan:  # a new hearing, port time, language, or START: the reminders follow
+            planner.plan_contact(db, contact_id, now, places, reminders or planner.load_settings(), applied.revive)
         replies = list(outcome.replies)
         repeated = always != kw.DELETE or contact.person.state == conversation.CONFIRM_DELETE  # (a new code: said)
         if always and repeated and answered(db, contact_id, always, now):

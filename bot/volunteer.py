@@ -16,13 +16,12 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot import broadcasts
 from bot.core.clock import iso
 from bot.core.i18n import translator
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from bot.core.text import bare
-from bot.store import audit, staff
+from bot.store import audit, broadcasts, staff
 from bot.store.db import rows
 
 ALERT_WORDS = {"alerta", "alert", "alerte"}

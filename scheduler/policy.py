@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from bot.core.clock import iso, parse_iso
+from bot.store.outbox import cancel_contact
 from scheduler import outbox
 from scheduler.planner import Settings
 
@@ -81,12 +82,12 @@ def apply(db: Database, row: dict, decision: Decision, code: int | None, now: da
         return "pending"
     if decision.action == OPT_OUT and contact_id:
         db.execute("UPDATE contacts SET opted_out_at = ? WHERE id = ?", [iso(now), contact_id])
-        outbox.cancel_contact(db, contact_id, now, "opted_out")
+        cancel_contact(db, contact_id, now, "opted_out")
     elif decision.action in (UNREACHABLE, STOP) and contact_id:
         db.execute(
             "UPDATE contacts SET unreachable_at = ?, unreachable_code = ? WHERE id = ?", [iso(now), error, contact_id]
         )
-        outbox.cancel_contact(db, contact_id, now, "unreachable")
+        cancel_contact(db, contact_id, now, "unreachable")
     status = row["status"] if row["status"] in ("undelivered", "failed") else "failed"
     outbox.finish(db, row["id"], status, error, now)
     return status

@@ -122,7 +122,7 @@ class Runner:
 
     def purge(self) -> dict:
         """The daily retention run (bot/retention.py), by the lease holder only."""
-        from bot import retention
+        from bot.store import retention
 
         try:
             with self._connection() as db:

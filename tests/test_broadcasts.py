@@ -5,11 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot import broadcasts
-from bot.broadcasts import Target
 from bot.core import clock
 from bot.core import places as places_module
-from bot.store import audit
+from bot.store import audit, broadcasts
+from bot.store.broadcasts import Target
 from bot.web.context import deps_of
 from scheduler.runner import Runner
 from scheduler.transport import ConsoleTransport

@@ -13,9 +13,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from bot import broadcasts
 from bot.core import clock
-from bot.store import audit, shelters, staff
+from bot.store import audit, broadcasts, shelters, staff
 from bot.web import context
 from tests.conftest import PUBLIC_URL
 from tests.test_console import PASSWORD, add_members, login, post, token

@@ -15,10 +15,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot import broadcasts
 from bot.core import clock
 from bot.core import places as places_module
 from bot.core.phones import PhoneVault
+from bot.store import broadcasts
 from bot.store import db as storage
 from bot.store.migrations import migrations
 from bot.web.context import deps_of

@@ -390,7 +390,7 @@ def test_kill_9_in_the_middle_of_a_batch_then_restart_sends_everything(tmp_path,
 
 
 def test_a_broadcast_to_whatsapp_outside_the_window_uses_the_alert_template(tmp_path, fake):
-    from bot import broadcasts
+    from bot.store import broadcasts
 
     templates = tmp_path / "templates.json"
     raw = json.loads((ROOT / "data" / "whatsapp_templates.json").read_text())

@@ -5,8 +5,8 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from bot import retention
 from bot.store import db as storage
+from bot.store import retention
 from tests.conftest import NOW, Phone
 from tests.test_registration import register
 

@@ -191,7 +191,7 @@ def test_behind_a_proxy_the_client_address_is_the_forwarded_one(tmp_path):
 def test_shelter_lists_after_a_pin_keep_ids_only_and_are_dropped_after_a_day(app, client, db):
     from datetime import timedelta
 
-    from bot import retention
+    from bot.store import retention
 
     phone = Phone(client, channel="whatsapp")
     answer = phone.text("", Latitude="32.5290", Longitude="-117.0380")
@@ -215,7 +215,7 @@ def test_phones_in_other_digit_scripts_are_the_same_person():
 
 
 def test_a_wide_alert_by_phone_waits_for_an_operator(app, client, runner, monkeypatch):
-    from bot import broadcasts
+    from bot.store import broadcasts
 
     monkeypatch.setattr(broadcasts, "APPROVAL_OVER", 1)
     for n in range(2):

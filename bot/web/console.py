@@ -14,10 +14,9 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
-from bot import broadcasts
 from bot.core.clock import iso
 from bot.core.phones import mask
-from bot.store import audit, dashboard, shelters, staff
+from bot.store import audit, broadcasts, dashboard, shelters, staff
 from bot.store.db import rows
 from bot.web import auth, context
 from scheduler import outbox

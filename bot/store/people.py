@@ -13,7 +13,17 @@ from bot.core.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from bot.store.db import insert, rows, update
-from scheduler import outbox, planner
+from bot.store.outbox import cancel_contact, cancel_hearing, erase_contact
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What storing a turn did: the contact (None if erased), and whether to (re)plan its reminders
+    (`revive`: bring back those STOP cancelled)."""
+
+    contact_id: int | None
+    replan: bool = False
+    revive: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,17 +74,16 @@ def apply(
     outcome: Outcome,
     now: datetime,
     places: Places,
-    reminders: planner.Settings | None = None,
-) -> int | None:
-    """Store what a turn decided, and (re)plan the person's reminders. Call inside a transaction.
+) -> Applied:
+    """Store what a turn decided; say whether the person's reminders need (re)planning (the caller
+    plans them: the planner is the scheduler's). Call inside a transaction.
 
     The channel the person wrote from becomes their preferred one, and its 24-hour window opens.
     Returns the contact id (None if erased)."""
-    reminders = reminders or planner.load_settings()
     if any(isinstance(e, Erase) for e in outcome.effects):
         if contact.id is not None:
             erase(db, contact.id)
-        return None
+        return Applied(None)
     p = outcome.person
     row = {
         "state": p.state,
@@ -114,22 +123,20 @@ def apply(
             replan = True  # the wake-up moves with the time to be at the port
         elif isinstance(effect, OptOut):
             update(db, "contacts", contact_id, {"opted_out_at": iso(now)})
-            outbox.cancel_contact(db, contact_id, now)
+            cancel_contact(db, contact_id, now)
         elif isinstance(effect, OptIn):
             update(db, "contacts", contact_id, {"opted_out_at": None})
             replan = revive = True  # START brings back the reminders STOP cancelled
     if contact.id is not None and p.lang != contact.person.lang and p.hearing:
         replan = True  # pending reminders are rewritten in the new language
-    if replan:
-        planner.plan_contact(db, contact_id, now, places, reminders, revive=revive)
-    return contact_id
+    return Applied(contact_id, replan, revive)
 
 
 def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime, places: Places) -> int:
     """The new hearing becomes the active one; an older one is kept as replaced until purged, and
     its pending reminders are cancelled (alerts to the person are not)."""
     for (old,) in db.execute("SELECT id FROM hearings WHERE contact_id = ? AND status = 'active'", [contact_id]):
-        outbox.cancel_hearing(db, old, now)
+        cancel_hearing(db, old, now)
     db.execute("UPDATE hearings SET status = 'replaced' WHERE contact_id = ? AND status = 'active'", [contact_id])
     court = places.court(hearing.court)
     city = places.city(hearing.city)
@@ -154,7 +161,7 @@ def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime,
 
 def erase(db: Database, contact_id: int) -> None:
     """Delete every row about a person: outbox, hearings, inbound answers, the contact."""
-    outbox.erase_contact(db, contact_id)
+    erase_contact(db, contact_id)
     for table in ("hearings", "inbound"):
         db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
     db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])

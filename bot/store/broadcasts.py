@@ -22,7 +22,7 @@ from bot.core.places import Places
 from bot.core.segments import count
 from bot.store import audit
 from bot.store.db import rows, write_transaction
-from scheduler import outbox
+from bot.store.outbox import cancel_broadcast
 
 LANGS = ("es", "en", "pt", "fr", "ht")
 FALLBACK = "es"  # people whose language has no text get the Spanish one, unless the author says not to
@@ -269,7 +269,7 @@ def cancel(db: Database, broadcast_id: int, actor: str, now: datetime) -> int:
         b = get(db, broadcast_id)
         if b["status"] in ("cancelled", "sent"):
             raise BroadcastError(f"broadcast {broadcast_id} is already {b['status']}")
-        stopped = outbox.cancel_broadcast(db, broadcast_id, now)
+        stopped = cancel_broadcast(db, broadcast_id, now)
         db.execute(
             "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ? WHERE id = ?", [iso(now), broadcast_id]
         )

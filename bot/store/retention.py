@@ -16,10 +16,9 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot import people
 from bot.core.clock import iso
 from bot.core.i18n import DEFAULT_LANG, translator
-from bot.store import audit
+from bot.store import audit, people
 from bot.store.db import scrub, write_transaction
 
 
