@@ -53,6 +53,16 @@ def close_all_databases(monkeypatch):
         db.close()
 
 
+def make_local_app(folder, **extra):
+    """The app in local mode (no Twilio token, console transport), migrated, on its own database."""
+    settings = {"INSTANCE_DIR": str(folder), "DATABASE": str(folder / "local.db"), "SECRET_KEY": "local-" + "k" * 32,
+                "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "", "PUBLIC_URL": "", "LOCAL_MODE": True}  # fmt: skip
+    app = create_app({**settings, **extra})
+    with app.app_context():
+        storage.migrate(context.get_db())
+    return app
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(

@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from app import create_app
 from bot.core.i18n import long_date, weekday_day_month
 from bot.store import db as storage
 from bot.store import staff
@@ -21,6 +20,7 @@ from bot.web import context
 from bot.web.context import deps_of
 from scheduler.runner import Runner
 from scheduler.transport import ConsoleTransport
+from tests.conftest import make_local_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -36,19 +36,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 def server(tmp_path_factory):
     """The whole app in local mode on a real port; `localhost` so Secure cookies work over HTTP."""
     tmp = tmp_path_factory.mktemp("browser")
-    app = create_app(
-        {
-            "INSTANCE_DIR": str(tmp),
-            "DATABASE": str(tmp / "browser.db"),
-            "SECRET_KEY": "browser-key-" + "k" * 32,
-            "TWILIO_AUTH_TOKEN": "",
-            "TWILIO_ACCOUNT_SID": "",
-            "PUBLIC_URL": "",
-            "LOGIN_SLOWDOWN": False,
-            "LOCAL_MODE": True,
-            "SEND_RATE": 0,
-        }
-    )
+    app = make_local_app(tmp, LOGIN_SLOWDOWN=False, SEND_RATE=0)
     with app.app_context():
         db = context.get_db()
         storage.migrate(db)

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from bot.core.phones import PhoneVault
 from bot.store import db as storage
-from bot.web import context
+from tests.conftest import make_local_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,12 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def local_app(tmp_path):
     """Local mode: no Twilio token, console transport."""
-    app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "cli.db"),
-                      "SECRET_KEY": "cli-key-" + "k" * 32, "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "",
-                      "PUBLIC_URL": "", "LOCAL_MODE": True})  # fmt: skip
-    with app.app_context():
-        storage.migrate(context.get_db())
-    return app
+    return make_local_app(tmp_path)
 
 
 def add_row(app, **overrides):

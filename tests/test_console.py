@@ -5,11 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from app import create_app
 from bot.store import audit, staff
 from bot.store import db as storage
 from bot.web import context
-from tests.conftest import PUBLIC_URL, Phone
+from tests.conftest import PUBLIC_URL, Phone, make_local_app
 from tests.test_registration import register
 
 PASSWORD = "correct horse battery"
@@ -165,20 +164,7 @@ def test_staff_added_and_disabled_from_the_console(members, client, db):
 
 @pytest.fixture
 def local(tmp_path):
-    app = create_app(
-        {
-            "INSTANCE_DIR": str(tmp_path),
-            "DATABASE": str(tmp_path / "local.db"),
-            "SECRET_KEY": "k-" + "k" * 32,
-            "TWILIO_AUTH_TOKEN": "",
-            "TWILIO_ACCOUNT_SID": "",
-            "PUBLIC_URL": "",
-            "LOCAL_MODE": True,
-        }
-    )
-    with app.app_context():
-        storage.migrate(context.get_db())
-    return app
+    return make_local_app(tmp_path)
 
 
 def test_simulator_talks_through_the_webhook_path_in_local_mode_only(local, client):

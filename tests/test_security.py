@@ -11,8 +11,7 @@ import pytest
 from app import create_app
 from bot import config as settings
 from bot.store import db as storage
-from bot.web import context
-from tests.conftest import PUBLIC_URL, Phone, replies_of
+from tests.conftest import PUBLIC_URL, Phone, make_local_app, replies_of
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "a-long-enough-secret-key-0123456789abcdef"
@@ -60,11 +59,7 @@ def test_the_scheduler_and_sending_commands_refuse_a_partial_configuration(tmp_p
 
 
 def local_app(tmp_path):
-    app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "l.db"), "SECRET_KEY": KEY,
-                      "TWILIO_AUTH_TOKEN": "", "PUBLIC_URL": "", "LOCAL_MODE": True})  # fmt: skip
-    with app.app_context():
-        storage.migrate(context.get_db())
-    return app
+    return make_local_app(tmp_path)
 
 
 FORM = {"MessageSid": "SM" + "a" * 32, "From": "+5216561234567", "Body": "AUDIENCIA"}
