@@ -107,7 +107,7 @@ def test_serve_runs_the_web_server_and_the_scheduler_together(local_app, monkeyp
         seen["jobs"] = [job.id for job in app.extensions.get("hearingbot.scheduler").get_jobs()]
         seen["running"] = app.extensions["hearingbot.scheduler"].state == STATE_RUNNING
 
-    monkeypatch.setattr("bot.cli.run_simple", fake_run_simple)
+    monkeypatch.setattr("bot.cli.serve.run_simple", fake_run_simple)
     result = local_app.test_cli_runner().invoke(args=["serve", "--port", "5099"])
     assert result.exit_code == 0, result.output
     assert seen == {"host": "127.0.0.1", "port": 5099, "reloader": False, "jobs": ["dispatch", "purge"],

@@ -18,13 +18,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlite_utils import Database
 
 from bot.core.clock import iso
+from bot.core.dates import LANGS
 from bot.core.places import Places
 from bot.core.segments import count
 from bot.store import audit
 from bot.store.db import rows, write_transaction
 from bot.store.outbox import cancel_broadcast
 
-LANGS = ("es", "en", "pt", "fr", "ht")
 FALLBACK = "es"  # people whose language has no text get the Spanish one, unless the author says not to
 VALID_FOR = timedelta(hours=24)  # an alert not sent within a day is stale: it expires
 PRIORITY = 2  # after hearing-day wake-ups (0) and reminders (1)

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot.core.dates import LANGS
 from bot.core.places import Places, distance_km
 from bot.core.shelters import SERVES, Shelter
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "shelters.csv"
-LANGS = ("es", "en", "pt", "fr", "ht")
 REQUIRED = ("city", "name", "address", "latitude", "longitude", "serves", "notes_es", "notes_en", "verified_at",
             "source")  # fmt: skip
 COLUMNS = ("city", "name", "address", "phone", "latitude", "longitude", "approximate", "serves",

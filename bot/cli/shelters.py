@@ -1,0 +1,53 @@
+"""`shelters`: the shelter list the bot answers SHELTER with, from and to CSV."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlite_utils import Database
+
+from bot.cli.common import with_db
+from bot.store import db as storage
+from bot.store import shelters
+from bot.web import context
+
+group = AppGroup("shelters", help="The shelter list the bot answers SHELTER with.")
+
+
+@group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_db()
+def shelters_import(db: Database, path: str) -> None:
+    """Replace every shelter with those in a CSV file; a bad line changes nothing."""
+    try:
+        count = shelters.import_text(db, Path(path).read_text(encoding="utf-8"), context.places())
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path} is not UTF-8 text: nothing was imported") from error
+    except shelters.ShelterFileError as error:
+        raise click.ClickException("nothing was imported:\n" + "\n".join(error.errors)) from error
+    click.echo(f"{count} shelters imported from {path}")
+
+
+@group.command("export")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, writable=True))
+@with_db()
+def shelters_export(db: Database, path: str | None) -> None:
+    """Write the shelters as CSV (to PATH, or to the terminal)."""
+    text = shelters.export_text(db)
+    if not path:
+        click.echo(text, nl=False)
+        return
+    try:
+        with os.fdopen(storage.private_file(Path(path), exclusive=False), "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as error:  # ELOOP: a symlink is never written through
+        raise click.ClickException(f"cannot write {path}: {error.strerror}") from error
+    click.echo(f"{text.count(chr(10)) - 1} shelters written to {path}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(group)
