@@ -67,3 +67,9 @@ def test_the_store_imports_the_core_only(path):
         if top == "bot":
             assert name in ("bot", "bot.core", "bot.store") or name.startswith(("bot.core.", "bot.store.")), (
                 path.name, name)  # fmt: skip
+
+
+def test_bot_holds_the_four_layers_and_two_small_shared_modules():
+    """What `ls bot/` shows a newcomer: the layers, the configuration and the public date parser."""
+    found = {p.name for p in (ROOT / "bot").iterdir() if p.name != "__pycache__"}
+    assert found == {"__init__.py", "core", "store", "web", "cli", "config.py", "dates.py"}

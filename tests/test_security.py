@@ -228,7 +228,7 @@ def test_a_wide_alert_by_phone_waits_for_an_operator(app, client, runner, monkey
 
 
 def test_a_burst_of_new_numbers_is_logged_once(client, monkeypatch, caplog):
-    from bot import inbound
+    from bot.store import inbound
 
     monkeypatch.setattr(inbound, "NEW_PER_HOUR", 3)
     for n in range(5):

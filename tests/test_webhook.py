@@ -68,6 +68,13 @@ def test_missing_message_sid_or_from_is_a_bad_request(phone):
     assert phone.post(form).status_code == 400
 
 
+@pytest.mark.parametrize("sender", ["", "hola", "whatsapp:", "whatsapp:abc"])
+def test_a_sender_that_is_no_phone_is_a_bad_request_and_nothing_is_stored(phone, db, sender):
+    """The webhook parses the form into an Inbound value first: no phone, no answer, no row."""
+    assert phone.post(phone.form("hola") | {"From": sender}).status_code == 400
+    assert db["inbound"].count == 0 and db["contacts"].count == 0
+
+
 PHOTO = {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/x", "MediaContentType0": "image/jpeg"}
 
 

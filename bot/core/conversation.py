@@ -2,7 +2,8 @@
 
 States are named constants, each has one handler in STATE_HANDLERS, and global keywords are checked
 before any state (see bot/core/conversation.md for the diagram). Handlers never touch the database or
-Twilio: what must happen outside is returned as effects, which bot.inbound applies.
+Twilio: what must happen outside is returned as effects, which bot.web.receive applies
+(through bot.store.people).
 """
 
 from __future__ import annotations

@@ -185,6 +185,34 @@ def create(db: Database, author: str, via: str, target: Target, texts: dict[str,
         }).last_pk  # fmt: skip
 
 
+def sms_draft(db: Database, author: str, now: datetime) -> dict | None:
+    """A volunteer's alert by phone still waiting for its code and PIN, if it has not run out."""
+    found = rows(
+        db,
+        "SELECT * FROM broadcasts WHERE author = ? AND via = 'sms' AND status = 'draft' AND pin_until > ? "
+        "ORDER BY id DESC LIMIT 1",
+        [author, iso(now)],
+    )
+    return found[0] if found else None
+
+
+def cancel_sms_drafts(db: Database, author: str, now: datetime) -> int:
+    """A new alert by phone replaces the volunteer's older drafts: how many were cancelled."""
+    return db.execute(
+        "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ?, pin_until = NULL, code_hash = NULL "
+        "WHERE author = ? AND via = 'sms' AND status = 'draft'",
+        [iso(now), author],
+    ).rowcount
+
+
+def set_code(db: Database, broadcast_id: int, code_hash: str | None) -> None:
+    """The draft's one-time code (peppered); None spends it, and the draft's window with it."""
+    if code_hash is None:
+        db.execute("UPDATE broadcasts SET pin_until = NULL, code_hash = NULL WHERE id = ?", [broadcast_id])
+    else:
+        db.execute("UPDATE broadcasts SET code_hash = ? WHERE id = ?", [code_hash, broadcast_id])
+
+
 def get(db: Database, broadcast_id: int) -> dict:
     found = rows(db, "SELECT * FROM broadcasts WHERE id = ?", [broadcast_id])
     if not found:

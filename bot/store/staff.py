@@ -241,6 +241,18 @@ def by_phone(db: Database, phone_hash: str) -> Staff | None:
     return _member(found[0]) if found else None
 
 
+def over_alert_limit(db: Database, member: Staff, now: datetime, per_hour: int) -> bool:
+    """Count one message on a volunteer's alert-by-phone path; True once the phone is over per_hour."""
+    key = f"alert:{member.id}"
+    db.execute("DELETE FROM throttles WHERE key = ? AND since <= ?", [key, iso(now - timedelta(hours=1))])
+    (count,) = db.execute(
+        "INSERT INTO throttles (key, count, since) VALUES (?, 1, ?) "
+        "ON CONFLICT (key) DO UPDATE SET count = count + 1 RETURNING count",
+        [key, iso(now)],
+    ).fetchone()
+    return count > per_hour
+
+
 def locked(member: Staff, now: datetime) -> bool:
     return member.locked_until is not None and member.locked_until > now
 

@@ -1,6 +1,6 @@
 """/simulator (local mode only): a phone-shaped page to talk to the bot as a migrant would.
 
-Each message goes through bot.inbound.receive, the same code path as the Twilio webhook, so a
+Each message goes through bot.web.receive, the same code path as the Twilio webhook, so a
 developer can try the bot on their own machine. Only in local mode (HEARINGBOT_LOCAL_MODE=1, no
 token) and only for a request from this machine, to this machine, not sent by another site's page:
 anything else is a 404, since the page lets its user act as any phone number.
@@ -12,9 +12,10 @@ import secrets
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
-from bot import inbound
+from bot.core import inbound
 from bot.core.phones import normalize
 from bot.web import context
+from bot.web.receive import receive
 from bot.web.signature import local_request
 
 bp = Blueprint("simulator", __name__)
@@ -45,8 +46,8 @@ def send():
         return redirect(url_for("simulator.page"))
     form = {"MessageSid": "SM" + secrets.token_hex(16), "From": channel + phone, "To": "+15005550006",
             "Body": text, "NumMedia": "0"}  # fmt: skip
-    replies = inbound.receive(context.get_db(), context.vault(), context.places(), form, context.now(),
-                              context.reminders(), context.prices())  # fmt: skip
+    replies = receive(context.get_db(), context.vault(), context.places(), inbound.parse(form), context.now(),
+                      context.reminders(), context.prices())  # fmt: skip
     lines = session.get("sim_lines", []) + [["me", text]] + [["bot", r] for r in replies]
     session["sim_lines"] = lines[-KEEP:]
     session["sim_phone"] = phone

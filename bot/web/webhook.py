@@ -9,9 +9,10 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
-from bot import inbound
+from bot.core import inbound
 from bot.core.i18n import DEFAULT_LANG, translator
 from bot.web import context
+from bot.web.receive import receive
 from bot.web.signature import trusted
 from scheduler import delivery
 
@@ -48,11 +49,20 @@ def ours(form) -> bool:
 def messages() -> Response:
     if not trusted(request, current_app.config) or not ours(request.form):
         abort(403)
-    form = request.form.to_dict()
-    if not MESSAGE_SID.fullmatch(form.get("MessageSid", "")) or not form.get("From"):
+    if not MESSAGE_SID.fullmatch(request.form.get("MessageSid", "")):
         abort(400)
-    replies = inbound.receive(
-        context.get_db(), context.vault(), context.places(), form, context.now(), context.reminders(), context.prices()
+    try:
+        message = inbound.parse(request.form)
+    except ValueError:
+        abort(400)  # no sender
+    replies = receive(
+        context.get_db(),
+        context.vault(),
+        context.places(),
+        message,
+        context.now(),
+        context.reminders(),
+        context.prices(),
     )
     return twiml(replies)
 

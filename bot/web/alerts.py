@@ -16,13 +16,11 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.core.clock import iso
 from bot.core.i18n import translator
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from bot.core.text import bare
 from bot.store import audit, broadcasts, staff
-from bot.store.db import rows
 
 ALERT_WORDS = {"alerta", "alert", "alerte"}
 EVERYONE_WORDS = {"all", "todos", "todas", "todo", "tous", "toutes", "tout", "tout moun", "tou", "everyone"}
@@ -30,17 +28,6 @@ PIN_WINDOW = timedelta(minutes=10)
 ANSWER = re.compile(r"\s*(\d{4})\s+(\d{6,8})\s*")  # "<code> <PIN>"
 PER_HOUR = 12  # messages a volunteer's phone may send on this path in an hour
 QUOTE = 30  # characters of the alert quoted back in the preview (two SMS segments in all, even in UCS-2)
-
-
-def _draft(db: Database, member: staff.Staff, now: datetime) -> dict | None:
-    """The volunteer's alert waiting for its code and PIN, if it has not run out."""
-    found = rows(
-        db,
-        "SELECT * FROM broadcasts WHERE author = ? AND via = 'sms' AND status = 'draft' AND pin_until > ? "
-        "ORDER BY id DESC LIMIT 1",
-        [member.name, iso(now)],
-    )
-    return found[0] if found else None
 
 
 def _split(rest: str, places: Places) -> tuple[str | None, str | None, str]:
@@ -62,18 +49,6 @@ def quote(text: str) -> str:
     return text if len(text) <= QUOTE else f"{text[: QUOTE - 15].rstrip()}...{text[-12:].lstrip()}"
 
 
-def too_many(db: Database, member: staff.Staff, now: datetime) -> bool:
-    """Count this message on the volunteer path; True once the phone is over its hourly limit."""
-    key = f"alert:{member.id}"
-    db.execute("DELETE FROM throttles WHERE key = ? AND since <= ?", [key, iso(now - timedelta(hours=1))])
-    (count,) = db.execute(
-        "INSERT INTO throttles (key, count, since) VALUES (?, 1, ?) "
-        "ON CONFLICT (key) DO UPDATE SET count = count + 1 RETURNING count",
-        [key, iso(now)],
-    ).fetchone()
-    return count > PER_HOUR
-
-
 def handle(db: Database, vault: PhoneVault, places: Places, phone_hash: str, text: str, now: datetime,
            prices: dict) -> list[str] | None:  # fmt: skip
     """The staff path for one message, or None: then it is an ordinary message for the conversation."""
@@ -84,12 +59,12 @@ def handle(db: Database, vault: PhoneVault, places: Places, phone_hash: str, tex
     words = text.strip().split(maxsplit=1)
     alert = bool(words) and bare(words[0]) in ALERT_WORDS
     answer = ANSWER.fullmatch(text)
-    draft = _draft(db, member, now)
+    draft = broadcasts.sms_draft(db, member.name, now)
     if not alert and draft is None:
         return None  # an ordinary message from a volunteer who is also a person of the bot
     if not alert and not answer and not staff.PIN.fullmatch(text.strip()):
         return None
-    if too_many(db, member, now):
+    if staff.over_alert_limit(db, member, now, PER_HOUR):
         return []  # over the path's limit: silence, and nothing is done
     if staff.locked(member, now):
         return [locked_text(member.lang, member.locked_until, now)]
@@ -105,7 +80,7 @@ def handle(db: Database, vault: PhoneVault, places: Places, phone_hash: str, tex
     if not right:
         return [_("Wrong PIN. Try again.") if mine else _("That code is not your latest alert's. Nothing was sent.")]
     queued = broadcasts.send(db, draft["id"], member.name, now, places, role=member.role)
-    db.execute("UPDATE broadcasts SET pin_until = NULL, code_hash = NULL WHERE id = ?", [draft["id"]])
+    broadcasts.set_code(db, draft["id"], None)
     if broadcasts.get(db, draft["id"])["status"] == "awaiting_approval":
         return [_("Alert {id} reaches many people: it waits for an operator's approval in the console.").format(
             id=draft["id"])]  # fmt: skip
@@ -128,12 +103,10 @@ def preview(db: Database, vault: PhoneVault, places: Places, member: staff.Staff
     target = broadcasts.Target(city=city)
     texts = {member.lang: message.strip()}
     shown = broadcasts.preview(db, target, texts, member.lang, places, prices)
-    older = db.execute("UPDATE broadcasts SET status = 'cancelled', cancelled_at = ?, pin_until = NULL, "
-                       "code_hash = NULL WHERE author = ? AND via = 'sms' AND status = 'draft'",
-                       [iso(now), member.name]).rowcount  # fmt: skip
+    older = broadcasts.cancel_sms_drafts(db, member.name, now)
     draft_id = broadcasts.create(db, member.name, "sms", target, texts, member.lang, now, pin_until=now + PIN_WINDOW)
     code = f"{secrets.randbelow(9000) + 1000}"
-    db.execute("UPDATE broadcasts SET code_hash = ? WHERE id = ?", [vault.pepper(f"alert {draft_id} {code}"), draft_id])
+    broadcasts.set_code(db, draft_id, vault.pepper(f"alert {draft_id} {code}"))
     audit.record(db, member.name, "alert drafted by phone", now, broadcast=draft_id, cancelled_drafts=older)
     where = places.city(city).name if city else _("everyone")
     text = _('Alert {code} to {people} people ({where}, {cost} USD): "{quote}" Send {code} and your PIN within 10 min.')
