@@ -14,13 +14,14 @@ from bot import cli
 from bot import config as settings
 from bot.core import places
 from bot.core.phones import PhoneVault
-from bot.web import auth, console, context, simulator, webhook
+from bot.web import console, context, simulator, webhook
+from bot.web.console import auth
 from scheduler import planner, whatsapp
 
 
 def create_app(config: dict | None = None) -> Flask:
     os.umask(0o077)  # the database, its WAL and SHM, backups and the key file: readable by us only
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder="bot/web/static")
     app.config.from_mapping(settings.from_environment(config))
     if click.get_current_context(silent=True) is None:  # served (gunicorn, tests), not a `flask` command
         settings.check_web(app.config)  # `serve`, `scheduler` and `dispatch` check for themselves

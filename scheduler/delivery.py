@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from bot.core.status import NOT_REACHED
 from scheduler import outbox, policy
 from scheduler.planner import Settings
 
@@ -27,7 +28,7 @@ def status_callback(db: Database, sid: str, twilio_status: str, error_code: str 
     row = outbox.apply_status(db, sid, twilio_status, str(code) if code is not None else None, now)
     if row is None:
         return None  # unknown SID, a repeat, or out of order: nothing to do
-    if row["status"] in ("undelivered", "failed") and code is not None:
+    if row["status"] in NOT_REACHED and code is not None:
         decision = policy.decide(code, None, row["attempts"], settings, forced_template=bool(row["force_template"]))
         status = policy.apply(db, row, decision, code, now)
         log.info("outbox %s: %s %s -> %s", row["id"], row["status"], code, status)

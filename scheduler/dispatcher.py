@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from bot.core.clock import parse_iso, utcnow
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
+from bot.core.status import NOT_REACHED, Status
 from scheduler import lease, outbox, policy, texts, whatsapp
 from scheduler.planner import Settings
 from scheduler.ratelimit import TokenBucket
@@ -90,7 +91,7 @@ class Dispatcher:
         except Exception as error:
             reason = error.reason if isinstance(error, RowError) else "internal_error"
             log.error("outbox %s: %s (%s): failed; the batch goes on", row["id"], reason, type(error).__name__)
-            outbox.finish(self.db, row["id"], "failed", None, self.clock(), reason=reason)
+            outbox.finish(self.db, row["id"], Status.FAILED, None, self.clock(), reason=reason)
             return "failed"
 
     def send(self, row: dict) -> str:
@@ -112,7 +113,7 @@ class Dispatcher:
         expires = parse_iso(row["expires_at"]) or parse_iso(row["hearing_at"])
         validity = int((expires - now).total_seconds()) if expires else MAX_VALIDITY_SECONDS
         if validity < 1:
-            outbox.finish(self.db, row["id"], "expired", None, now)
+            outbox.finish(self.db, row["id"], Status.EXPIRED, None, now)
             return "expired"
         channel = (contact and contact["channel"]) or row["channel"]  # the person's preferred channel now
         way = whatsapp.route(channel, contact and contact["last_whatsapp_at"], now, lang, row["kind"],
@@ -136,6 +137,6 @@ class Dispatcher:
                                      error.transient, bool(row["force_template"]), self.rand)  # fmt: skip
             status = policy.apply(self.db, row, decision, error.code, now)
             log.warning("outbox %s: %s -> %s (%s)", row["id"], error.code or error.http_status, status, decision.action)
-            return {"pending": "retry"}.get(status, "failed" if status in ("failed", "undelivered") else status)
+            return "retry" if status == Status.PENDING else "failed" if status in NOT_REACHED else status
         outbox.record_sent(self.db, row["id"], sent.sid, way.sent_as, body, lang, now)
         return "sent"

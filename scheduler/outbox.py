@@ -16,17 +16,11 @@ from bot.core.clock import iso
 from bot.core.hearing import Hearing
 from bot.core.phones import PhoneVault, mask
 from bot.core.places import Places
+from bot.core.status import FROM_TWILIO, RANK, RETRYABLE, STOPPED
 from bot.store.db import rows, update, write_transaction
 from scheduler import lease, planner, texts
 
 FIELDS = ("id", "to", "channel", "kind", "status", "send_at", "hearing_at", "lang", "body", "sid")
-# Twilio's statuses -> ours, with how far along each is: a callback never moves a row back.
-TWILIO_STATUS = {
-    "accepted": "sent", "scheduled": "sent", "queued": "sent", "sending": "sent", "sent": "sent",
-    "delivered": "delivered", "undelivered": "undelivered", "failed": "failed", "read": "read",
-}  # fmt: skip
-RANK = {"pending": 0, "sending": 0, "sent": 1, "delivered": 2, "undelivered": 2, "failed": 2, "read": 3}
-FINAL = ("cancelled", "expired")
 
 
 def listing(db: Database, vault: PhoneVault, places: Places, status: str | None = None) -> list[dict]:
@@ -206,12 +200,12 @@ def finish(db: Database, row_id: int, status: str, error: str | None, now: datet
 
 def apply_status(db: Database, sid: str, twilio_status: str, error_code: str | None, now: datetime) -> dict | None:
     """A delivery callback: move the row forward (never back); returns the row if it moved."""
-    status = TWILIO_STATUS.get((twilio_status or "").lower())
+    status = FROM_TWILIO.get((twilio_status or "").lower())
     if status is None:
         return None
     with write_transaction(db):
         found = rows(db, "SELECT * FROM outbox WHERE sid = ?", [sid])
-        if not found or found[0]["status"] in FINAL or RANK.get(found[0]["status"], 0) >= RANK[status]:
+        if not found or found[0]["status"] in STOPPED or RANK.get(found[0]["status"], 0) >= RANK[status]:
             return None  # unknown, a repeat, or out of order: harmless
         row = found[0]
         values = {"status": status, "updated_at": iso(now)}
@@ -248,7 +242,7 @@ def send_now(db: Database, row_id: int, now: datetime) -> dict:
 def retry(db: Database, row_id: int, now: datetime) -> dict:
     """A failed, undelivered, expired or cancelled message is sent again now, if its hearing is ahead."""
     row = _one(db, row_id)
-    if row["status"] not in ("failed", "undelivered", "expired", "cancelled"):
+    if row["status"] not in RETRYABLE:
         raise QueueError(f"message {row_id} is {row['status']}: only failed, undelivered, expired or cancelled")
     if row["hearing_at"] and row["hearing_at"] <= iso(now):
         raise QueueError(f"message {row_id} is about a hearing that has passed")

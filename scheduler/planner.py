@@ -22,9 +22,10 @@ from bot.core.clock import iso, parse_iso
 from bot.core.hearing import Hearing, report_time
 from bot.core.i18n import DEFAULT_LANG
 from bot.core.places import Places
+from bot.core.status import Kind
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "reminders.json"
-WAKEUP, REMINDER = "wakeup", "reminder"
+WAKEUP, REMINDER = Kind.WAKEUP, Kind.REMINDER
 PRIORITY = {WAKEUP: 0, REMINDER: 1}  # hearing-day messages go before anything else due
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from bot.core.clock import iso, parse_iso
+from bot.core.status import NOT_REACHED, Status
 from bot.store.outbox import cancel_contact
 from scheduler import outbox
 from scheduler.planner import Settings
@@ -76,10 +77,10 @@ def apply(db: Database, row: dict, decision: Decision, code: int | None, now: da
         send_at = now + decision.delay
         expires = parse_iso(row.get("expires_at")) or parse_iso(row.get("hearing_at"))
         if expires and send_at >= expires:
-            outbox.finish(db, row["id"], "expired", error, now)
-            return "expired"
+            outbox.finish(db, row["id"], Status.EXPIRED, error, now)
+            return Status.EXPIRED
         outbox.reschedule(db, row["id"], send_at, error, now, force_template=decision.action == TEMPLATE)
-        return "pending"
+        return Status.PENDING
     if decision.action == OPT_OUT and contact_id:
         db.execute("UPDATE contacts SET opted_out_at = ? WHERE id = ?", [iso(now), contact_id])
         cancel_contact(db, contact_id, now, "opted_out")
@@ -88,6 +89,6 @@ def apply(db: Database, row: dict, decision: Decision, code: int | None, now: da
             "UPDATE contacts SET unreachable_at = ?, unreachable_code = ? WHERE id = ?", [iso(now), error, contact_id]
         )
         cancel_contact(db, contact_id, now, "unreachable")
-    status = row["status"] if row["status"] in ("undelivered", "failed") else "failed"
+    status = row["status"] if row["status"] in NOT_REACHED else Status.FAILED
     outbox.finish(db, row["id"], status, error, now)
     return status

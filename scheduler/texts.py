@@ -14,11 +14,12 @@ from datetime import datetime
 from bot.core.hearing import EOIR_HOTLINE, Hearing, both_clocks, report_time
 from bot.core.i18n import clock, tidy, translator, weekday_day_month
 from bot.core.places import Places
+from bot.core.status import Kind
 
 ORDER = {  # the numbered variables of each kind's WhatsApp template (data/whatsapp_templates.json)
-    "reminder": ("date", "time", "court", "port_name", "port_time"),
-    "wakeup": ("time", "court", "port_name", "port_time"),
-    "broadcast": ("text",),  # a volunteer's alert: its text, between the template's own words
+    Kind.REMINDER: ("date", "time", "court", "port_name", "port_time"),
+    Kind.WAKEUP: ("time", "court", "port_name", "port_time"),
+    Kind.BROADCAST: ("text",),  # a volunteer's alert: its text, between the template's own words
 }
 
 
@@ -40,7 +41,7 @@ def render(kind: str, hearing: Hearing, report_at: datetime, lang: str, places: 
     """(SMS body, WhatsApp content_variables) of one reminder."""
     _ = translator(lang)
     named = values(hearing, report_at, lang, places)
-    if kind == "reminder":
+    if kind == Kind.REMINDER:
         body = _("Reminder: hearing {date}, {time}, {court} court. Port of entry: {port_name}, {port_time}.")
     else:
         body = _(

@@ -21,7 +21,7 @@ def _pybabel(*args: str) -> None:
 @group.command("extract")
 def translate_extract() -> None:
     """Collect every msgid into locales/messages.pot."""
-    sources = [str(ROOT / folder) for folder in ("bot", "scheduler", "templates")]
+    sources = [str(ROOT / folder) for folder in ("bot", "scheduler")]
     pot = str(LOCALES / "messages.pot")
     _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "--no-location", "--sort-output", "-o", pot, *sources)
 

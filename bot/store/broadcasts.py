@@ -21,6 +21,7 @@ from bot.core.clock import iso
 from bot.core.dates import LANGS
 from bot.core.places import Places
 from bot.core.segments import count
+from bot.core.status import NOT_REACHED, OUT, REACHED, STOPPED, WAITING
 from bot.store import audit
 from bot.store.db import rows, write_transaction
 from bot.store.outbox import cancel_broadcast
@@ -312,11 +313,11 @@ def counts(db: Database, broadcast_id: int) -> dict:
                             [broadcast_id]).fetchall())  # fmt: skip
     return {
         "queued": sum(found.values()),
-        "sent": sum(found.get(s, 0) for s in ("sent", "delivered", "undelivered", "failed", "read")),
-        "delivered": found.get("delivered", 0) + found.get("read", 0),
-        "failed": found.get("failed", 0) + found.get("undelivered", 0),
-        "cancelled": found.get("cancelled", 0) + found.get("expired", 0),
-        "pending": found.get("pending", 0) + found.get("sending", 0),
+        "sent": sum(found.get(s, 0) for s in OUT),
+        "delivered": sum(found.get(s, 0) for s in REACHED),
+        "failed": sum(found.get(s, 0) for s in NOT_REACHED),
+        "cancelled": sum(found.get(s, 0) for s in STOPPED),
+        "pending": sum(found.get(s, 0) for s in WAITING),
     }
 
 

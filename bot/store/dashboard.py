@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from xml.sax.saxutils import escape
 
 from sqlite_utils import Database
 
 from bot.core.clock import iso
+from bot.core.phones import PhoneVault, mask
+from bot.core.status import NOT_REACHED, OUT, REACHED, Status, sql_list
+from bot.store.db import rows
 
 
 def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; translated where shown
@@ -68,7 +70,7 @@ def figures(db: Database, now: datetime) -> dict:
             "SELECT count(*) FROM outbox WHERE status = 'pending' AND send_at < ?", iso(now + timedelta(hours=24))
         ),  # fmt: skip
         "failed_24h": one(
-            "SELECT count(*) FROM outbox WHERE status IN ('failed', 'undelivered') AND updated_at >= ?",
+            f"SELECT count(*) FROM outbox WHERE status IN {sql_list(NOT_REACHED)} AND updated_at >= ?",
             iso(now - timedelta(hours=24)),
         ),  # fmt: skip
     }
@@ -81,8 +83,8 @@ def daily(db: Database, now: datetime, days: int = 30) -> list[tuple[str, int, i
         day: (sent, delivered, failed)
         for day, sent, delivered, failed in db.execute(
             "SELECT substr(updated_at, 1, 10) AS day, "
-            "sum(status IN ('sent', 'delivered', 'read', 'undelivered', 'failed')), "
-            "sum(status IN ('delivered', 'read')), sum(status IN ('failed', 'undelivered')) "
+            f"sum(status IN {sql_list(OUT)}), sum(status IN {sql_list(REACHED)}), "
+            f"sum(status IN {sql_list(NOT_REACHED)}) "
             "FROM outbox WHERE updated_at >= ? GROUP BY day",
             [start.isoformat()],
         )
@@ -94,31 +96,31 @@ def daily(db: Database, now: datetime, days: int = 30) -> list[tuple[str, int, i
     return out
 
 
-def chart_svg(series: list[tuple[str, int, int, int]], labels: dict[str, str]) -> str:
-    """Grouped bars, drawn here as SVG: no script, no CDN, works offline and under a strict CSP."""
-    width, height, left, bottom = 640, 220, 36, 24
-    top = max([1] + [max(s, d, f) for _, s, d, f in series])
-    slot = (width - left) / len(series)
-    bar = max(1.0, slot / 4)
-    colors = (("sent", "#4a6fa5"), ("delivered", "#3c8d5a"), ("failed", "#c0392b"))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 20}" role="img" '
-             f'aria-label="{escape(labels["title"])}" class="chart">']  # fmt: skip
-    for n in (0, top):
-        y = height - bottom - (height - bottom - 10) * n / top
-        parts.append(f'<text x="2" y="{y + 4:.0f}" font-size="10">{n}</text>')
-    for i, (day, *values) in enumerate(series):
-        x0 = left + i * slot
-        for j, ((_, color), value) in enumerate(zip(colors, values, strict=True)):
-            h = (height - bottom - 10) * value / top
-            parts.append(f'<rect x="{x0 + j * bar:.1f}" y="{height - bottom - h:.1f}" width="{bar:.1f}" '
-                         f'height="{h:.1f}" fill="{color}"><title>{day} {escape(labels[colors[j][0]])}: {value}'
-                         "</title></rect>")  # fmt: skip
-        if i % 7 == 0:
-            parts.append(f'<text x="{x0:.0f}" y="{height - 6}" font-size="10">{day[5:]}</text>')
-    for j, (key, color) in enumerate(colors):
-        parts.append(
-            f'<rect x="{left + j * 120}" y="{height + 6}" width="10" height="10" fill="{color}"/>'
-            f'<text x="{left + j * 120 + 14}" y="{height + 15}" font-size="11">{escape(labels[key])}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+def message_log(db: Database, vault: PhoneVault, limit: int) -> list[dict]:
+    """The latest messages past `pending`, newest first: phones masked, each failure explained."""
+    found = rows(
+        db,
+        "SELECT o.id, o.kind, o.channel, o.status, o.sid, o.error_code, o.reason, o.sent_as, o.updated_at, "
+        "o.attempts, COALESCE(o.to_enc, c.phone_enc) AS phone_enc FROM outbox o "
+        "LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.status != ? ORDER BY o.updated_at DESC LIMIT ?",
+        [Status.PENDING, limit],
+    )
+    for r in found:
+        phone_enc = r.pop("phone_enc")
+        r["to"] = mask(vault.decrypt(phone_enc)) if phone_enc else "…"
+        r["why"] = explain(r["error_code"], r["reason"])
+    return found
+
+
+def people(db: Database, vault: PhoneVault, now: datetime, limit: int) -> list[dict]:
+    """The newest people first, with their next active hearing; phones masked."""
+    found = rows(
+        db,
+        "SELECT c.id, c.phone_enc, c.channel, c.lang, c.city, c.court, c.state, c.opted_out_at, c.unreachable_at, "
+        "(SELECT min(hearing_at) FROM hearings h WHERE h.contact_id = c.id AND h.status = 'active' "
+        "AND h.hearing_at > ?) AS next_hearing FROM contacts c ORDER BY c.id DESC LIMIT ?",
+        [iso(now), limit],
+    )
+    for r in found:
+        r["to"] = mask(vault.decrypt(r.pop("phone_enc")))
+    return found

@@ -18,7 +18,7 @@ from bot.web import context
 from bot.web.receive import receive
 from bot.web.signature import local_request
 
-bp = Blueprint("simulator", __name__)
+bp = Blueprint("simulator", __name__, template_folder="templates")
 DEFAULT_PHONE = "+5216560000000"
 KEEP = 30  # lines of the conversation kept on the page
 

@@ -14,14 +14,14 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
-from bot.core.clock import iso
-from bot.core.phones import mask
+from bot.core.dates import LANGS
+from bot.core.status import ALL
 from bot.store import audit, broadcasts, dashboard, shelters, staff
-from bot.store.db import rows
-from bot.web import auth, context
+from bot.web import context
+from bot.web.console import auth, chart
 from scheduler import outbox
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PAGE = 200  # rows per list page
 AUDIT_PAGE = 100
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id in a URL is a 404, not an OverflowError
@@ -83,8 +83,8 @@ def home():
     now = context.now()
     labels = {"title": _("Reminders per day, last 30 days"), "sent": _("sent"), "delivered": _("delivered"),
               "failed": _("failed")}  # fmt: skip
-    chart = dashboard.chart_svg(dashboard.daily(_db(), now), labels)
-    return render_template("admin/dashboard.html", f=dashboard.figures(_db(), now), chart=chart,
+    svg = chart.svg(dashboard.daily(_db(), now), labels)
+    return render_template("admin/dashboard.html", f=dashboard.figures(_db(), now), chart=svg,
                            places=context.places())  # fmt: skip
 
 
@@ -92,7 +92,7 @@ def home():
 @auth.requires("volunteer")
 def broadcast_list():
     return render_template("admin/broadcasts.html", items=broadcasts.listing(_db(), context.places()),
-                           places=context.places(), langs=broadcasts.LANGS)  # fmt: skip
+                           places=context.places(), langs=LANGS)  # fmt: skip
 
 
 def _broadcast_form() -> tuple[broadcasts.Target, dict, str | None]:
@@ -106,7 +106,7 @@ def _broadcast_form() -> tuple[broadcasts.Target, dict, str | None]:
 
     target = broadcasts.Target(city=f.get("city") or None, lang=f.get("lang") or None, court=f.get("court") or None,
                                hearing_from=day("hearing_from"), hearing_to=day("hearing_to"))  # fmt: skip
-    texts = {lang: f.get(f"text_{lang}", "").strip() for lang in broadcasts.LANGS if f.get(f"text_{lang}", "").strip()}
+    texts = {lang: f.get(f"text_{lang}", "").strip() for lang in LANGS if f.get(f"text_{lang}", "").strip()}
     return target, texts, None if f.get("only_written") else "es"
 
 
@@ -209,7 +209,7 @@ def shelter_edit(shelter_id: int | None):
     else:
         form = shelters.as_row(existing[shelter_id]) if shelter_id else {"approximate": "yes"}
     return render_template("admin/shelter_form.html", form=form, errors=errors, shelter_id=shelter_id,
-                           places=context.places(), serves=shelters.SERVES, langs=shelters.LANGS), (
+                           places=context.places(), serves=shelters.SERVES, langs=LANGS), (
         422 if errors else 200)  # fmt: skip
 
 
@@ -258,11 +258,7 @@ def shelter_export():
 def queue():
     status = request.args.get("status", "pending")
     kind, city, day = request.args.get("kind", ""), request.args.get("city", ""), request.args.get("date", "")
-    shown = (
-        ("pending", "sending", "sent", "delivered", "failed", "undelivered", "cancelled")
-        if status == "all"
-        else (status,)
-    )
+    shown = ALL if status == "all" else (status,)
     items = [i for s in shown for i in outbox.listing(_db(), context.vault(), context.places(), s)]
     if kind:
         items = [i for i in items if i["kind"] == kind]
@@ -294,28 +290,14 @@ def queue_action(row_id: int, action: str):
 @bp.get("/messages")
 @auth.requires("operator")
 def messages():
-    found = rows(_db(), "SELECT o.id, o.kind, o.channel, o.status, o.sid, o.error_code, o.reason, o.sent_as, "
-                        "o.updated_at, o.attempts, c.phone_enc FROM outbox o "
-                        "LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.status NOT IN ('pending') "
-                        "ORDER BY o.updated_at DESC LIMIT ?", [PAGE])  # fmt: skip
-    vault = context.vault()
-    for r in found:
-        r["to"] = mask(vault.decrypt(r.pop("phone_enc"))) if r.get("phone_enc") else "…"
-        r["why"] = dashboard.explain(r["error_code"], r["reason"])
+    found = dashboard.message_log(_db(), context.vault(), PAGE)
     return render_template("admin/messages.html", items=found)
 
 
 @bp.get("/people")
 @auth.requires("operator")
 def people():
-    now = iso(context.now())
-    found = rows(_db(), "SELECT c.id, c.phone_enc, c.channel, c.lang, c.city, c.court, c.state, c.opted_out_at, "
-                        "c.unreachable_at, (SELECT min(hearing_at) FROM hearings h WHERE h.contact_id = c.id "
-                        "AND h.status = 'active' AND h.hearing_at > ?) AS next_hearing FROM contacts c "
-                        "ORDER BY c.id DESC LIMIT ?", [now, PAGE])  # fmt: skip
-    vault = context.vault()
-    for r in found:
-        r["to"] = mask(vault.decrypt(r.pop("phone_enc")))
+    found = dashboard.people(_db(), context.vault(), context.now(), PAGE)
     return render_template("admin/people.html", items=found, places=context.places())
 
 
@@ -337,7 +319,7 @@ def staff_page():
         except staff.StaffError as error:
             errors = [_(str(error))]  # the name rules are msgids; older messages stay English
     return render_template("admin/staff.html", items=staff.listing(_db()), errors=errors,
-                           roles=staff.ROLES, langs=broadcasts.LANGS), (422 if errors else 200)  # fmt: skip
+                           roles=staff.ROLES, langs=LANGS), (422 if errors else 200)  # fmt: skip
 
 
 @bp.post("/staff/<name>/disable")
