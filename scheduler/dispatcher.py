@@ -27,7 +27,7 @@ from bot.core.status import NOT_REACHED, Status
 from scheduler import lease, outbox, policy, texts, whatsapp
 from scheduler.planner import Settings
 from scheduler.ratelimit import TokenBucket
-from scheduler.transport import MAX_VALIDITY_SECONDS, Outgoing, SendError
+from scheduler.transport import MAX_VALIDITY_SECONDS, Outgoing, SendError, Transport
 
 log = logging.getLogger(__name__)
 COUNTS = ("sent", "retry", "failed", "expired", "cancelled")
@@ -44,7 +44,7 @@ class RowError(Exception):
 @dataclass
 class Dispatcher:
     db: Database
-    transport: object
+    transport: Transport
     vault: PhoneVault
     settings: Settings
     places: Places
@@ -116,7 +116,7 @@ class Dispatcher:
             outbox.finish(self.db, row["id"], Status.EXPIRED, None, now)
             return "expired"
         channel = (contact and contact["channel"]) or row["channel"]  # the person's preferred channel now
-        way = whatsapp.route(channel, contact and contact["last_whatsapp_at"], now, lang, row["kind"],
+        way = whatsapp.route(channel, contact["last_whatsapp_at"] if contact else None, now, lang, row["kind"],
                              bool(row["force_template"]), self.templates)  # fmt: skip
         phone_enc = row["to_enc"] or (contact and contact["phone_enc"])
         if not phone_enc:

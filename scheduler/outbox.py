@@ -182,8 +182,10 @@ def record_sent(db: Database, row_id: int, sid: str, sent_as: str, body: str, la
 
 def reschedule(db: Database, row_id: int, send_at: datetime, error: str | None, now: datetime,
                force_template: bool = False) -> None:  # fmt: skip
-    values = {"status": "pending", "send_at": iso(send_at), "error_code": error, "claimed_by": None,
-              "handed_at": None, "updated_at": iso(now)}  # fmt: skip
+    values: dict[str, str | int | None] = {
+        "status": "pending", "send_at": iso(send_at), "error_code": error, "claimed_by": None, "handed_at": None,
+        "updated_at": iso(now),
+    }  # fmt: skip
     if force_template:
         values["force_template"] = 1
     with write_transaction(db):

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from bot.core.clock import iso, parse_iso
+from bot.core.clock import iso, parse_iso, parse_utc
 from bot.core.hearing import Hearing, report_time
 from bot.core.i18n import DEFAULT_LANG
 from bot.core.places import Places
@@ -140,8 +140,8 @@ _UPSERT = (
 def rows_for(item: Planned, now: datetime, places: Places, settings: Settings, revive: bool = False) -> list[tuple]:
     """The outbox rows (as _UPSERT parameters) of one hearing."""
     hearing = item.hearing
-    city, court = places.city(hearing.city), places.court(hearing.court)
-    zone = city.zone if city else court.zone
+    city = places.city(hearing.city)
+    zone = city.zone if city else places.known_court(hearing.court).zone
     stamp, hearing_at = iso(now), iso(hearing.at)
     return [
         (item.contact_id, item.hearing_id, item.channel, s.kind, s.slot, item.lang, _iso(s.send_at),
@@ -179,7 +179,7 @@ def active(db: Database, where: str = "", params: Iterable = ()) -> list[Planned
     """Active hearings of people who can be reached, ready to plan."""
     cursor = db.execute(f"{_ACTIVE} {where}", list(params))
     return [
-        Planned(r[0], r[1], Hearing(parse_iso(r[2]), r[3], r[4], parse_iso(r[5])), r[6], r[7] or DEFAULT_LANG)
+        Planned(r[0], r[1], Hearing(parse_utc(r[2]), r[3], r[4], parse_iso(r[5])), r[6], r[7] or DEFAULT_LANG)
         for r in cursor.fetchall()
     ]
 
@@ -191,7 +191,7 @@ def hearings(db: Database, ids: Iterable[int]) -> dict[int, Hearing]:
         return {}
     marks = ", ".join("?" * len(ids))
     cursor = db.execute(f"SELECT id, hearing_at, court, city, report_at FROM hearings WHERE id IN ({marks})", ids)
-    return {r[0]: Hearing(parse_iso(r[1]), r[2], r[3], parse_iso(r[4])) for r in cursor.fetchall()}
+    return {r[0]: Hearing(parse_utc(r[1]), r[2], r[3], parse_iso(r[4])) for r in cursor.fetchall()}
 
 
 def plan_contact(db: Database, contact_id: int, now: datetime, places: Places, settings: Settings,

@@ -50,10 +50,10 @@ class Runner:
     """
 
     deps: Deps
-    transport: object = None
+    transport: transports.Transport | None = None  # None: the config's (see __post_init__)
     holder: str = field(default_factory=lease.new_holder)
     holding: bool = False
-    bucket: TokenBucket = None
+    bucket: TokenBucket | None = None  # None: one at the config's SEND_RATE
     stopping: threading.Event = field(default_factory=threading.Event)
     _running: threading.Lock = field(default_factory=threading.Lock)
 
@@ -101,6 +101,7 @@ class Runner:
             if recovered := outbox.recover(db, self.now(), ttl):
                 log.warning("dispatch: %d message(s) left sending are due again", recovered)
             base = config["PUBLIC_URL"]
+            assert self.transport is not None and self.bucket is not None  # (set by __post_init__)
             dispatcher = Dispatcher(
                 db=db,
                 transport=self.transport,

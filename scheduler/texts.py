@@ -26,7 +26,7 @@ ORDER = {  # the numbered variables of each kind's WhatsApp template (data/whats
 def values(hearing: Hearing, report_at: datetime, lang: str, places: Places) -> dict[str, str]:
     """What a reminder names, formatted for the person's language."""
     _ = translator(lang)
-    court, city = places.court(hearing.court), places.city(hearing.city)
+    court, city = places.known_court(hearing.court), places.city(hearing.city)
     local, report = hearing.at.astimezone(court.zone), report_at.astimezone(court.zone)
     return {
         "date": weekday_day_month(local.date(), lang),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.core.phones import address, mask
 from bot.core.segments import count
@@ -30,6 +32,12 @@ class Outgoing:
 class Sent:
     sid: str
     status: str
+
+
+class Transport(Protocol):
+    """What the dispatcher sends through: Twilio, or the console in local mode."""
+
+    def send(self, message: Outgoing) -> Sent: ...
 
 
 class SendError(Exception):
@@ -61,7 +69,7 @@ class ConsoleTransport:
 class TwilioTransport:
     """The official twilio client, one pooled HTTP session; TWILIO_API_BASE points it elsewhere."""
 
-    def __init__(self, config: dict):
+    def __init__(self, config: Mapping):
         from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
@@ -76,7 +84,7 @@ class TwilioTransport:
         from twilio.base.exceptions import TwilioRestException
 
         c = self.config
-        params = {"to": address(message.channel, message.to)}
+        params: dict[str, str | int | None] = {"to": address(message.channel, message.to)}
         if message.channel == "whatsapp":
             params["from_"] = c["TWILIO_WHATSAPP_FROM"]
         elif c["TWILIO_MESSAGING_SERVICE_SID"]:
@@ -103,7 +111,7 @@ class TwilioTransport:
         return Sent(sid=sent.sid, status=sent.status)
 
 
-def for_config(config: dict):
+def for_config(config: Mapping) -> Transport:
     """Twilio when its token is configured; the console only in local mode, never as a fallback."""
     if config.get("TWILIO_AUTH_TOKEN"):
         return TwilioTransport(config)

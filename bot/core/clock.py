@@ -21,3 +21,8 @@ def parse_iso(text: str | None) -> datetime | None:
     if not text:
         return None
     return datetime.fromisoformat(text).astimezone(UTC)  # Python 3.11 reads the Z
+
+
+def parse_utc(text: str) -> datetime:
+    """parse_iso of a time that is never missing (NOT NULL in its table)."""
+    return datetime.fromisoformat(text).astimezone(UTC)

@@ -8,6 +8,7 @@ Twilio: what must happen outside is returned as effects, which bot.web.receive a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -107,7 +108,7 @@ class Turn:
     code: str = "000"  # a fresh one-time code (the caller draws it: handlers stay pure)
 
     @property
-    def _(self):
+    def _(self) -> Callable[[str], str]:
         return translator(self.lang)
 
     def reply(self, *texts: str, effects: tuple = (), **changes) -> Outcome:
@@ -223,7 +224,7 @@ def which_date(turn: Turn) -> str:
 def pending_hearing(turn: Turn) -> Hearing:
     """The hearing being confirmed, as UTC instants computed in the court's IANA zone."""
     p = turn.person
-    court = turn.places.court(p.court)
+    court = turn.places.known_court(p.court)
     local = datetime.combine(date.fromisoformat(p.pending["date"]), time.fromisoformat(p.pending["time"]))
     hearing = Hearing(local.replace(tzinfo=court.zone).astimezone(UTC), court.key, p.city)
     if p.pending.get("port"):
@@ -288,7 +289,7 @@ def parsed_parts(parsed: ParsedHearing) -> dict:
 
 def glean(turn: Turn) -> dict:
     """Changes from a message that gives the city or the hearing before we asked for them."""
-    changes = {}
+    changes: dict[str, object] = {}
     city = find_city(turn.message.text, turn.places)
     if city and not (turn.person.city or turn.person.court):
         changes |= {"city": city.key, "court": city.court.key}
@@ -446,7 +447,7 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
     if kw.is_yes(text):
         hearing = pending_hearing(turn)
         if report_time(hearing, turn.places) <= turn.now:  # not even the hearing-day message can go
-            local = hearing.at.astimezone(turn.places.court(hearing.court).zone)
+            local = hearing.at.astimezone(turn.places.known_court(hearing.court).zone)
             saved = _("Saved. It is too late for a reminder: your hearing is {date} at {time}. Confirm at {hotline}.")
             saved = saved.format(date=weekday_day_month(local.date(), turn.lang), hotline=EOIR_HOTLINE,
                                  time=clock(local.time(), turn.lang) + both_clocks(hearing.at, hearing, turn.lang,
@@ -488,10 +489,11 @@ def set_port_time(turn: Turn) -> Outcome:
     """'puente 4:30' once the hearing is saved: the time to be at the port, checked against the hearing."""
     _ = turn._
     hearing = turn.person.hearing
+    assert hearing is not None, "a port time is asked for, and read, only once the hearing is saved"
     at = parse_port_time(turn.message.text, turn.lang)
-    report_at = port_instant(hearing, at, turn.places) if hearing and at else None
+    report_at = port_instant(hearing, at, turn.places) if at else None
     if report_at is None:
-        local = hearing.at.astimezone(turn.places.court(hearing.court).zone)
+        local = hearing.at.astimezone(turn.places.known_court(hearing.court).zone)
         return turn.reply(
             _("The time at the port must be before your hearing at {time}. Please write it again, or reply NO.").format(
                 time=clock(local.time(), turn.lang)
@@ -666,6 +668,7 @@ def on_location(turn: Turn) -> Outcome:
     """A location pin, from anyone: the nearest shelters with how far they are."""
     _ = turn._
     m = turn.message
+    assert m.latitude is not None and m.longitude is not None, "handle sends only a pin here"
     found = turn.directory.nearest(m.latitude, m.longitude) if turn.directory else []
     if not found:
         return turn.reply(_("We have no shelters listed yet. In an emergency call 911."))

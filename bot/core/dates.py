@@ -20,6 +20,7 @@ written. An hour from 1 to 5 with no "a.m." or "de la mañana" is read as aftern
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -148,21 +149,21 @@ class ParsedHearing:
     when the message gives one apart from the hearing's.
     """
 
-    date: date
-    time: time | None
+    date: dt.date  # (dt.: the field's name hides the type in the class body)
+    time: dt.time | None
     ambiguous: bool = False
-    alternative: date | None = None
-    port_time: time | None = None
+    alternative: dt.date | None = None
+    port_time: dt.time | None = None
 
 
 @dataclass(frozen=True)
 class _Date:
-    date: date
+    date: dt.date
     start: int
     end: int
     base: int = 0  # explicit dates beat "mañana" and a lone day number
     ambiguous: bool = False
-    alternative: date | None = None
+    alternative: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -232,12 +233,12 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "°":
 
 
 @cache
-def _number_words(lang: str) -> tuple[re.Pattern, dict[str, int]]:
+def _number_words(lang: str) -> tuple[re.Pattern[str], dict[str, int]]:
     table = NUMBER_WORDS[lang]
     return re.compile(rf"(?<![\w'])(?:{_alternation(table)})(?![\w'])"), table
 
 
-def _number_word(m: re.Match, table: dict[str, int], lang: str) -> str:
+def _number_word(m: re.Match[str], table: dict[str, int], lang: str) -> str:
     word = m.group(0)
     value = table[word]
     if lang == "ht" and word in HT_HOUR_WORDS:
@@ -408,8 +409,9 @@ def _numeric(m: re.Match, lang: str, today: date, weekday: int | None) -> _Date 
         if len(future) == 1:  # "03/01/2026" on 2 February: 3 January has passed
             return _checked(future[0], weekday, start, end)
         return _Date(chosen, start, end, 0, True, other)
-    if chosen or other:
-        return _checked(chosen or other, weekday, start, end)
+    found = chosen or other
+    if found:
+        return _checked(found, weekday, start, end)
     return None
 
 
@@ -650,8 +652,8 @@ def read_times(text: str) -> tuple[time | None, time | None]:
     ports = [_is_port(t, text, end, start) for t, end, start in zip(times, ends, starts, strict=True)]
     hearing = next((t for t, port in zip(times, ports, strict=True) if not port), None)
     port = next((t for t, is_port in zip(times, ports, strict=True) if is_port), None)
-    if hearing is None:  # only a port time: it is the time written, and still the port's
-        return _clock(port, True), _clock(port, True)
+    if hearing is None:  # only port times: the first is the time written, and still the port's
+        return _clock(times[0], True), _clock(times[0], True)
     return _clock(hearing, False), _clock(port, True) if port else None
 
 

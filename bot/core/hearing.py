@@ -26,7 +26,7 @@ class Hearing:
 def describe(hearing: Hearing, lang: str, places: Places) -> str:
     """A hearing in the person's language, in the court's local time (and the city's, if it differs)."""
     _ = translator(lang)
-    court = places.court(hearing.court)
+    court = places.known_court(hearing.court)
     local = hearing.at.astimezone(court.zone)
     text = _("{date}, {time}, {court} court").format(
         date=long_date(local.date(), lang), time=clock(local.time(), lang), court=court.name
@@ -40,8 +40,11 @@ def describe(hearing: Hearing, lang: str, places: Places) -> str:
 def both_clocks(moment: datetime, hearing: Hearing, lang: str, places: Places) -> str:
     """' (7:30 a.m. in Nogales)' when the person's city keeps another clock than the court then."""
     _ = translator(lang)
-    court, city = places.court(hearing.court), places.city(hearing.city)
-    if city and moment.astimezone(city.zone).utcoffset() != moment.astimezone(court.zone).utcoffset():
+    city = places.city(hearing.city)
+    if city is None:
+        return ""
+    court = places.known_court(hearing.court)
+    if moment.astimezone(city.zone).utcoffset() != moment.astimezone(court.zone).utcoffset():
         return " " + _("({time} in {city})").format(
             time=clock(moment.astimezone(city.zone).time(), lang), city=city.name
         )
@@ -51,9 +54,11 @@ def both_clocks(moment: datetime, hearing: Hearing, lang: str, places: Places) -
 def port_phrase(hearing: Hearing, lang: str, places: Places) -> str:
     """'be at the port of entry at 4:30 a.m.', in the court's clock (and the city's, if it differs)."""
     _ = translator(lang)
-    local = hearing.report_at.astimezone(places.court(hearing.court).zone)
+    report_at = hearing.report_at
+    assert report_at is not None, "only a hearing with a time to be at the port has a port phrase"
+    local = report_at.astimezone(places.known_court(hearing.court).zone)
     return _("be at the port of entry at {time}").format(time=clock(local.time(), lang)) + both_clocks(
-        hearing.report_at, hearing, lang, places
+        report_at, hearing, lang, places
     )
 
 
@@ -61,12 +66,12 @@ def report_time(hearing: Hearing, places: Places) -> datetime:
     """When to be at the port: the person's own time, else the court's usual reporting lead."""
     if hearing.report_at:
         return hearing.report_at
-    return hearing.at - timedelta(hours=places.court(hearing.court).reporting_lead_hours)
+    return hearing.at - timedelta(hours=places.known_court(hearing.court).reporting_lead_hours)
 
 
 def port_instant(hearing: Hearing, at: time, places: Places) -> datetime | None:
     """The UTC instant of a port time on the hearing's day (court zone), if it comes before the hearing."""
-    zone = places.court(hearing.court).zone
+    zone = places.known_court(hearing.court).zone
     local = datetime.combine(hearing.at.astimezone(zone).date(), at).replace(tzinfo=zone).astimezone(UTC)
     if hearing.at - timedelta(hours=PORT_WINDOW_HOURS) <= local < hearing.at:
         return local

@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.dates import format_date, format_skeleton, format_time
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 
 from bot.core.dates import HT_DAYS, HT_MONTHS, LANGS
 
@@ -42,14 +42,14 @@ class CatalogMissing(RuntimeError):
 
 
 @cache
-def translations(lang: str) -> Translations:
+def translations(lang: str) -> NullTranslations:
     """The compiled catalog of a language; run `make setup` when it is missing."""
     if lang not in LANGS:
         raise ValueError(f"unsupported language {lang!r}")
     mo = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.mo"
     if not mo.exists():
         raise CatalogMissing(f"{mo} is missing: run `make setup` (flask --app app translate compile)")
-    return Translations.load(str(LOCALE_DIR), [lang])
+    return Translations.load(str(LOCALE_DIR), [lang])  # typed as the base class it returns when no file is found
 
 
 def translator(lang: str) -> Callable[[str], str]:

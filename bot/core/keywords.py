@@ -228,7 +228,7 @@ def guess_language(text: str) -> str | None:
     """A language a first message's greeting gives away, if any."""
     said = f" {bare(text)} "
     hits = {lang: sum(f" {g} " in said for g in greetings) for lang, greetings in GREETINGS.items()}
-    best = max(hits, key=hits.get)
+    best = max(hits, key=hits.__getitem__)
     if hits[best]:
         return best
     if set(said.split()) & SHARED_GREETINGS:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core.text import bare
@@ -39,8 +41,10 @@ class City:
 class Places:
     cities: tuple[City, ...]
     courts: tuple[Court, ...]
+    _cities: dict[str | None, City] = field(init=False, repr=False, compare=False)
+    _courts: dict[str | None, Court] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):  # lookups by key are on every planned reminder: index them once
+    def __post_init__(self) -> None:  # lookups by key are on every planned reminder: index them once
         object.__setattr__(self, "_cities", {c.key: c for c in self.cities})
         object.__setattr__(self, "_courts", {c.key: c for c in self.courts})
 
@@ -49,6 +53,10 @@ class Places:
 
     def court(self, key: str | None) -> Court | None:
         return self._courts.get(key)
+
+    def known_court(self, key: str | None) -> Court:
+        """The court of a hearing or of a person past the menus: one of ours, or a KeyError."""
+        return self._courts[key]
 
 
 @cache
@@ -78,7 +86,10 @@ def load(path: Path = DATA_FILE) -> Places:
     return Places(tuple(cities), tuple(courts.values()))
 
 
-def _pick(text: str, options, names_of) -> object | None:
+_Option = TypeVar("_Option", City, Court)
+
+
+def _pick(text: str, options: Sequence[_Option], names_of: Callable[[_Option], Iterable[str]]) -> _Option | None:
     """Match a menu answer: its number, or a name found as whole words in the text."""
     said = bare(text)
     if said.isdigit():

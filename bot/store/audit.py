@@ -31,7 +31,8 @@ def changes(old: dict, new: dict) -> dict:
 
 def entries(db: Database, limit: int = 100, before: int | None = None, logins: bool | None = None) -> list[dict]:
     """Newest first, those older than id `before`; logins True: only failed logins, False: none."""
-    where, params = ["id < ?"], [before if before is not None else 2**63 - 1]
+    where = ["id < ?"]
+    params: list[int | str] = [before if before is not None else 2**63 - 1]
     if logins is not None:
         marks = ", ".join("?" * len(LOGIN_NOISE))
         where.append(f"action {'IN' if logins else 'NOT IN'} ({marks})")
@@ -43,9 +44,9 @@ def entries(db: Database, limit: int = 100, before: int | None = None, logins: b
 
 def _entry(entry_id: int, at: str, actor: str, action: str, details: str | None) -> dict:
     """One row for the page: its details, with the old -> new values apart (`changes`)."""
-    details = json.loads(details or "{}")
-    changed = details.pop("changes", None) or {}
-    return {"id": entry_id, "at": at, "actor": actor, "action": action, "details": details, "changes": changed}
+    parsed = json.loads(details or "{}")
+    changed = parsed.pop("changes", None) or {}
+    return {"id": entry_id, "at": at, "actor": actor, "action": action, "details": parsed, "changes": changed}
 
 
 def failed_logins_since(db: Database, since: datetime) -> int:

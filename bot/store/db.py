@@ -109,7 +109,9 @@ def insert(db: Database, table: str, values: dict) -> int:
     """INSERT one row with known column names (never user input); returns its rowid."""
     columns = ", ".join(values)
     marks = ", ".join("?" * len(values))
-    return db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values())).lastrowid
+    rowid = db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values())).lastrowid
+    assert rowid is not None  # an INSERT into a rowid table always sets it
+    return rowid
 
 
 def update(db: Database, table: str, row_id: int | str, values: dict, key: str = "id") -> None:

@@ -14,7 +14,7 @@ migrations = Migrations("hearingbot")
 @migrations()
 def m001_contacts_hearings_inbound_outbox(db: Database) -> None:
     # One row per (channel, phone): the phone only as a keyed hash and a Fernet token.
-    db["contacts"].create(
+    db.table("contacts").create(
         {
             "id": int,
             "channel": str,
@@ -35,9 +35,9 @@ def m001_contacts_hearings_inbound_outbox(db: Database) -> None:
         pk="id",
         not_null={"channel", "phone_hash", "phone_enc", "state", "created_at"},
     )
-    db["contacts"].create_index(["channel", "phone_hash"], unique=True)
+    db.table("contacts").create_index(["channel", "phone_hash"], unique=True)
     # A hearing is a UTC instant plus the court's IANA zone it was given in.
-    db["hearings"].create(
+    db.table("hearings").create(
         {
             "id": int,
             "contact_id": int,
@@ -53,16 +53,16 @@ def m001_contacts_hearings_inbound_outbox(db: Database) -> None:
         foreign_keys=[("contact_id", "contacts", "id")],
         not_null={"contact_id", "hearing_at", "court_zone", "status"},
     )
-    db["hearings"].create_index(["contact_id", "status"])
+    db.table("hearings").create_index(["contact_id", "status"])
     # Dedupe of Twilio's retries: the answer given to each MessageSid, never the body.
-    db["inbound"].create(
+    db.table("inbound").create(
         {"sid": str, "contact_id": int, "replies": str, "received_at": str},
         pk="sid",
     )
-    db["inbound"].create_index(["contact_id"])
-    db["inbound"].create_index(["received_at"])
+    db.table("inbound").create_index(["contact_id"])
+    db.table("inbound").create_index(["received_at"])
     # The outbox: every message the bot will send on its own (reminders, alerts).
-    db["outbox"].create(
+    db.table("outbox").create(
         {
             "id": int,
             "contact_id": int,
@@ -86,14 +86,14 @@ def m001_contacts_hearings_inbound_outbox(db: Database) -> None:
         not_null={"channel", "to_enc", "kind", "lang", "body", "send_at", "status"},
         defaults={"attempts": 0},
     )
-    db["outbox"].create_index(["status", "send_at"])
-    db["outbox"].create_index(["contact_id"])
+    db.table("outbox").create_index(["status", "send_at"])
+    db.table("outbox").create_index(["contact_id"])
 
 
 @migrations()
 def m002_hearing_report_at(db: Database) -> None:
     # The time to be at the port (UTC), when the person's paper gives one; the zone is court_zone.
-    db["hearings"].add_column("report_at", str)
+    db.table("hearings").add_column("report_at", str)
 
 
 @migrations()
@@ -101,7 +101,7 @@ def m003_reminders_delivery_lease(db: Database) -> None:
     # Reminders: one row per (hearing, slot, hearing time), so planning twice adds nothing. Their
     # text and number are taken from the hearing and the contact when sent (scheduler/dispatcher):
     # the row says when, the person's current language, port time and number say what and where.
-    outbox = db["outbox"]
+    outbox = db.table("outbox")
     outbox.transform(not_null={"to_enc": False, "body": False})
     outbox.add_column("priority", int)  # 0 hearing-day wake-up, 1 reminders, 2 alerts: lowest first
     outbox.add_column("expires_at", str)  # never sent after this (UTC); sets Twilio's validity_period
@@ -118,16 +118,16 @@ def m003_reminders_delivery_lease(db: Database) -> None:
     db.execute("CREATE INDEX idx_outbox_sid ON outbox (sid) WHERE sid IS NOT NULL")
     db.execute("CREATE INDEX idx_outbox_alerts ON outbox (contact_id) WHERE hearing_id IS NULL")
     # Why a number gets nothing more: 30005/30006 (unknown, landline), 63014 (blocked on WhatsApp).
-    db["contacts"].add_column("unreachable_at", str)
-    db["contacts"].add_column("unreachable_code", str)
+    db.table("contacts").add_column("unreachable_at", str)
+    db.table("contacts").add_column("unreachable_code", str)
     # One scheduler sends: the holder of this lease, renewed every tick, taken over when it expires.
-    db["leases"].create({"name": str, "holder": str, "expires_at": str}, pk="name")
+    db.table("leases").create({"name": str, "holder": str, "expires_at": str}, pk="name")
 
 
 @migrations()
 def m004_shelters(db: Database) -> None:
     # The live shelter list (bot/store/shelters.py); a new database starts with data/shelters.csv.
-    db["shelters"].create(
+    db.table("shelters").create(
         {
             "id": int, "position": int, "city": str, "name": str, "address": str, "phone": str,
             "latitude": float, "longitude": float, "approximate": int, "serves": str, "notes": str,
@@ -136,7 +136,7 @@ def m004_shelters(db: Database) -> None:
         pk="id",
         not_null={"city", "name", "address", "latitude", "longitude", "verified_at", "source"},
     )  # fmt: skip
-    db["shelters"].create_index(["city", "position"])
+    db.table("shelters").create_index(["city", "position"])
     from bot.core import places
     from bot.store import shelters  # here, not at the top: it imports bot.store.db
 
@@ -147,7 +147,7 @@ def m004_shelters(db: Database) -> None:
 def m005_broadcasts_staff_audit(db: Database) -> None:
     # Volunteers and operators. A volunteer's phone is stored like a person's (hash + Fernet token);
     # the PIN only as a salted hash; three wrong PINs lock the phone path for an hour.
-    db["staff"].create(
+    db.table("staff").create(
         {
             "id": int, "name": str, "role": str, "lang": str, "phone_hash": str, "phone_enc": str,
             "pin_hash": str, "failed_pins": int, "locked_until": str, "created_at": str,
@@ -156,11 +156,11 @@ def m005_broadcasts_staff_audit(db: Database) -> None:
         not_null={"name", "role", "created_at"},
         defaults={"failed_pins": 0},
     )  # fmt: skip
-    db["staff"].create_index(["name"], unique=True)
-    db["staff"].create_index(["phone_hash"])
+    db.table("staff").create_index(["name"], unique=True)
+    db.table("staff").create_index(["phone_hash"])
     # A broadcast: texts per language, a target, its author and how it went; its messages are
     # outbox rows (kind 'broadcast'), one per person (the unique index below).
-    db["broadcasts"].create(
+    db.table("broadcasts").create(
         {
             "id": int, "author": str, "via": str, "target": str, "texts": str, "fallback": str, "status": str,
             "people": int, "queued": int, "pin_until": str, "created_at": str, "sent_at": str, "cancelled_at": str,
@@ -168,20 +168,20 @@ def m005_broadcasts_staff_audit(db: Database) -> None:
         pk="id",
         not_null={"author", "via", "target", "texts", "status", "created_at"},
     )  # fmt: skip
-    db["outbox"].add_column("broadcast_id", int)
+    db.table("outbox").add_column("broadcast_id", int)
     db.execute(
         "CREATE UNIQUE INDEX idx_outbox_broadcast ON outbox (broadcast_id, contact_id) WHERE broadcast_id IS NOT NULL"
     )
     # Who did what, when: broadcasts sent and cancelled, staff added (and, later, console edits).
-    db["audit"].create({"id": int, "at": str, "actor": str, "action": str, "details": str}, pk="id",
+    db.table("audit").create({"id": int, "at": str, "actor": str, "action": str, "details": str}, pk="id",
                        not_null={"at", "actor", "action"})  # fmt: skip
-    db["audit"].create_index(["at"])
+    db.table("audit").create_index(["at"])
 
 
 @migrations()
 def m006_staff_console(db: Database) -> None:
     # Console logins: a password hash (scrypt), a disabled flag, and a lockout after wrong passwords.
-    staff = db["staff"]
+    staff = db.table("staff")
     staff.add_column("password_hash", str)
     staff.add_column("disabled_at", str)
     staff.add_column("failed_logins", int, not_null_default=0)
@@ -191,10 +191,10 @@ def m006_staff_console(db: Database) -> None:
 @migrations()
 def m007_retention(db: Database) -> None:
     # A person silent for months gets a goodbye first; a day later everything about them is erased.
-    db["contacts"].add_column("goodbye_at", str)
-    db["contacts"].create_index(["last_inbound_at"])
-    db["hearings"].create_index(["hearing_at"])
-    db["outbox"].create_index(["broadcast_id"])
+    db.table("contacts").add_column("goodbye_at", str)
+    db.table("contacts").create_index(["last_inbound_at"])
+    db.table("hearings").create_index(["hearing_at"])
+    db.table("outbox").create_index(["broadcast_id"])
 
 
 @migrations()
@@ -204,12 +204,12 @@ def m008_one_person_per_phone(db: Database) -> None:
     # `channel` becomes the preferred one: the last it wrote from.
     # Sending is proven row by row: who claimed a row, when it was handed to Twilio, and why a row
     # was cancelled or failed without Twilio (opted_out, erased, hearing_changed, render_error, ...).
-    outbox = db["outbox"]
+    outbox = db.table("outbox")
     outbox.add_column("claimed_by", str)
     outbox.add_column("handed_at", str)
     outbox.add_column("reason", str)
     db.execute("CREATE INDEX idx_outbox_sending ON outbox (claimed_by) WHERE status = 'sending'")
-    contacts = db["contacts"]
+    contacts = db.table("contacts")
     contacts.add_column("channels", str)
     contacts.add_column("last_sms_at", str)
     contacts.add_column("last_whatsapp_at", str)
@@ -223,8 +223,8 @@ def m008_one_person_per_phone(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_contacts_channel_phone_hash")
     db.execute("CREATE UNIQUE INDEX idx_contacts_phone_hash ON contacts (phone_hash)")
     # The flood limit answers STOP, START and DELETE at most once a minute each, and warns once.
-    db["inbound"].add_column("keyword", str)
-    db["inbound"].add_column("warned", int)
+    db.table("inbound").add_column("keyword", str)
+    db.table("inbound").add_column("warned", int)
 
 
 def _merge_contacts(db: Database, phone_hash: str) -> None:
@@ -289,15 +289,15 @@ def _merge_contacts(db: Database, phone_hash: str) -> None:
 def m009_security(db: Database) -> None:
     # Console sessions end for real: a staff member's epoch is in their cookie and bumped at logout,
     # disable and password change. PIN locks escalate (1 h, 4 h, 24 h) with how many there were.
-    db["staff"].add_column("session_epoch", int, not_null_default=0)
-    db["staff"].add_column("pin_locks", int, not_null_default=0)
+    db.table("staff").add_column("session_epoch", int, not_null_default=0)
+    db.table("staff").add_column("pin_locks", int, not_null_default=0)
     # Failed tries counted by a key that is not a person's secret: a console username (known or not)
     # or a client address; updated atomically (UPDATE ... RETURNING inside BEGIN IMMEDIATE).
-    db["throttles"].create({"key": str, "count": int, "since": str, "locked_until": str}, pk="key",
+    db.table("throttles").create({"key": str, "count": int, "since": str, "locked_until": str}, pk="key",
                            not_null={"count", "since"}, defaults={"count": 0})  # fmt: skip
     # An ALERTA draft is confirmed by its own one-time code (an HMAC of it), and a wide broadcast by a
     # volunteer waits for an operator's approval.
-    broadcasts = db["broadcasts"]
+    broadcasts = db.table("broadcasts")
     broadcasts.add_column("code_hash", str)
     broadcasts.add_column("approved_by", str)
     broadcasts.add_column("approved_at", str)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from bot.core.clock import iso, parse_iso
+from bot.core.clock import iso, parse_iso, parse_utc
 from bot.core.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, SaveHearing, SavePortTime
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
@@ -51,7 +51,7 @@ def _person(db: Database, row: dict) -> Person:
         [row["id"]],
     )
     for h in active:
-        hearing = Hearing(parse_iso(h["hearing_at"]), h["court"], h["city"], parse_iso(h["report_at"]))
+        hearing = Hearing(parse_utc(h["hearing_at"]), h["court"], h["city"], parse_iso(h["report_at"]))
     return Person(
         state=row["state"],
         lang=row["lang"],
@@ -138,10 +138,10 @@ def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime,
     for (old,) in db.execute("SELECT id FROM hearings WHERE contact_id = ? AND status = 'active'", [contact_id]):
         cancel_hearing(db, old, now)
     db.execute("UPDATE hearings SET status = 'replaced' WHERE contact_id = ? AND status = 'active'", [contact_id])
-    court = places.court(hearing.court)
+    court = places.known_court(hearing.court)
     city = places.city(hearing.city)
-    return (
-        db["hearings"]
+    hearing_id = (
+        db.table("hearings")
         .insert(
             {
                 "contact_id": contact_id,
@@ -157,6 +157,8 @@ def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime,
         )
         .last_pk
     )
+    assert hearing_id is not None  # an insert always sets it
+    return hearing_id
 
 
 def erase(db: Database, contact_id: int) -> None:

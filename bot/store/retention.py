@@ -11,6 +11,7 @@ Deleted rows are overwritten (secure_delete) and the WAL truncated, so nothing s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,7 +32,7 @@ class Retention:
     goodbye_grace: timedelta = timedelta(days=1)
 
 
-def from_config(config: dict) -> Retention:
+def from_config(config: Mapping) -> Retention:
     return Retention(hearing_days=config["RETENTION_HEARING_DAYS"], inbound_days=config["RETENTION_INBOUND_DAYS"],
                      silent_days=config["RETENTION_SILENT_DAYS"])  # fmt: skip
 

@@ -86,6 +86,7 @@ def check_row(row: dict, line: int, places: Places) -> tuple[dict | None, list[s
         errors.append(f"line {line}: approximate must be yes or no")
     if errors:
         return None, errors
+    assert verified is not None  # verified_at is REQUIRED: an empty one is an error above
     return {
         "position": line - 1,
         "city": value["city"],
@@ -124,7 +125,7 @@ def replace_all(db: Database, rows: list[dict]) -> int:
     with db.atomic():
         db.execute("DELETE FROM shelters")
         for row in rows:
-            db["shelters"].insert(row)
+            db.table("shelters").insert(row)
     return len(rows)
 
 
@@ -133,9 +134,11 @@ def save_one(db: Database, shelter_id: int | None, row: dict) -> int:
     with db.atomic():
         if shelter_id is None:
             (last,) = db.execute("SELECT COALESCE(max(position), 0) FROM shelters").fetchone()
-            return db["shelters"].insert({**row, "position": last + 1}).last_pk
+            added = db.table("shelters").insert({**row, "position": last + 1}).last_pk
+            assert added is not None  # an insert always sets it
+            return added
         (position,) = db.execute("SELECT position FROM shelters WHERE id = ?", [shelter_id]).fetchone()
-        db["shelters"].update(shelter_id, {**row, "position": position})
+        db.table("shelters").update(shelter_id, {**row, "position": position})
         return shelter_id
 
 
