@@ -26,7 +26,7 @@ from bot.core.status import Kind
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "reminders.json"
 WAKEUP, REMINDER = Kind.WAKEUP, Kind.REMINDER
-PRIORITY = {WAKEUP: 0, REMINDER: 1}  # hearing-day messages go before anything else due
+PRIORITY: dict[str, int] = {WAKEUP: 0, REMINDER: 1}  # hearing-day messages go before anything else due
 
 
 @dataclass(frozen=True)

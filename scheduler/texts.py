@@ -16,7 +16,8 @@ from bot.core.i18n import clock, tidy, translator, weekday_day_month
 from bot.core.places import Places
 from bot.core.status import Kind
 
-ORDER = {  # the numbered variables of each kind's WhatsApp template (data/whatsapp_templates.json)
+# The numbered variables of each kind's WhatsApp template (data/whatsapp_templates.json).
+ORDER: dict[str, tuple[str, ...]] = {
     Kind.REMINDER: ("date", "time", "court", "port_name", "port_time"),
     Kind.WAKEUP: ("time", "court", "port_name", "port_time"),
     Kind.BROADCAST: ("text",),  # a volunteer's alert: its text, between the template's own words
