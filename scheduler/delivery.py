@@ -30,7 +30,7 @@ def status_callback(db: Database, sid: str, twilio_status: str, error_code: str 
         return None  # unknown SID, a repeat, or out of order: nothing to do
     if row["status"] in NOT_REACHED and code is not None:
         decision = policy.decide(code, None, row["attempts"], settings, forced_template=bool(row["force_template"]))
-        status = policy.apply(db, row, decision, code, now)
+        status = outbox.carry_out(db, row, decision, code, now)
         log.info("outbox %s: %s %s -> %s", row["id"], row["status"], code, status)
         return status
     return row["status"]

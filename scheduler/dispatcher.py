@@ -135,7 +135,7 @@ class Dispatcher:
         except SendError as error:
             decision = policy.decide(error.code, error.http_status, row["attempts"], self.settings,
                                      error.transient, bool(row["force_template"]), self.rand)  # fmt: skip
-            status = policy.apply(self.db, row, decision, error.code, now)
+            status = outbox.carry_out(self.db, row, decision, error.code, now)
             log.warning("outbox %s: %s -> %s (%s)", row["id"], error.code or error.http_status, status, decision.action)
             return "retry" if status == Status.PENDING else "failed" if status in NOT_REACHED else status
         outbox.record_sent(self.db, row["id"], sent.sid, way.sent_as, body, lang, now)

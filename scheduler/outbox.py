@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.core.clock import iso
+from bot.core.clock import iso, parse_iso
 from bot.core.hearing import Hearing
 from bot.core.phones import PhoneVault, mask
 from bot.core.places import Places
-from bot.core.status import FROM_TWILIO, RANK, RETRYABLE, STOPPED
+from bot.core.status import FROM_TWILIO, NOT_REACHED, RANK, RETRYABLE, STOPPED, Status
+from bot.store import people
 from bot.store.db import rows, update, write_transaction
-from scheduler import lease, planner, texts
+from scheduler import lease, planner, policy, texts
 
 FIELDS = ("id", "to", "channel", "kind", "status", "send_at", "hearing_at", "lang", "body", "sid")
 
@@ -261,3 +262,24 @@ def cancel(db: Database, row_id: int, now: datetime) -> dict:
     with write_transaction(db):
         update(db, "outbox", row_id, {"status": "cancelled", "updated_at": iso(now)})
     return _one(db, row_id)
+
+
+def carry_out(db: Database, row: dict, decision: policy.Decision, code: int | None, now: datetime) -> str:
+    """Carry the policy's decision out on an outbox row (and its person); returns the row's new status."""
+    error = str(code) if code is not None else None
+    contact_id = row.get("contact_id")
+    if decision.action in (policy.RETRY, policy.LATER, policy.TEMPLATE):
+        send_at = now + decision.delay
+        expires = parse_iso(row.get("expires_at")) or parse_iso(row.get("hearing_at"))
+        if expires and send_at >= expires:
+            finish(db, row["id"], Status.EXPIRED, error, now)
+            return Status.EXPIRED
+        reschedule(db, row["id"], send_at, error, now, force_template=decision.action == policy.TEMPLATE)
+        return Status.PENDING
+    if decision.action == policy.OPT_OUT and contact_id:
+        people.opt_out(db, contact_id, now)
+    elif decision.action in (policy.UNREACHABLE, policy.STOP) and contact_id:
+        people.unreachable(db, contact_id, error, now)
+    status = row["status"] if row["status"] in NOT_REACHED else Status.FAILED
+    finish(db, row["id"], status, error, now)
+    return status

@@ -1,5 +1,7 @@
 """What to do when Twilio says no, by its error codes; one place for sends and callbacks.
 
+Pure: `decide` gives a Decision, and scheduler.outbox.carry_out applies it to the row and the person.
+
 - 20429 / HTTP 429, 5xx, timeouts: retry with exponential backoff and jitter, a bounded number of times.
 - 30003 (handset unreachable): try again later, `unreachable_retries` times.
 - 21610 (the person texted STOP to Twilio): mark opted out, cancel what is pending, never retry.
@@ -14,14 +16,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlite_utils import Database
-
-from bot.core.clock import iso, parse_iso
-from bot.core.status import NOT_REACHED, Status
-from bot.store.outbox import cancel_contact
-from scheduler import outbox
 from scheduler.planner import Settings
 
 RETRY, LATER, OPT_OUT, UNREACHABLE, TEMPLATE, STOP, FAIL = (
@@ -67,28 +63,3 @@ def decide(code: int | None, http_status: int | None, attempts: int, settings: S
         if attempts < settings.max_send_attempts:
             return Decision(RETRY, backoff(attempts, settings, rand))
     return Decision(FAIL)
-
-
-def apply(db: Database, row: dict, decision: Decision, code: int | None, now: datetime) -> str:
-    """Carry a decision out on an outbox row (and its contact); returns the row's new status."""
-    error = str(code) if code is not None else None
-    contact_id = row.get("contact_id")
-    if decision.action in (RETRY, LATER, TEMPLATE):
-        send_at = now + decision.delay
-        expires = parse_iso(row.get("expires_at")) or parse_iso(row.get("hearing_at"))
-        if expires and send_at >= expires:
-            outbox.finish(db, row["id"], Status.EXPIRED, error, now)
-            return Status.EXPIRED
-        outbox.reschedule(db, row["id"], send_at, error, now, force_template=decision.action == TEMPLATE)
-        return Status.PENDING
-    if decision.action == OPT_OUT and contact_id:
-        db.execute("UPDATE contacts SET opted_out_at = ? WHERE id = ?", [iso(now), contact_id])
-        cancel_contact(db, contact_id, now, "opted_out")
-    elif decision.action in (UNREACHABLE, STOP) and contact_id:
-        db.execute(
-            "UPDATE contacts SET unreachable_at = ?, unreachable_code = ? WHERE id = ?", [iso(now), error, contact_id]
-        )
-        cancel_contact(db, contact_id, now, "unreachable")
-    status = row["status"] if row["status"] in NOT_REACHED else Status.FAILED
-    outbox.finish(db, row["id"], status, error, now)
-    return status

@@ -73,3 +73,11 @@ def test_bot_holds_the_four_layers_and_two_small_shared_modules():
     """What `ls bot/` shows a newcomer: the layers, the configuration and the public date parser."""
     found = {p.name for p in (ROOT / "bot").iterdir() if p.name != "__pycache__"}
     assert found == {"__init__.py", "core", "store", "web", "cli", "config.py", "dates.py"}
+
+
+def test_the_send_policy_is_pure():
+    """scheduler/policy.py decides; scheduler.outbox.carry_out acts. Deciding needs no database."""
+    names = imports(ROOT / "scheduler" / "policy.py")
+    assert not [n for n in names if n.split(".")[0] in ("sqlite3", "sqlite_utils", "twilio", "bot")], names
+    assert not [n for n in names if n.startswith("scheduler.") and n != "scheduler.planner.Settings"
+                and n != "scheduler.planner"], names  # fmt: skip

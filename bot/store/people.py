@@ -167,3 +167,17 @@ def erase(db: Database, contact_id: int) -> None:
     for table in ("hearings", "inbound"):
         db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
     db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
+
+
+def opt_out(db: Database, contact_id: int, now: datetime) -> None:
+    """Twilio says the person opted out (they texted STOP to the carrier): nothing more goes to them."""
+    db.execute("UPDATE contacts SET opted_out_at = ? WHERE id = ?", [iso(now), contact_id])
+    cancel_contact(db, contact_id, now, "opted_out")
+
+
+def unreachable(db: Database, contact_id: int, code: str | None, now: datetime) -> None:
+    """The number cannot be reached (unknown, landline, blocked us): stop, and keep Twilio's code."""
+    db.execute(
+        "UPDATE contacts SET unreachable_at = ?, unreachable_code = ? WHERE id = ?", [iso(now), code, contact_id]
+    )
+    cancel_contact(db, contact_id, now, "unreachable")
