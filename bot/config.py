@@ -1,4 +1,4 @@
-"""Configuration from the environment (README: Configuration), overridable by create_app(config)."""
+"""Configuration from the environment (docs/configuration.md), overridable by create_app(config)."""
 
 from __future__ import annotations
 

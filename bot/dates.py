@@ -1,4 +1,4 @@
-"""The public contract `bot.dates.parse_hearing(text, lang, today)` (README): outside
+"""The public contract `bot.dates.parse_hearing(text, lang, today)` (docs/dates.md): outside
 checks call it by this name. The code lives in bot/core/dates.py."""
 
 from bot.core.dates import ParsedHearing, parse_hearing

@@ -346,7 +346,7 @@ def test_rows_left_sending_by_a_dead_scheduler_are_sent_after_takeover(app, clie
 def test_kill_9_in_the_middle_of_a_batch_then_restart_sends_everything(tmp_path, fake):
     """A real scheduler process is killed while Twilio holds its request; a restart sends every due
     reminder. The one in flight reached Twilio once before the kill and once after: a duplicate,
-    never a loss (documented in README)."""
+    never a loss (docs/reminders.md: delivery guarantees)."""
     app = make_app(tmp_path, fake)
     client = app.test_client()
     when = in_real_time(app)

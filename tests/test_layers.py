@@ -1,4 +1,4 @@
-"""The layers the imports obey (README: Layout), checked on the code itself so they cannot rot.
+"""The layers the imports obey (docs/architecture.md), checked on the code itself so they cannot rot.
 
 bot/core is pure: no Flask, no SQLite, no twilio, no APScheduler, and nothing of the bot but bot.core.
 scheduler/ never imports Flask. Imports inside functions count too.
