@@ -179,3 +179,17 @@ def test_simulator_talks_through_the_webhook_path_in_local_mode_only(local, clie
     assert "Avisos gratis de su audiencia." in page and "¿En qué ciudad está?" in page
     db = storage.connect(local.config["DATABASE"])
     assert db["contacts"].count == 1 and db["inbound"].count == 2  # stored exactly as webhook messages are
+
+
+def test_the_queue_lists_every_status_under_all(members, client, db):
+    """ "all" means all: expired and read rows too (the list used to be spelled apart, and missed them)."""
+    register(Phone(client))
+    ids = [r["id"] for r in db.query("SELECT id FROM outbox ORDER BY id")]
+    for row_id, status in zip(ids, ("expired", "read", "cancelled", "delivered"), strict=False):
+        db.execute("UPDATE outbox SET status = ? WHERE id = ?", [status, row_id])
+    db.conn.commit()
+    login(client, "op")
+    page = client.get("/admin/queue?status=all", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert f"{len(ids)} messages" in page
+    for status in ("expired", "read", "cancelled", "delivered", "pending"):
+        assert f'<option value="{status}"' in page, status

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from bot.core.dates import LANGS
-from bot.core.status import ALL
+from bot.core.status import ALL, RETRYABLE, Kind
 from bot.store import audit, broadcasts, dashboard, shelters, staff
 from bot.web import context
 from bot.web.console import auth, chart
@@ -266,8 +266,19 @@ def queue():
         items = [i for i in items if i["city"] == city]
     if day:
         items = [i for i in items if (i["send_at"] or "").startswith(day)]
-    return render_template("admin/queue.html", items=items[:PAGE], total=len(items), status=status, kind=kind,
-                           city=city, day=day, places=context.places())  # fmt: skip
+    return render_template(
+        "admin/queue.html",
+        items=items[:PAGE],
+        total=len(items),
+        status=status,
+        kind=kind,
+        city=city,
+        day=day,
+        places=context.places(),
+        statuses=list(ALL),
+        kinds=list(Kind),
+        retryable=list(RETRYABLE),
+    )
 
 
 @bp.post("/queue/<int:row_id>/<action>")
