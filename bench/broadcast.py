@@ -54,15 +54,17 @@ def main() -> dict:
         narrow = broadcasts.create(db, "bench", "cli", one_day, TEXTS, "es", NOW)
         narrow_queued, narrow_s = timed(lambda: broadcasts.send(db, narrow, "bench", NOW, places))
         stopped, cancel_s = timed(lambda: broadcasts.cancel(db, everyone, "bench", NOW))
-        left = db.execute("SELECT count(*) FROM outbox WHERE broadcast_id = ? AND status = 'pending'",
-                          [everyone]).fetchone()[0]  # fmt: skip
+        left = db.execute(
+            "SELECT count(*) FROM outbox WHERE broadcast_id = ? AND status = 'pending'", [everyone]
+        ).fetchone()[0]
         db.close()
     return {
-        "benchmark": "broadcast", "people": PEOPLE,
+        "benchmark": "broadcast",
+        "people": PEOPLE,
         "everyone": {"queued": queued, "seconds": enqueue_s},
         "one_court_one_day": {"queued": narrow_queued, "seconds": narrow_s},
         "cancel": {"stopped": stopped, "seconds": cancel_s, "still_pending": left},
-    }  # fmt: skip
+    }
 
 
 if __name__ == "__main__":

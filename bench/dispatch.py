@@ -51,17 +51,45 @@ def seed_hearings(db, vault: PhoneVault, count: int, distinct_phones: bool = Fal
         day = NOW.date() + timedelta(days=rng.randint(1, 120))
         local = datetime.combine(day, time(rng.choice([8, 9, 10, 13]), rng.choice([0, 30])), tzinfo=court.zone)
         phone = vault.encrypt(f"+52165{n:08d}") if distinct_phones else token
-        contacts.append((n, "sms", f"hash{n}", phone, rng.choice(LANGS), city and city.key, court.key,
-                         "registered", "{}", stamp, stamp))  # fmt: skip
-        hearings.append((n, n, iso(local.astimezone(UTC)), court.zone.key, court.key, city and city.key,
-                         city and city.zone.key, "active", stamp))  # fmt: skip
+        contacts.append(
+            (
+                n,
+                "sms",
+                f"hash{n}",
+                phone,
+                rng.choice(LANGS),
+                city and city.key,
+                court.key,
+                "registered",
+                "{}",
+                stamp,
+                stamp,
+            )
+        )
+        hearings.append(
+            (
+                n,
+                n,
+                iso(local.astimezone(UTC)),
+                court.zone.key,
+                court.key,
+                city and city.key,
+                city and city.zone.key,
+                "active",
+                stamp,
+            )
+        )
     with db.atomic():
         db.conn.executemany(
             "INSERT INTO contacts (id, channel, phone_hash, phone_enc, lang, city, court, state, state_data, "
-            "created_at, last_inbound_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", contacts)  # fmt: skip
+            "created_at, last_inbound_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            contacts,
+        )
         db.conn.executemany(
             "INSERT INTO hearings (id, contact_id, hearing_at, court_zone, court, city, city_zone, status, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", hearings)  # fmt: skip
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            hearings,
+        )
 
 
 def bench_plan(workdir: Path) -> dict:
@@ -75,9 +103,13 @@ def bench_plan(workdir: Path) -> dict:
     again = planner.plan_many(db, planner.active(db), NOW, places, settings)
     stored = db["outbox"].count
     db.close()
-    return {"hearings": HEARINGS, "rows": rows, "seconds": round(seconds, 2),
-            "hearings_per_s": round(HEARINGS / seconds),
-            "replanned_without_duplicates": stored == rows == again}  # fmt: skip
+    return {
+        "hearings": HEARINGS,
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "hearings_per_s": round(HEARINGS / seconds),
+        "replanned_without_duplicates": stored == rows == again,
+    }
 
 
 FAKE = """
@@ -93,8 +125,9 @@ with FakeTwilio(record=False) as fake:
 
 def bench_dispatch(workdir: Path) -> dict:
     """MESSAGES people's hearing-day reminders, all due: rendered, sent and recorded one by one."""
-    server = subprocess.Popen([sys.executable, "-c", FAKE.format(root=str(ROOT))], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-c", FAKE.format(root=str(ROOT))], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     base_url = server.stdout.readline().strip()
     db = storage.connect(workdir / "dispatch.db")
     storage.migrate(db)
@@ -103,12 +136,25 @@ def bench_dispatch(workdir: Path) -> dict:
     places, settings = places_module.load(), planner.load_settings()
     planner.plan_many(db, planner.active(db), NOW, places, settings)
     db.execute("UPDATE outbox SET send_at = ? WHERE slot = 'wakeup'", [iso(NOW)])
-    config = {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "bench", "TWILIO_API_BASE": base_url,
-              "TWILIO_SMS_FROM": "+15005550006", "TWILIO_MESSAGING_SERVICE_SID": "", "TWILIO_WHATSAPP_FROM": "",
-              "TWILIO_TIMEOUT_SECONDS": 15}  # fmt: skip
-    dispatcher = Dispatcher(db=db, transport=TwilioTransport(config), vault=vault, settings=settings, places=places,
-                            callback_url="https://bot.example.org/twilio/status", clock=lambda: NOW,
-                            batch=200)  # fmt: skip
+    config = {
+        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+        "TWILIO_AUTH_TOKEN": "bench",
+        "TWILIO_API_BASE": base_url,
+        "TWILIO_SMS_FROM": "+15005550006",
+        "TWILIO_MESSAGING_SERVICE_SID": "",
+        "TWILIO_WHATSAPP_FROM": "",
+        "TWILIO_TIMEOUT_SECONDS": 15,
+    }
+    dispatcher = Dispatcher(
+        db=db,
+        transport=TwilioTransport(config),
+        vault=vault,
+        settings=settings,
+        places=places,
+        callback_url="https://bot.example.org/twilio/status",
+        clock=lambda: NOW,
+        batch=200,
+    )
     started = clock.perf_counter()
     counts = dispatcher.run_once()
     seconds = clock.perf_counter() - started
@@ -117,9 +163,14 @@ def bench_dispatch(workdir: Path) -> dict:
     server.wait(10)
     sent = db.execute("SELECT count(*) FROM outbox WHERE status = 'sent' AND sid IS NOT NULL").fetchone()[0]
     db.close()
-    return {"messages": MESSAGES, "sent": counts["sent"], "recorded_with_sid": sent, "seconds": round(seconds, 2),
-            "messages_per_s": round(counts["sent"] / seconds, 1),
-            "tcp_connections": server_report["connections"]}  # fmt: skip
+    return {
+        "messages": MESSAGES,
+        "sent": counts["sent"],
+        "recorded_with_sid": sent,
+        "seconds": round(seconds, 2),
+        "messages_per_s": round(counts["sent"] / seconds, 1),
+        "tcp_connections": server_report["connections"],
+    }
 
 
 def main() -> dict:

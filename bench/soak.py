@@ -89,10 +89,12 @@ class Load:
             sid = f"SM{self.sids:032d}"
         form = {"MessageSid": sid, "From": phone, "To": "+15005550006", "Body": text, "NumMedia": "0"}
         body = urllib.parse.urlencode(form).encode()
-        head = (f"POST /twilio/messages HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
-                "Content-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(body)}\r\nX-Twilio-Signature: {self.validator.compute_signature(self.url, form)}"
-                "\r\nConnection: close\r\n\r\n").encode()  # fmt: skip
+        head = (
+            f"POST /twilio/messages HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\nX-Twilio-Signature: {self.validator.compute_signature(self.url, form)}"
+            "\r\nConnection: close\r\n\r\n"
+        ).encode()
         started = time.perf_counter()
         with socket.create_connection(("127.0.0.1", self.port), timeout=20) as s:
             s.sendall(head + body)
@@ -145,21 +147,52 @@ class Load:
 def main() -> dict:
     work = Path(tempfile.mkdtemp(prefix="hearingbot-soak-"))
     database, fake_log = work / "soak.db", work / "twilio.log"
-    fake = subprocess.Popen([sys.executable, "-c", FAKE.format(root=str(ROOT), log=str(fake_log))],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    fake = subprocess.Popen(
+        [sys.executable, "-c", FAKE.format(root=str(ROOT), log=str(fake_log))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     fake_url = fake.stdout.readline().strip()
     port = free_port()
-    env = dict(os.environ, HEARINGBOT_DATABASE=str(database), HEARINGBOT_SECRET_KEY="soak-secret-" + "k" * 32,
-               TWILIO_AUTH_TOKEN=TOKEN, TWILIO_ACCOUNT_SID="AC" + "2" * 32, TWILIO_API_BASE=fake_url,
-               TWILIO_SMS_FROM="+15005550006", HEARINGBOT_PUBLIC_URL=f"http://127.0.0.1:{port}",
-               HEARINGBOT_SEND_RATE="0", HEARINGBOT_DISPATCH_INTERVAL="1", HEARINGBOT_LOG_LEVEL="WARNING")  # fmt: skip
+    env = dict(
+        os.environ,
+        HEARINGBOT_DATABASE=str(database),
+        HEARINGBOT_SECRET_KEY="soak-secret-" + "k" * 32,
+        TWILIO_AUTH_TOKEN=TOKEN,
+        TWILIO_ACCOUNT_SID="AC" + "2" * 32,
+        TWILIO_API_BASE=fake_url,
+        TWILIO_SMS_FROM="+15005550006",
+        HEARINGBOT_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        HEARINGBOT_SEND_RATE="0",
+        HEARINGBOT_DISPATCH_INTERVAL="1",
+        HEARINGBOT_LOG_LEVEL="WARNING",
+    )
     db = storage.connect(database)
     storage.migrate(db)
-    web = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-                            "--log-level", "warning", "app:create_app()"], cwd=ROOT, env=env,
-                           stdout=open(work / "web.log", "w"), stderr=subprocess.STDOUT)  # fmt: skip
-    sched = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "scheduler"], cwd=ROOT, env=env,
-                             stdout=open(work / "scheduler.log", "w"), stderr=subprocess.STDOUT)  # fmt: skip
+    web = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(work / "web.log", "w"),
+        stderr=subprocess.STDOUT,
+    )
+    sched = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "scheduler"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(work / "scheduler.log", "w"),
+        stderr=subprocess.STDOUT,
+    )
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -209,13 +242,18 @@ def main() -> dict:
         # Time passes: some reminders come due (people still registered; STOP and DELETE cancel theirs).
         made_due += db.execute(
             "UPDATE outbox SET send_at = ? WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' "
-            "AND kind IN ('reminder', 'wakeup') ORDER BY random() LIMIT 150)", [clock.iso(clock.utcnow())]
-        ).rowcount  # fmt: skip
+            "AND kind IN ('reminder', 'wakeup') ORDER BY random() LIMIT 150)",
+            [clock.iso(clock.utcnow())],
+        ).rowcount
     load_seconds = time.monotonic() - started
     deadline = time.monotonic() + 60  # let the scheduler finish what is due
-    while time.monotonic() < deadline and db.execute(
-        "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') AND send_at <= ?",
-        [clock.iso(clock.utcnow())]).fetchone()[0]:  # fmt: skip
+    while (
+        time.monotonic() < deadline
+        and db.execute(
+            "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') AND send_at <= ?",
+            [clock.iso(clock.utcnow())],
+        ).fetchone()[0]
+    ):
         time.sleep(0.5)
     memory.append(sum(rss_kb(p) for p in family(web.pid)) + rss_kb(sched.pid))
     for proc in (web, sched):
@@ -243,22 +281,36 @@ def main() -> dict:
                 ).fetchone()
                 sample.append([to, round(float(at) - cutoff, 1), row])
     result = {
-        "benchmark": "soak", "seconds": round(load_seconds, 1), "people": len(registered),
-        "requests": sum(load.statuses.values()), "statuses": dict(load.statuses),
+        "benchmark": "soak",
+        "seconds": round(load_seconds, 1),
+        "people": len(registered),
+        "requests": sum(load.statuses.values()),
+        "statuses": dict(load.statuses),
         "p99_ms": round(sorted(load.latencies)[int(len(load.latencies) * 0.99) - 1] * 1000, 1),
-        "reminders_made_due": made_due, "messages_sent": len(sent), "twilio_saw": len(seen),
+        "reminders_made_due": made_due,
+        "messages_sent": len(sent),
+        "twilio_saw": len(seen),
         "erased_peoples_messages": len(gone),
-        "sent_exactly_once": (max(seen_sids.values(), default=1) == 1 and set(sent) <= set(seen_sids)
-                              and set(seen_sids) - set(sent) <= gone),
-        "late_sample": sample, "stopped": len(load.stopped), "erased": len(load.erased),
+        "sent_exactly_once": (
+            max(seen_sids.values(), default=1) == 1
+            and set(sent) <= set(seen_sids)
+            and set(seen_sids) - set(sent) <= gone
+        ),
+        "late_sample": sample,
+        "stopped": len(load.stopped),
+        "erased": len(load.erased),
         "sent_after_stop_or_delete": late,
-        "still_due": db.execute("SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') AND send_at <= ?",
-                                [clock.iso(clock.utcnow())]).fetchone()[0],
-        "rss_mb": {"first": round(memory[0] / 1024, 1), "peak": round(max(memory) / 1024, 1),
-                   "last": round(memory[-1] / 1024, 1)},
-    }  # fmt: skip
-    result["ok"] = (result["sent_exactly_once"] and not late and set(load.statuses) == {200}
-                    and result["still_due"] == 0)  # fmt: skip
+        "still_due": db.execute(
+            "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') AND send_at <= ?",
+            [clock.iso(clock.utcnow())],
+        ).fetchone()[0],
+        "rss_mb": {
+            "first": round(memory[0] / 1024, 1),
+            "peak": round(max(memory) / 1024, 1),
+            "last": round(memory[-1] / 1024, 1),
+        },
+    }
+    result["ok"] = result["sent_exactly_once"] and not late and set(load.statuses) == {200} and result["still_due"] == 0
     db.close()
     return result
 

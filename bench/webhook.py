@@ -30,8 +30,15 @@ PHONES = int(os.environ.get("BENCH_PHONES", "400"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 TOKEN = "bench-token"
 SCRIPT = ["hola", "1", "tijuana", "el 9 de marzo de 2027 a las 8:30", "si", "puente 4:30", "AUDIENCIA"]
-EXPECT = ["Avisos gratis", "¿En qué ciudad", "¿Qué día", "martes, 9 de marzo de 2027", "Guardado.", "Guardado:",
-          "Su audiencia:"]  # fmt: skip
+EXPECT = [
+    "Avisos gratis",
+    "¿En qué ciudad",
+    "¿Qué día",
+    "martes, 9 de marzo de 2027",
+    "Guardado.",
+    "Guardado:",
+    "Su audiencia:",
+]
 
 
 def free_port() -> int:
@@ -56,14 +63,27 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="hearingbot-bench-"))
     port = free_port()
     url = f"http://127.0.0.1:{port}/twilio/messages"
-    env = dict(os.environ, HEARINGBOT_DATABASE=str(work / "bench.db"), HEARINGBOT_SECRET_KEY="bench-secret-" + "k" * 32,
-               TWILIO_AUTH_TOKEN=TOKEN, TWILIO_ACCOUNT_SID="AC" + "0" * 32,
-               HEARINGBOT_PUBLIC_URL=f"http://127.0.0.1:{port}")  # fmt: skip
+    env = dict(
+        os.environ,
+        HEARINGBOT_DATABASE=str(work / "bench.db"),
+        HEARINGBOT_SECRET_KEY="bench-secret-" + "k" * 32,
+        TWILIO_AUTH_TOKEN=TOKEN,
+        TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        HEARINGBOT_PUBLIC_URL=f"http://127.0.0.1:{port}",
+    )
     db = storage.connect(work / "bench.db")
     storage.migrate(db)
     db.close()
-    gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-                "--log-level", "warning", "app:create_app()"]  # fmt: skip
+    gunicorn = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "app:create_app()",
+    ]
     log = open(work / "gunicorn.log", "w")
     proc = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -87,8 +107,13 @@ def signed_requests(port: int, url: str) -> list[list[bytes]]:
     for n in range(PHONES):
         steps = []
         for i, text in enumerate(SCRIPT):
-            form = {"MessageSid": f"SM{n:08d}{i:04d}" + "0" * 20, "From": f"+52165{n:08d}",
-                    "To": "+15005550006", "Body": text, "NumMedia": "0"}  # fmt: skip
+            form = {
+                "MessageSid": f"SM{n:08d}{i:04d}" + "0" * 20,
+                "From": f"+52165{n:08d}",
+                "To": "+15005550006",
+                "Body": text,
+                "NumMedia": "0",
+            }
             body = urllib.parse.urlencode(form).encode()
             head = (
                 f"POST /twilio/messages HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"

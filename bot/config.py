@@ -92,8 +92,10 @@ def from_environment(overrides: dict | None = None) -> dict:
     generated = not os.environ.get("HEARINGBOT_SECRET_KEY") and "SECRET_KEY" not in overrides
     config["KEY_BESIDE_DATABASE"] = generated and Path(config["DATABASE"]).parent == instance
     if len(secret) < MIN_SECRET:
-        raise ConfigError(f"HEARINGBOT_SECRET_KEY must have at least {MIN_SECRET} random characters "
-                          "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")  # fmt: skip
+        raise ConfigError(
+            f"HEARINGBOT_SECRET_KEY must have at least {MIN_SECRET} random characters "
+            "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
     config["HEARINGBOT_SECRET_KEY"] = secret
     config["SECRET_KEY"] = derive_key(secret, b"hearingbot console sessions").hex()
     if config["PUBLIC_URL"] and "TRUSTED_HOSTS" not in config:
@@ -107,15 +109,20 @@ TWILIO_SENDERS = ("TWILIO_SMS_FROM", "TWILIO_MESSAGING_SERVICE_SID", "TWILIO_WHA
 def check_web(config: dict) -> None:
     """Refuse to serve with neither Twilio's token (signed webhooks) nor local mode asked for."""
     if config["LOCAL_MODE"] and config["TWILIO_AUTH_TOKEN"]:
-        raise ConfigError("HEARINGBOT_LOCAL_MODE=1 and TWILIO_AUTH_TOKEN are both set: choose one "
-                          "(local mode is for a developer's machine, the token for production)")  # fmt: skip
+        raise ConfigError(
+            "HEARINGBOT_LOCAL_MODE=1 and TWILIO_AUTH_TOKEN are both set: choose one "
+            "(local mode is for a developer's machine, the token for production)"
+        )
     if config.get("KEY_BESIDE_DATABASE") and not config["LOCAL_MODE"]:
         logging.getLogger(__name__).warning(
             "the secret key is a file beside the database: a copy of that folder opens every phone; "
-            "set HEARINGBOT_SECRET_KEY from a secret store instead")  # fmt: skip
+            "set HEARINGBOT_SECRET_KEY from a secret store instead"
+        )
     if not (config["LOCAL_MODE"] or config["TWILIO_AUTH_TOKEN"]):
-        raise ConfigError("TWILIO_AUTH_TOKEN is not set: set it (production: every webhook is checked against "
-                          "Twilio's signature) or set HEARINGBOT_LOCAL_MODE=1 (a developer's machine)")  # fmt: skip
+        raise ConfigError(
+            "TWILIO_AUTH_TOKEN is not set: set it (production: every webhook is checked against "
+            "Twilio's signature) or set HEARINGBOT_LOCAL_MODE=1 (a developer's machine)"
+        )
 
 
 def check_sender(config: dict) -> None:
@@ -127,5 +134,7 @@ def check_sender(config: dict) -> None:
     if not any(config[name] for name in TWILIO_SENDERS):
         missing.append("TWILIO_SMS_FROM or TWILIO_MESSAGING_SERVICE_SID")
     if missing:
-        raise ConfigError(f"cannot send: {', '.join(missing)} not set (with TWILIO_AUTH_TOKEN set, reminders "
-                          "go through Twilio only; nothing is marked sent that was not)")  # fmt: skip
+        raise ConfigError(
+            f"cannot send: {', '.join(missing)} not set (with TWILIO_AUTH_TOKEN set, reminders "
+            "go through Twilio only; nothing is marked sent that was not)"
+        )

@@ -21,8 +21,9 @@ def _code(value: str | None) -> int | None:
         return None
 
 
-def status_callback(db: Database, sid: str, twilio_status: str, error_code: str | None, now: datetime,
-                    settings: Settings) -> str | None:  # fmt: skip
+def status_callback(
+    db: Database, sid: str, twilio_status: str, error_code: str | None, now: datetime, settings: Settings
+) -> str | None:
     """Record one callback; on undelivered or failed, act on the error code. Returns the new status."""
     code = _code(error_code)
     row = outbox.apply_status(db, sid, twilio_status, str(code) if code is not None else None, now)

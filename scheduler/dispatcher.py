@@ -116,8 +116,15 @@ class Dispatcher:
             outbox.finish(self.db, row["id"], Status.EXPIRED, None, now)
             return "expired"
         channel = (contact and contact["channel"]) or row["channel"]  # the person's preferred channel now
-        way = whatsapp.route(channel, contact["last_whatsapp_at"] if contact else None, now, lang, row["kind"],
-                             bool(row["force_template"]), self.templates)  # fmt: skip
+        way = whatsapp.route(
+            channel,
+            contact["last_whatsapp_at"] if contact else None,
+            now,
+            lang,
+            row["kind"],
+            bool(row["force_template"]),
+            self.templates,
+        )
         phone_enc = row["to_enc"] or (contact and contact["phone_enc"])
         if not phone_enc:
             raise RowError("no_number")
@@ -133,8 +140,15 @@ class Dispatcher:
         try:
             sent = self.transport.send(message)
         except SendError as error:
-            decision = policy.decide(error.code, error.http_status, row["attempts"], self.settings,
-                                     error.transient, bool(row["force_template"]), self.rand)  # fmt: skip
+            decision = policy.decide(
+                error.code,
+                error.http_status,
+                row["attempts"],
+                self.settings,
+                error.transient,
+                bool(row["force_template"]),
+                self.rand,
+            )
             status = outbox.carry_out(self.db, row, decision, error.code, now)
             log.warning("outbox %s: %s -> %s (%s)", row["id"], error.code or error.http_status, status, decision.action)
             return "retry" if status == Status.PENDING else "failed" if status in NOT_REACHED else status

@@ -40,13 +40,24 @@ def listing(db: Database, vault: PhoneVault, places: Places, status: str | None 
     listed = []
     for r in found:
         body, _ = texts.for_row(r, r["contact_lang"], hearings.get(r["hearing_id"]), places)
-        listed.append({
-            "id": r["id"], "to": mask(vault.decrypt(r["to_enc"] or r["phone_enc"])), "channel": r["channel"],
-            "kind": r["kind"], "status": r["status"], "send_at": r["send_at"], "hearing_at": r["hearing_at"],
-            "lang": r["lang"] if r["body"] is not None else r["contact_lang"] or r["lang"], "body": body,
-            "sid": r["sid"], "attempts": r["attempts"], "error_code": r["error_code"], "reason": r["reason"],
-            "city": r["contact_city"],
-        })  # fmt: skip
+        listed.append(
+            {
+                "id": r["id"],
+                "to": mask(vault.decrypt(r["to_enc"] or r["phone_enc"])),
+                "channel": r["channel"],
+                "kind": r["kind"],
+                "status": r["status"],
+                "send_at": r["send_at"],
+                "hearing_at": r["hearing_at"],
+                "lang": r["lang"] if r["body"] is not None else r["contact_lang"] or r["lang"],
+                "body": body,
+                "sid": r["sid"],
+                "attempts": r["attempts"],
+                "error_code": r["error_code"],
+                "reason": r["reason"],
+                "city": r["contact_city"],
+            }
+        )
     return listed
 
 
@@ -135,14 +146,19 @@ def hand_over(db: Database, row_id: int, holder: str, now: datetime, lease_ttl: 
             return Handover("lost")
         if db.execute(_HAND_OVER, {"now": iso(now), "id": row_id, "holder": holder}).rowcount:
             row = rows(db, "SELECT contact_id, hearing_id FROM outbox WHERE id = ?", [row_id])[0]
-            found = rows(db, "SELECT id, phone_enc, lang, channel, last_whatsapp_at FROM contacts WHERE id = ?",
-                         [row["contact_id"]])  # fmt: skip
+            found = rows(
+                db,
+                "SELECT id, phone_enc, lang, channel, last_whatsapp_at FROM contacts WHERE id = ?",
+                [row["contact_id"]],
+            )
             hearing = planner.hearings(db, [row["hearing_id"]]).get(row["hearing_id"]) if row["hearing_id"] else None
             return Handover("go", contact=found[0] if found else None, hearing=hearing)
         reason = _why_not(db, row_id, holder)
         if reason:
-            db.execute("UPDATE outbox SET status = 'cancelled', reason = ?, claimed_by = NULL, updated_at = ? "
-                       "WHERE id = ?", [reason, iso(now), row_id])  # fmt: skip
+            db.execute(
+                "UPDATE outbox SET status = 'cancelled', reason = ?, claimed_by = NULL, updated_at = ? WHERE id = ?",
+                [reason, iso(now), row_id],
+            )
             return Handover("cancelled", reason)
         return Handover("gone")
 
@@ -181,20 +197,24 @@ def record_sent(db: Database, row_id: int, sid: str, sent_as: str, body: str, la
         update(db, "outbox", row_id, values)
 
 
-def reschedule(db: Database, row_id: int, send_at: datetime, error: str | None, now: datetime,
-               force_template: bool = False) -> None:  # fmt: skip
+def reschedule(
+    db: Database, row_id: int, send_at: datetime, error: str | None, now: datetime, force_template: bool = False
+) -> None:
     values: dict[str, str | int | None] = {
-        "status": "pending", "send_at": iso(send_at), "error_code": error, "claimed_by": None, "handed_at": None,
+        "status": "pending",
+        "send_at": iso(send_at),
+        "error_code": error,
+        "claimed_by": None,
+        "handed_at": None,
         "updated_at": iso(now),
-    }  # fmt: skip
+    }
     if force_template:
         values["force_template"] = 1
     with write_transaction(db):
         update(db, "outbox", row_id, values)
 
 
-def finish(db: Database, row_id: int, status: str, error: str | None, now: datetime, reason: str | None = None
-           ) -> None:  # fmt: skip
+def finish(db: Database, row_id: int, status: str, error: str | None, now: datetime, reason: str | None = None) -> None:
     """A row's last status: failed or undelivered (with Twilio's code, or our reason), expired or cancelled."""
     values = {"status": status, "error_code": error, "reason": reason, "claimed_by": None, "updated_at": iso(now)}
     with write_transaction(db):
@@ -250,8 +270,18 @@ def retry(db: Database, row_id: int, now: datetime) -> dict:
     if row["hearing_at"] and row["hearing_at"] <= iso(now):
         raise QueueError(f"message {row_id} is about a hearing that has passed")
     with write_transaction(db):
-        update(db, "outbox", row_id, {"status": "pending", "send_at": iso(now), "expires_at": row["hearing_at"],
-                                      "error_code": None, "updated_at": iso(now)})  # fmt: skip
+        update(
+            db,
+            "outbox",
+            row_id,
+            {
+                "status": "pending",
+                "send_at": iso(now),
+                "expires_at": row["hearing_at"],
+                "error_code": None,
+                "updated_at": iso(now),
+            },
+        )
     return _one(db, row_id)
 
 

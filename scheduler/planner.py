@@ -60,9 +60,18 @@ def load_settings(path: str | None = None) -> Settings:
         send_time=time.fromisoformat(raw["send_time"]),
         civil_window=(time.fromisoformat(start), time.fromisoformat(end)),
         wakeup_before_port=timedelta(minutes=raw["wakeup_minutes_before_port"]),
-        **{k: raw[k] for k in ("max_send_attempts", "retry_base_seconds", "retry_cap_seconds",
-                               "unreachable_retries", "unreachable_retry_seconds") if k in raw},
-    )  # fmt: skip
+        **{
+            k: raw[k]
+            for k in (
+                "max_send_attempts",
+                "retry_base_seconds",
+                "retry_cap_seconds",
+                "unreachable_retries",
+                "unreachable_retry_seconds",
+            )
+            if k in raw
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -144,17 +153,31 @@ def rows_for(item: Planned, now: datetime, places: Places, settings: Settings, r
     zone = city.zone if city else places.known_court(hearing.court).zone
     stamp, hearing_at = iso(now), iso(hearing.at)
     return [
-        (item.contact_id, item.hearing_id, item.channel, s.kind, s.slot, item.lang, _iso(s.send_at),
-         _iso(s.expires_at), hearing_at, PRIORITY[s.kind], stamp, stamp, revive)
+        (
+            item.contact_id,
+            item.hearing_id,
+            item.channel,
+            s.kind,
+            s.slot,
+            item.lang,
+            _iso(s.send_at),
+            _iso(s.expires_at),
+            hearing_at,
+            PRIORITY[s.kind],
+            stamp,
+            stamp,
+            revive,
+        )
         for s in slots(hearing.at, report_time(hearing, places), zone, now, settings)
-    ]  # fmt: skip
+    ]
 
 
 _iso = lru_cache(maxsize=65_536)(iso)  # the same few instants, formatted once
 
 
-def plan_many(db: Database, items: Iterable[Planned], now: datetime, places: Places, settings: Settings,
-              revive: bool = False) -> int:  # fmt: skip
+def plan_many(
+    db: Database, items: Iterable[Planned], now: datetime, places: Places, settings: Settings, revive: bool = False
+) -> int:
     """Write the reminders of many hearings in one transaction; returns how many rows were written."""
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of small tuples would trigger full collections again and again
@@ -194,7 +217,8 @@ def hearings(db: Database, ids: Iterable[int]) -> dict[int, Hearing]:
     return {r[0]: Hearing(parse_utc(r[1]), r[2], r[3], parse_iso(r[4])) for r in cursor.fetchall()}
 
 
-def plan_contact(db: Database, contact_id: int, now: datetime, places: Places, settings: Settings,
-                 revive: bool = False) -> int:  # fmt: skip
+def plan_contact(
+    db: Database, contact_id: int, now: datetime, places: Places, settings: Settings, revive: bool = False
+) -> int:
     """(Re)plan the active hearing of one person: after YES, a new port time, a language, START."""
     return plan_many(db, active(db, "AND h.contact_id = ?", [contact_id]), now, places, settings, revive)

@@ -21,8 +21,14 @@ from datetime import timedelta
 from scheduler.planner import Settings
 
 RETRY, LATER, OPT_OUT, UNREACHABLE, TEMPLATE, STOP, FAIL = (
-    "retry", "later", "opt_out", "unreachable", "template", "stop", "fail",
-)  # fmt: skip
+    "retry",
+    "later",
+    "opt_out",
+    "unreachable",
+    "template",
+    "stop",
+    "fail",
+)
 OPTED_OUT = 21610
 UNREACHABLE_CODES = {30005, 30006}
 HANDSET_UNREACHABLE = 30003
@@ -43,8 +49,15 @@ def backoff(attempts: int, settings: Settings, rand: Callable[[], float] = rando
     return timedelta(seconds=seconds * (0.5 + rand()))
 
 
-def decide(code: int | None, http_status: int | None, attempts: int, settings: Settings, transient: bool = False,
-           forced_template: bool = False, rand: Callable[[], float] = random.random) -> Decision:  # fmt: skip
+def decide(
+    code: int | None,
+    http_status: int | None,
+    attempts: int,
+    settings: Settings,
+    transient: bool = False,
+    forced_template: bool = False,
+    rand: Callable[[], float] = random.random,
+) -> Decision:
     """The action for one failure of a message already tried `attempts` times."""
     if code == OPTED_OUT:
         return Decision(OPT_OUT)

@@ -7,8 +7,13 @@ from collections.abc import Callable
 
 
 class TokenBucket:
-    def __init__(self, rate: float, burst: float | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):  # fmt: skip
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.rate = rate
         self.burst = burst if burst is not None else max(1.0, rate)
         self.clock, self.sleep = clock, sleep

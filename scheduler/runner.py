@@ -162,8 +162,9 @@ def build(deps: Deps, runner: Runner | None = None):
         replace_existing=True,
     )
     # Retention once a day, at a quiet hour on the border (03:30 UTC is evening there).
-    scheduler.add_job(runner.purge, "cron", hour=3, minute=30, id="purge", max_instances=1, coalesce=True,
-                      replace_existing=True)  # fmt: skip
+    scheduler.add_job(
+        runner.purge, "cron", hour=3, minute=30, id="purge", max_instances=1, coalesce=True, replace_existing=True
+    )
     scheduler.hearingbot_runner = runner
     return scheduler
 

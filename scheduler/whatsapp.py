@@ -23,8 +23,12 @@ TEXT, TEMPLATE, SMS = "text", "template", "sms"
 def templates(path: str | None = None) -> dict[tuple[str, str], str]:
     """(lang, kind) -> content_sid, for the templates that have one."""
     raw = json.loads(Path(path or DEFAULT_TEMPLATES).read_text())["templates"]
-    return {(lang, kind): t["content_sid"] for lang, by_kind in raw.items() for kind, t in by_kind.items()
-            if t["content_sid"]}  # fmt: skip
+    return {
+        (lang, kind): t["content_sid"]
+        for lang, by_kind in raw.items()
+        for kind, t in by_kind.items()
+        if t["content_sid"]
+    }
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,15 @@ class Route:
     content_sid: str | None = None
 
 
-def route(channel: str, last_inbound_at: str | None, now: datetime, lang: str, kind: str, force_template: bool,
-          configured: dict[tuple[str, str], str]) -> Route:  # fmt: skip
+def route(
+    channel: str,
+    last_inbound_at: str | None,
+    now: datetime,
+    lang: str,
+    kind: str,
+    force_template: bool,
+    configured: dict[tuple[str, str], str],
+) -> Route:
     """How one message goes out, given the person's channel and when they last wrote."""
     if channel != "whatsapp":
         return Route("sms", TEXT)

@@ -18,8 +18,13 @@ MAX_SEGMENTS = 2
 
 def _serves(shelter: Shelter, lang: str) -> str:
     _ = translator(lang)
-    labels = {"families": _("families"), "women": _("women"), "children": _("children"), "men": _("men"),
-              "lgbtq": _("LGBTQ+")}  # fmt: skip
+    labels = {
+        "families": _("families"),
+        "women": _("women"),
+        "children": _("children"),
+        "men": _("men"),
+        "lgbtq": _("LGBTQ+"),
+    }
     return _("Takes: {who}.").format(who=", ".join(labels[s] for s in shelter.serves))
 
 

@@ -130,8 +130,14 @@ def joined(*texts: str) -> tuple[str, ...]:
     return (text,) if text else ()
 
 
-def handle(person: Person, message: Message, now: datetime, places: Places, directory: Directory | None = None,
-           code: str = "000") -> Outcome:  # fmt: skip
+def handle(
+    person: Person,
+    message: Message,
+    now: datetime,
+    places: Places,
+    directory: Directory | None = None,
+    code: str = "000",
+) -> Outcome:
     """Answer one message. Keywords first, then a location pin, then the handler of the person's state.
 
     `code` is a random one-time code the caller drew, for a confirmation a spoofer must not be able
@@ -449,9 +455,11 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
         if report_time(hearing, turn.places) <= turn.now:  # not even the hearing-day message can go
             local = hearing.at.astimezone(turn.places.known_court(hearing.court).zone)
             saved = _("Saved. It is too late for a reminder: your hearing is {date} at {time}. Confirm at {hotline}.")
-            saved = saved.format(date=weekday_day_month(local.date(), turn.lang), hotline=EOIR_HOTLINE,
-                                 time=clock(local.time(), turn.lang) + both_clocks(hearing.at, hearing, turn.lang,
-                                                                                   turn.places))  # fmt: skip
+            saved = saved.format(
+                date=weekday_day_month(local.date(), turn.lang),
+                hotline=EOIR_HOTLINE,
+                time=clock(local.time(), turn.lang) + both_clocks(hearing.at, hearing, turn.lang, turn.places),
+            )
             return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),))
         if turn.person.hearing:  # a CHANGE: the old date's reminders are cancelled, new ones planned
             saved = _(
@@ -526,8 +534,11 @@ def on_confirm_delete(turn: Turn) -> Outcome:
         return Outcome(Person(), joined(_("Everything about you was deleted. Take care.")), (Erase(),))
     if kw.is_no(turn.message.text):
         return turn.reply(_("OK, nothing was deleted."), state=saved.get("return", NEW), pending=saved.get("kept", {}))
-    return turn.reply(_("Nothing was deleted. To delete everything, reply {code}. To keep it, reply NO.").format(
-        code=saved.get("code", "")))  # fmt: skip
+    return turn.reply(
+        _("Nothing was deleted. To delete everything, reply {code}. To keep it, reply NO.").format(
+            code=saved.get("code", "")
+        )
+    )
 
 
 STATE_HANDLERS = {
@@ -641,8 +652,11 @@ def city_for_shelters(turn: Turn, city) -> Outcome:
             bare(turn.message.text) == str(len(turn.places.cities) + 1)
             or set(bare(turn.message.text).split()) & kw.OTHER_WORDS
         ):
-            return turn.reply(_("We only list shelters in these cities. On WhatsApp, you can send your location."),
-                              state=back, pending=kept)  # fmt: skip
+            return turn.reply(
+                _("We only list shelters in these cities. On WhatsApp, you can send your location."),
+                state=back,
+                pending=kept,
+            )
         return not_understood(turn, city_menu(turn))
     placed = replace(turn, person=replace(p, city=city.key, court=p.court or city.court.key, state=back, pending=kept))
     answer = shelters_of(placed, city)

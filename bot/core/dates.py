@@ -36,43 +36,162 @@ DAY_FIRST = {"es": True, "en": False, "pt": True, "fr": True, "ht": True}
 
 # CLDR has no Haitian Creole names, so we carry them.
 HT_MONTHS = (
-    "janvye", "fevriye", "mas", "avril", "me", "jen",
-    "jiyè", "out", "septanm", "oktòb", "novanm", "desanm",
-)  # fmt: skip
+    "janvye",
+    "fevriye",
+    "mas",
+    "avril",
+    "me",
+    "jen",
+    "jiyè",
+    "out",
+    "septanm",
+    "oktòb",
+    "novanm",
+    "desanm",
+)
 HT_DAYS = ("lendi", "madi", "mèkredi", "jedi", "vandredi", "samdi", "dimanch")
 
 # Spellings people really type that CLDR does not list, per language (folded).
 EXTRA_MONTHS = {
     "es": {
-        "enro": 1, "enerp": 1, "febreo": 2, "febero": 2, "febrro": 2, "febrer": 2, "fevrero": 2, "febraro": 2,
-        "febr": 2, "marso": 3, "marz": 3, "abirl": 4, "abri": 4, "abrl": 4, "mallo": 5, "juino": 6,
-        "julo": 7, "jullio": 7, "agusto": 8, "agsto": 8, "agost": 8, "agoto": 8, "setiembre": 9,
-        "septimbre": 9, "septiemre": 9, "septiempre": 9, "setiempre": 9, "sep": 9, "set": 9, "otubre": 10,
-        "octure": 10, "octubra": 10, "nobiembre": 11, "novienbre": 11, "nobienbre": 11, "noviem": 11,
-        "disiembre": 12, "dicienbre": 12, "deciembre": 12, "diciemre": 12, "mzo": 3, "fbro": 2, "agto": 8,
-        "sbre": 9, "obre": 10, "nbre": 11, "dbre": 12,
+        "enro": 1,
+        "enerp": 1,
+        "febreo": 2,
+        "febero": 2,
+        "febrro": 2,
+        "febrer": 2,
+        "fevrero": 2,
+        "febraro": 2,
+        "febr": 2,
+        "marso": 3,
+        "marz": 3,
+        "abirl": 4,
+        "abri": 4,
+        "abrl": 4,
+        "mallo": 5,
+        "juino": 6,
+        "julo": 7,
+        "jullio": 7,
+        "agusto": 8,
+        "agsto": 8,
+        "agost": 8,
+        "agoto": 8,
+        "setiembre": 9,
+        "septimbre": 9,
+        "septiemre": 9,
+        "septiempre": 9,
+        "setiempre": 9,
+        "sep": 9,
+        "set": 9,
+        "otubre": 10,
+        "octure": 10,
+        "octubra": 10,
+        "nobiembre": 11,
+        "novienbre": 11,
+        "nobienbre": 11,
+        "noviem": 11,
+        "disiembre": 12,
+        "dicienbre": 12,
+        "deciembre": 12,
+        "diciemre": 12,
+        "mzo": 3,
+        "fbro": 2,
+        "agto": 8,
+        "sbre": 9,
+        "obre": 10,
+        "nbre": 11,
+        "dbre": 12,
     },
     "en": {
-        "febuary": 2, "feburary": 2, "febraury": 2, "janurary": 1, "januray": 1, "janury": 1, "marh": 3,
-        "apirl": 4, "arpil": 4, "agust": 8, "augest": 8, "septmber": 9, "septemper": 9, "setember": 9,
-        "sept": 9, "octuber": 10, "novemeber": 11, "novmber": 11, "decemeber": 12, "dicember": 12,
+        "febuary": 2,
+        "feburary": 2,
+        "febraury": 2,
+        "janurary": 1,
+        "januray": 1,
+        "janury": 1,
+        "marh": 3,
+        "apirl": 4,
+        "arpil": 4,
+        "agust": 8,
+        "augest": 8,
+        "septmber": 9,
+        "septemper": 9,
+        "setember": 9,
+        "sept": 9,
+        "octuber": 10,
+        "novemeber": 11,
+        "novmber": 11,
+        "decemeber": 12,
+        "dicember": 12,
     },
     "pt": {
-        "fev": 2, "feveireiro": 2, "fevreiro": 2, "feverero": 2, "fevereito": 2, "marco": 3, "marc": 3,
-        "abil": 4, "maoi": 5, "junio": 6, "julio": 7, "agost": 8, "setenbro": 9, "septembro": 9, "sep": 9,
-        "otubro": 10, "outobro": 10, "novenbro": 11, "desembro": 12, "dezenbro": 12,
+        "fev": 2,
+        "feveireiro": 2,
+        "fevreiro": 2,
+        "feverero": 2,
+        "fevereito": 2,
+        "marco": 3,
+        "marc": 3,
+        "abil": 4,
+        "maoi": 5,
+        "junio": 6,
+        "julio": 7,
+        "agost": 8,
+        "setenbro": 9,
+        "septembro": 9,
+        "sep": 9,
+        "otubro": 10,
+        "outobro": 10,
+        "novenbro": 11,
+        "desembro": 12,
+        "dezenbro": 12,
     },
     "fr": {
-        "fevr": 2, "fev": 2, "fevier": 2, "fevirer": 2, "janv": 1, "janvie": 1, "avr": 4, "juil": 7,
-        "juilet": 7, "juillt": 7, "aou": 8, "sep": 9, "septenbre": 9, "octobr": 10, "novenbre": 11,
-        "decenbre": 12, "dec": 12,
+        "fevr": 2,
+        "fev": 2,
+        "fevier": 2,
+        "fevirer": 2,
+        "janv": 1,
+        "janvie": 1,
+        "avr": 4,
+        "juil": 7,
+        "juilet": 7,
+        "juillt": 7,
+        "aou": 8,
+        "sep": 9,
+        "septenbre": 9,
+        "octobr": 10,
+        "novenbre": 11,
+        "decenbre": 12,
+        "dec": 12,
     },
     "ht": {
-        "janvie": 1, "janvyie": 1, "fevrye": 2, "fevrie": 2, "fevriy": 2, "fev": 2, "mars": 3, "avri": 4,
-        "avrl": 4, "jiyet": 7, "jiye": 7, "juye": 7, "dawout": 8, "septanb": 9, "sektanm": 9, "sept": 9,
-        "oktob": 10, "oktobr": 10, "okt": 10, "nov": 11, "novamn": 11, "desamn": 12, "desanb": 12, "des": 12,
+        "janvie": 1,
+        "janvyie": 1,
+        "fevrye": 2,
+        "fevrie": 2,
+        "fevriy": 2,
+        "fev": 2,
+        "mars": 3,
+        "avri": 4,
+        "avrl": 4,
+        "jiyet": 7,
+        "jiye": 7,
+        "juye": 7,
+        "dawout": 8,
+        "septanb": 9,
+        "sektanm": 9,
+        "sept": 9,
+        "oktob": 10,
+        "oktobr": 10,
+        "okt": 10,
+        "nov": 11,
+        "novamn": 11,
+        "desamn": 12,
+        "desanb": 12,
+        "des": 12,
     },
-}  # fmt: skip
+}
 # Short names that are ordinary words elsewhere ("me dieron", "out", "mas"): only in their language.
 HT_SHORT_MONTHS = {"mas", "me", "jen", "out"}
 # Weekday names CLDR lacks: Portuguese short forms ("sexta", "segunda") and Kreyòl.
@@ -90,53 +209,158 @@ _EN_ORD = (
 NUMBER_WORDS: dict[str, dict[str, int]] = {
     "es": {
         **{w: i for i, w in enumerate(_ES_UNITS, 1)},
-        **dict(zip("diez once doce trece catorce quince dieciseis diecisiete dieciocho diecinueve veinte".split(),
-                   range(10, 21), strict=True)),
-        **{f"veinti{w}": 20 + i for i, w in enumerate(["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete",
-                                                         "ocho", "nueve"], 1)},
-        "veintiun": 21, "treinta": 30, "treinta y uno": 31, "treinta y un": 31, "cuarenta": 40,
-        "cuarenta y cinco": 45, "cincuenta": 50, "primero": 1, "primer": 1, "1ero": 1, "la una": 1,
-        "diez y seis": 16, "diez y siete": 17, "diez y ocho": 18, "diez y nueve": 19,
+        **dict(
+            zip(
+                "diez once doce trece catorce quince dieciseis diecisiete dieciocho diecinueve veinte".split(),
+                range(10, 21),
+                strict=True,
+            )
+        ),
+        **{
+            f"veinti{w}": 20 + i
+            for i, w in enumerate(["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"], 1)
+        },
+        "veintiun": 21,
+        "treinta": 30,
+        "treinta y uno": 31,
+        "treinta y un": 31,
+        "cuarenta": 40,
+        "cuarenta y cinco": 45,
+        "cincuenta": 50,
+        "primero": 1,
+        "primer": 1,
+        "1ero": 1,
+        "la una": 1,
+        "diez y seis": 16,
+        "diez y siete": 17,
+        "diez y ocho": 18,
+        "diez y nueve": 19,
     },
     "en": {
-        **dict(zip("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-                   "sixteen seventeen eighteen nineteen twenty".split(), range(1, 21), strict=True)),
+        **dict(
+            zip(
+                "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                "sixteen seventeen eighteen nineteen twenty".split(),
+                range(1, 21),
+                strict=True,
+            )
+        ),
         **{w: i for i, w in enumerate(_EN_ORD, 1)},
-        **{f"twenty{sep}{w}": 20 + i for sep in ("-", " ") for i, w in enumerate(
-            "one two three four five six seven eight nine".split(), 1)},
+        **{
+            f"twenty{sep}{w}": 20 + i
+            for sep in ("-", " ")
+            for i, w in enumerate("one two three four five six seven eight nine".split(), 1)
+        },
         **{f"twenty{sep}{w}": 20 + i for sep in ("-", " ") for i, w in enumerate(_EN_ORD[:9], 1)},
-        "thirty": 30, "thirtieth": 30, "thirty-one": 31, "thirty one": 31, "thirty-first": 31,
-        "thirty first": 31, "forty": 40, "forty-five": 45, "forty five": 45, "fifty": 50,
+        "thirty": 30,
+        "thirtieth": 30,
+        "thirty-one": 31,
+        "thirty one": 31,
+        "thirty-first": 31,
+        "thirty first": 31,
+        "forty": 40,
+        "forty-five": 45,
+        "forty five": 45,
+        "fifty": 50,
     },
     "pt": {
-        **dict(zip("dois tres quatro cinco seis sete oito nove dez onze doze treze".split(), range(2, 14),
-                   strict=True)),
-        "um": 1, "a uma": 1, "as uma": 1, "duas": 2, "catorze": 14, "quatorze": 14, "quinze": 15,
-        "dezesseis": 16, "dezasseis": 16, "dezessete": 17, "dezassete": 17, "dezoito": 18, "dezenove": 19,
-        "dezanove": 19, "vinte": 20, "trinta": 30, "trinta e um": 31, "quarenta": 40, "quarenta e cinco": 45,
-        "cinquenta": 50, "primeiro": 1,
-        **{f"vinte e {w}": 20 + i for i, w in enumerate(["um", "dois", "tres", "quatro", "cinco", "seis", "sete",
-                                                           "oito", "nove"], 1)},
+        **dict(
+            zip("dois tres quatro cinco seis sete oito nove dez onze doze treze".split(), range(2, 14), strict=True)
+        ),
+        "um": 1,
+        "a uma": 1,
+        "as uma": 1,
+        "duas": 2,
+        "catorze": 14,
+        "quatorze": 14,
+        "quinze": 15,
+        "dezesseis": 16,
+        "dezasseis": 16,
+        "dezessete": 17,
+        "dezassete": 17,
+        "dezoito": 18,
+        "dezenove": 19,
+        "dezanove": 19,
+        "vinte": 20,
+        "trinta": 30,
+        "trinta e um": 31,
+        "quarenta": 40,
+        "quarenta e cinco": 45,
+        "cinquenta": 50,
+        "primeiro": 1,
+        **{
+            f"vinte e {w}": 20 + i
+            for i, w in enumerate(["um", "dois", "tres", "quatro", "cinco", "seis", "sete", "oito", "nove"], 1)
+        },
     },
     "fr": {
-        **dict(zip("deux trois quatre cinq six huit neuf dix onze douze treize quatorze quinze seize".split(),
-                   [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16], strict=True)),
-        "une heure": 1, "dix-sept": 17, "dix sept": 17, "dix-huit": 18, "dix huit": 18, "dix-neuf": 19,
-        "dix neuf": 19, "vingt": 20, "vingt et un": 21, "vingt et une": 21, "trente": 30, "trente et un": 31,
-        "quarante": 40, "quarante-cinq": 45, "quarante cinq": 45, "cinquante": 50, "premier": 1,
-        **{f"vingt{sep}{w}": 20 + i for sep in ("-", " ") for i, w in enumerate(
-            ["", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"], 1) if w},
+        **dict(
+            zip(
+                "deux trois quatre cinq six huit neuf dix onze douze treize quatorze quinze seize".split(),
+                [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+                strict=True,
+            )
+        ),
+        "une heure": 1,
+        "dix-sept": 17,
+        "dix sept": 17,
+        "dix-huit": 18,
+        "dix huit": 18,
+        "dix-neuf": 19,
+        "dix neuf": 19,
+        "vingt": 20,
+        "vingt et un": 21,
+        "vingt et une": 21,
+        "trente": 30,
+        "trente et un": 31,
+        "quarante": 40,
+        "quarante-cinq": 45,
+        "quarante cinq": 45,
+        "cinquante": 50,
+        "premier": 1,
+        **{
+            f"vingt{sep}{w}": 20 + i
+            for sep in ("-", " ")
+            for i, w in enumerate(["", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"], 1)
+            if w
+        },
     },
     "ht": {
-        **dict(zip("twa kat senk sis set uit nef dis onz douz trez katoz kenz sez diset dizuit diznef ven".split(),
-                   range(3, 21), strict=True)),
-        "wit": 8, "venteyen": 21, "vennde": 22, "venntwa": 23, "vennkat": 24, "vennsenk": 25, "vennsis": 26,
-        "vennset": 27, "ventuit": 28, "ventnef": 29, "trant": 30, "tranteyen": 31, "premye": 1,
+        **dict(
+            zip(
+                "twa kat senk sis set uit nef dis onz douz trez katoz kenz sez diset dizuit diznef ven".split(),
+                range(3, 21),
+                strict=True,
+            )
+        ),
+        "wit": 8,
+        "venteyen": 21,
+        "vennde": 22,
+        "venntwa": 23,
+        "vennkat": 24,
+        "vennsenk": 25,
+        "vennsis": 26,
+        "vennset": 27,
+        "ventuit": 28,
+        "ventnef": 29,
+        "trant": 30,
+        "tranteyen": 31,
+        "premye": 1,
         # Kreyòl hours: inè, dezè, twazè ... (folded: ine, deze, twaze)
-        "ine": 1, "deze": 2, "twaze": 3, "katre": 4, "senke": 5, "size": 6, "sete": 7, "uite": 8, "neve": 9,
-        "dize": 10, "onze": 11, "douze": 12,
+        "ine": 1,
+        "deze": 2,
+        "twaze": 3,
+        "katre": 4,
+        "senke": 5,
+        "size": 6,
+        "sete": 7,
+        "uite": 8,
+        "neve": 9,
+        "dize": 10,
+        "onze": 11,
+        "douze": 12,
     },
-}  # fmt: skip
+}
 HT_HOUR_WORDS = {"ine", "deze", "twaze", "katre", "senke", "size", "sete", "uite", "neve", "dize", "onze", "douze"}
 
 
@@ -317,12 +541,22 @@ def _date_patterns(lang: str) -> dict[str, re.Pattern]:
 
 
 RELATIVE = (
-    (re.compile(r"\bpasado\s+manana\b|\bdepois\s+de\s+amanha\b|\bapres[\s-]demain\b|\bapre\s+demen\b"
-                r"|\bday\s+after\s+tomorrow\b"), 2),
-    (re.compile(r"(?<!\bde la )(?<!\bla )(?<!\bpor la )(?<!\besta )(?<!\bdel )(?<!\bde )\bmanana\b"
-                r"|\btomm?orr?ow\b|\btmrw?\b|\b2morrow\b|\bamanha\b|\bdemain\b|\bdemen\b"), 1),
+    (
+        re.compile(
+            r"\bpasado\s+manana\b|\bdepois\s+de\s+amanha\b|\bapres[\s-]demain\b|\bapre\s+demen\b"
+            r"|\bday\s+after\s+tomorrow\b"
+        ),
+        2,
+    ),
+    (
+        re.compile(
+            r"(?<!\bde la )(?<!\bla )(?<!\bpor la )(?<!\besta )(?<!\bdel )(?<!\bde )\bmanana\b"
+            r"|\btomm?orr?ow\b|\btmrw?\b|\b2morrow\b|\bamanha\b|\bdemain\b|\bdemen\b"
+        ),
+        1,
+    ),
     (re.compile(r"\bhoy\b|\btoday\b|\bhoje\b|\baujourd ?'? ?hui\b|\bjodi a\b|\bjodia\b"), 0),
-)  # fmt: skip
+)
 
 # Words around a date that tell which of several dates is the hearing's.
 _TOWARD = re.compile(
@@ -527,11 +761,15 @@ _BEFORE_HOUR = re.compile(
     r"(?P<dir>para\s+(?:las|la|as|a)|to|till|til|of|past|after)\s+(?P<h>[0-2]?\d)(?![\d:])"
 )
 _AFTER_HOUR = (
-    (re.compile(r"^\s*(?:y|e|et|and|ak)\s+(?:media|meia|demie|demi|half)\b|^\s*e?\s*edmi\b|^\s*(?:and\s+a\s+)?half\b"),
-     30),
+    (
+        re.compile(
+            r"^\s*(?:y|e|et|and|ak)\s+(?:media|meia|demie|demi|half)\b|^\s*e?\s*edmi\b|^\s*(?:and\s+a\s+)?half\b"
+        ),
+        30,
+    ),
     (re.compile(r"^\s*(?:y|e|et|and)\s+(?:(?:un|a)\s+)?(?:cuarto|quart|quarto|quarter)\b|^\s*e\s+ka\b"), 15),
     (re.compile(r"^\s*(?:menos|moins)\s+(?:(?:el|le|un)\s+)?(?:cuarto|quart|quarto)\b|^\s*mwen\s+ka\b"), -15),
-)  # fmt: skip
+)
 _AFTER_MINUTES = re.compile(r"^\s*(?:y|e|et|and|con)\s+(?P<m>[0-5]?\d)\b(?!\s*(?:de|of|du|h\b|:))(?:\s+minut\w*)?")
 _BEFORE_MINUTES = re.compile(r"^\s*(?:menos|moins)\s+(?P<m>[0-5]?\d)\b(?:\s+minut\w*)?")
 _NOON = re.compile(

@@ -8,8 +8,17 @@ from dataclasses import dataclass
 from bot.core.text import bare
 
 HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY = (
-    "help", "hearing", "change", "language", "stop", "start", "delete", "shelter", "more", "safety",
-)  # fmt: skip
+    "help",
+    "hearing",
+    "change",
+    "language",
+    "stop",
+    "start",
+    "delete",
+    "shelter",
+    "more",
+    "safety",
+)
 
 # word (folded: no accents, lower case) -> (command, the language it tells us, if only one)
 _TABLE: dict[str, tuple[str, str | None]] = {}
@@ -73,11 +82,37 @@ _add(SAFETY, "ht", "SEKIRITE")
 
 
 # Words of courtesy around a keyword: "STOP por favor", "please STOP", "AYUDA gracias" are keywords.
-POLITE = frozenset(part for phrase in (
-    "por favor", "porfa", "porfavor", "favor", "gracias", "ya", "ahora", "please", "pls", "plz", "thanks",
-    "thank you", "now", "obrigado", "obrigada", "agora", "merci", "svp", "s il vous plait", "s il te plait",
-    "maintenant", "tanpri", "mesi", "kounye a", "ok",
-) for part in bare(phrase).split())  # fmt: skip
+POLITE = frozenset(
+    part
+    for phrase in (
+        "por favor",
+        "porfa",
+        "porfavor",
+        "favor",
+        "gracias",
+        "ya",
+        "ahora",
+        "please",
+        "pls",
+        "plz",
+        "thanks",
+        "thank you",
+        "now",
+        "obrigado",
+        "obrigada",
+        "agora",
+        "merci",
+        "svp",
+        "s il vous plait",
+        "s il te plait",
+        "maintenant",
+        "tanpri",
+        "mesi",
+        "kounye a",
+        "ok",
+    )
+    for part in bare(phrase).split()
+)
 
 # Whole requests to stop, as people write them (matched on bare text, in any language). A sentence
 # that merely contains "no" or "stop" (a hearing message, "no tengo la hora") is not one of these.
@@ -87,27 +122,38 @@ STOP_PHRASES = {
         r"(mensajes|avisos|recordatorios|textos|sms|nada)\b",
         r"\bno (quiero|deseo) (recibir )?(mas )?(mensajes|avisos|recordatorios|textos|sms)\b",
         r"\bno (me )?(manden|mande|envien|envie|escriban|escriba) (mas|nada)\b",
-        r"\b(dejen|deje) de (enviar|mandar|escribir)", r"\bdar(me)? de baja\b", r"\bya no me (escriban|manden)\b",
+        r"\b(dejen|deje) de (enviar|mandar|escribir)",
+        r"\bdar(me)? de baja\b",
+        r"\bya no me (escriban|manden)\b",
     ),
     "en": (
-        r"\bstop (sending|texting|messaging|writing)\b", r"\bno more (messages|texts|reminders|sms)\b",
-        r"\b(don t|do not) (text|message|write|contact) me\b", r"\bunsubscribe me\b",
+        r"\bstop (sending|texting|messaging|writing)\b",
+        r"\bno more (messages|texts|reminders|sms)\b",
+        r"\b(don t|do not) (text|message|write|contact) me\b",
+        r"\bunsubscribe me\b",
         r"\b(i )?(don t|do not) want (any )?(more )?(messages|texts|reminders)\b",
     ),
     "pt": (
-        r"\bpar(e|em) de (enviar|mandar|escrever)", r"\bnao (quero|desejo) (receber )?(mais )?(mensagens|avisos)\b",
-        r"\bnao me (mande|mandem|envie|enviem) mais\b", r"\bchega de mensagens\b",
+        r"\bpar(e|em) de (enviar|mandar|escrever)",
+        r"\bnao (quero|desejo) (receber )?(mais )?(mensagens|avisos)\b",
+        r"\bnao me (mande|mandem|envie|enviem) mais\b",
+        r"\bchega de mensagens\b",
     ),
     "fr": (
-        r"\barret(e|ez) (de m|d envoyer|les messages|tout)", r"\bne m envo(y|i)ez plus\b",
-        r"\bje ne veux plus (de |recevoir )?(messages|sms|rappels)\b", r"\bplus de messages\b",
-        r"\bme desinscrire\b", r"\bdesabonne(z)?( moi)?\b",
+        r"\barret(e|ez) (de m|d envoyer|les messages|tout)",
+        r"\bne m envo(y|i)ez plus\b",
+        r"\bje ne veux plus (de |recevoir )?(messages|sms|rappels)\b",
+        r"\bplus de messages\b",
+        r"\bme desinscrire\b",
+        r"\bdesabonne(z)?( moi)?\b",
     ),
     "ht": (
-        r"\bsispann voye\b", r"\bpa voye (m|mwen) (mesaj )?anko\b", r"\bmwen pa vle (mesaj|resevwa)",
+        r"\bsispann voye\b",
+        r"\bpa voye (m|mwen) (mesaj )?anko\b",
+        r"\bmwen pa vle (mesaj|resevwa)",
         r"\bpa ekri (m|mwen) anko\b",
     ),
-}  # fmt: skip
+}
 _STOP_PHRASES = [(lang, re.compile(pattern)) for lang, patterns in STOP_PHRASES.items() for pattern in patterns]
 
 
@@ -171,12 +217,39 @@ NO = {bare(w) for w in ("NO", "N", "NÃO", "NAO", "NON", "NOPE", "INCORRECTO", "
 UNKNOWN = {
     bare(w)
     for w in (
-        "no sé", "no se", "nose", "no lo sé", "no lo se", "no dice", "no tengo", "no tiene", "ninguna", "ninguno",
-        "i don't know", "i dont know", "dont know", "idk", "it doesn't say", "none", "no time",
-        "não sei", "nao sei", "não diz", "nao tem", "je ne sais pas", "je sais pas", "sais pas", "aucune", "rien",
-        "m pa konnen", "mwen pa konnen", "pa konnen", "li pa di", "pa genyen",
+        "no sé",
+        "no se",
+        "nose",
+        "no lo sé",
+        "no lo se",
+        "no dice",
+        "no tengo",
+        "no tiene",
+        "ninguna",
+        "ninguno",
+        "i don't know",
+        "i dont know",
+        "dont know",
+        "idk",
+        "it doesn't say",
+        "none",
+        "no time",
+        "não sei",
+        "nao sei",
+        "não diz",
+        "nao tem",
+        "je ne sais pas",
+        "je sais pas",
+        "sais pas",
+        "aucune",
+        "rien",
+        "m pa konnen",
+        "mwen pa konnen",
+        "pa konnen",
+        "li pa di",
+        "pa genyen",
     )
-}  # fmt: skip
+}
 
 
 def is_unknown(text: str) -> bool:

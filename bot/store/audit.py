@@ -37,8 +37,10 @@ def entries(db: Database, limit: int = 100, before: int | None = None, logins: b
         marks = ", ".join("?" * len(LOGIN_NOISE))
         where.append(f"action {'IN' if logins else 'NOT IN'} ({marks})")
         params += LOGIN_NOISE
-    found = db.execute(f"SELECT id, at, actor, action, details FROM audit WHERE {' AND '.join(where)} "
-                       "ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()  # fmt: skip
+    found = db.execute(
+        f"SELECT id, at, actor, action, details FROM audit WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+        [*params, limit],
+    ).fetchall()
     return [_entry(*row) for row in found]
 
 
@@ -52,5 +54,6 @@ def _entry(entry_id: int, at: str, actor: str, action: str, details: str | None)
 def failed_logins_since(db: Database, since: datetime) -> int:
     """How many failed or refused logins there were since then (a count on the staff-actions view)."""
     marks = ", ".join("?" * len(LOGIN_NOISE))
-    return db.execute(f"SELECT count(*) FROM audit WHERE at >= ? AND action IN ({marks})",
-                      [iso(since), *LOGIN_NOISE]).fetchone()[0]  # fmt: skip
+    return db.execute(
+        f"SELECT count(*) FROM audit WHERE at >= ? AND action IN ({marks})", [iso(since), *LOGIN_NOISE]
+    ).fetchone()[0]

@@ -72,9 +72,11 @@ class Target:
 
     def known(self, places: Places) -> bool:
         """Whether its city, court and language exist (a form can post anything)."""
-        return ((not self.city or places.city(self.city) is not None)
-                and (not self.court or places.court(self.court) is not None)
-                and (not self.lang or self.lang in LANGS))  # fmt: skip
+        return (
+            (not self.city or places.city(self.city) is not None)
+            and (not self.court or places.court(self.court) is not None)
+            and (not self.lang or self.lang in LANGS)
+        )
 
 
 def _where(target: Target, places: Places) -> tuple[str, dict]:
@@ -98,8 +100,11 @@ def _where(target: Target, places: Places) -> tuple[str, dict]:
             if target.court and court.key != target.court:
                 continue
             start = datetime.combine(first, time(0), tzinfo=court.zone).astimezone(UTC) if first > date.min else None
-            end = (datetime.combine(last + timedelta(days=1), time(0), tzinfo=court.zone).astimezone(UTC)
-                   if last < date.max else None)  # fmt: skip
+            end = (
+                datetime.combine(last + timedelta(days=1), time(0), tzinfo=court.zone).astimezone(UTC)
+                if last < date.max
+                else None
+            )
             bounds = [f"h.court = :c_{court.key}"]
             params[f"c_{court.key}"] = court.key
             if start:
@@ -140,15 +145,18 @@ class Preview:
     def lines(self) -> list[str]:
         out = [f"{self.people} people; about {self.cost:.2f} USD"]
         for lang, d in sorted(self.by_lang.items()):
-            out.append(f"  {lang}: {d['people']} people ({d['sms']} SMS, {d['whatsapp']} WhatsApp), "
-                       f"{d['segments']} segment(s) per SMS")  # fmt: skip
+            out.append(
+                f"  {lang}: {d['people']} people ({d['sms']} SMS, {d['whatsapp']} WhatsApp), "
+                f"{d['segments']} segment(s) per SMS"
+            )
         if self.without_text:
             out.append(f"  {self.without_text} people have no text in their language and get nothing")
         return out
 
 
-def preview(db: Database, target: Target, texts: dict[str, str], fallback: str | None, places: Places,
-            prices: dict) -> Preview:  # fmt: skip
+def preview(
+    db: Database, target: Target, texts: dict[str, str], fallback: str | None, places: Places, prices: dict
+) -> Preview:
     """How many people, SMS segments per language and the estimated cost, before anything is sent."""
     where, params = _where(target, places)
     found = db.execute(
@@ -170,8 +178,16 @@ def preview(db: Database, target: Target, texts: dict[str, str], fallback: str |
     return Preview(people, by_lang, without, round(cost, 2))
 
 
-def create(db: Database, author: str, via: str, target: Target, texts: dict[str, str], fallback: str | None,
-           now: datetime, pin_until: datetime | None = None) -> int:  # fmt: skip
+def create(
+    db: Database,
+    author: str,
+    via: str,
+    target: Target,
+    texts: dict[str, str],
+    fallback: str | None,
+    now: datetime,
+    pin_until: datetime | None = None,
+) -> int:
     """A draft: nothing is queued until `send`."""
     texts = {lang: text.strip() for lang, text in texts.items() if text and text.strip()}
     if not texts:
@@ -180,10 +196,22 @@ def create(db: Database, author: str, via: str, target: Target, texts: dict[str,
     if unknown:
         raise BroadcastError(f"no such language: {', '.join(sorted(unknown))}")
     with write_transaction(db):
-        return db["broadcasts"].insert({
-            "author": author, "via": via, "target": target.to_json(), "texts": json.dumps(texts, ensure_ascii=False),
-            "fallback": fallback, "status": "draft", "pin_until": iso(pin_until), "created_at": iso(now),
-        }).last_pk  # fmt: skip
+        return (
+            db["broadcasts"]
+            .insert(
+                {
+                    "author": author,
+                    "via": via,
+                    "target": target.to_json(),
+                    "texts": json.dumps(texts, ensure_ascii=False),
+                    "fallback": fallback,
+                    "status": "draft",
+                    "pin_until": iso(pin_until),
+                    "created_at": iso(now),
+                }
+            )
+            .last_pk
+        )
 
 
 def sms_draft(db: Database, author: str, now: datetime) -> dict | None:
@@ -232,11 +260,21 @@ def send(db: Database, broadcast_id: int, actor: str, now: datetime, places: Pla
         if role == "volunteer":
             people = _reach(db, b, places)
             if people > APPROVAL_OVER:
-                db.execute("UPDATE broadcasts SET status = 'awaiting_approval', people = ? WHERE id = ?",
-                           [people, broadcast_id])  # fmt: skip
-                audit.record(db, actor, "broadcast awaiting approval", now, broadcast=broadcast_id, people=people,
-                             target=Target.from_json(b["target"]).describe(places), texts=json.loads(b["texts"]),
-                             changes={"status": ["draft", "awaiting_approval"]})  # fmt: skip
+                db.execute(
+                    "UPDATE broadcasts SET status = 'awaiting_approval', people = ? WHERE id = ?",
+                    [people, broadcast_id],
+                )
+                audit.record(
+                    db,
+                    actor,
+                    "broadcast awaiting approval",
+                    now,
+                    broadcast=broadcast_id,
+                    people=people,
+                    target=Target.from_json(b["target"]).describe(places),
+                    texts=json.loads(b["texts"]),
+                    changes={"status": ["draft", "awaiting_approval"]},
+                )
                 return 0
         return _queue(db, b, actor, now, places, "broadcast sent")
 
@@ -245,8 +283,9 @@ def approve(db: Database, broadcast_id: int, actor: str, now: datetime, places: 
     """An operator's or admin's yes to a wide volunteer broadcast: queue it now; returns how many."""
     with write_transaction(db):
         b = _in_status(db, broadcast_id, "awaiting_approval")
-        db.execute("UPDATE broadcasts SET approved_by = ?, approved_at = ? WHERE id = ?",
-                   [actor, iso(now), broadcast_id])  # fmt: skip
+        db.execute(
+            "UPDATE broadcasts SET approved_by = ?, approved_at = ? WHERE id = ?", [actor, iso(now), broadcast_id]
+        )
         return _queue(db, b, actor, now, places, "broadcast approved")
 
 
@@ -262,8 +301,10 @@ def _reach(db: Database, b: dict, places: Places) -> int:
     """How many people `_queue` would queue now (those with a text in their language)."""
     where, params = _where(Target.from_json(b["target"]), places)
     body = _body_sql(json.loads(b["texts"]), b["fallback"], params)
-    (people,) = db.execute(f"SELECT count(*) FROM (SELECT {body} AS body FROM ({_MATCHED.format(where=where)}) m) "
-                           "WHERE body IS NOT NULL", params).fetchone()  # fmt: skip
+    (people,) = db.execute(
+        f"SELECT count(*) FROM (SELECT {body} AS body FROM ({_MATCHED.format(where=where)}) m) WHERE body IS NOT NULL",
+        params,
+    ).fetchone()
     return people
 
 
@@ -286,9 +327,19 @@ def _queue(db: Database, b: dict, actor: str, now: datetime, places: Places, act
         "UPDATE broadcasts SET status = 'sending', queued = ?, people = ?, sent_at = ? WHERE id = ?",
         [queued, queued, iso(now), broadcast_id],
     )
-    audit.record(db, actor, action, now, broadcast=broadcast_id, target=target.describe(places), texts=texts,
-                 fallback=b["fallback"], queued=queued, via=b["via"],
-                 changes={"status": [b["status"], "sending"]})  # fmt: skip
+    audit.record(
+        db,
+        actor,
+        action,
+        now,
+        broadcast=broadcast_id,
+        target=target.describe(places),
+        texts=texts,
+        fallback=b["fallback"],
+        queued=queued,
+        via=b["via"],
+        changes={"status": [b["status"], "sending"]},
+    )
     return queued
 
 
@@ -302,15 +353,25 @@ def cancel(db: Database, broadcast_id: int, actor: str, now: datetime) -> int:
         db.execute(
             "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ? WHERE id = ?", [iso(now), broadcast_id]
         )
-        audit.record(db, actor, "broadcast cancelled", now, broadcast=broadcast_id, stopped=stopped,
-                     changes={"status": [b["status"], "cancelled"]})  # fmt: skip
+        audit.record(
+            db,
+            actor,
+            "broadcast cancelled",
+            now,
+            broadcast=broadcast_id,
+            stopped=stopped,
+            changes={"status": [b["status"], "cancelled"]},
+        )
     return stopped
 
 
 def counts(db: Database, broadcast_id: int) -> dict:
     """queued, sent (Twilio took it), delivered, failed, cancelled, pending: from its outbox rows."""
-    found = dict(db.execute("SELECT status, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY status",
-                            [broadcast_id]).fetchall())  # fmt: skip
+    found = dict(
+        db.execute(
+            "SELECT status, count(*) FROM outbox WHERE broadcast_id = ? GROUP BY status", [broadcast_id]
+        ).fetchall()
+    )
     return {
         "queued": sum(found.values()),
         "sent": sum(found.get(s, 0) for s in OUT),
@@ -330,10 +391,19 @@ def listing(db: Database, places: Places) -> list[dict]:
         if status == "sending" and not tally["pending"]:
             status = "sent"
             db.execute("UPDATE broadcasts SET status = 'sent' WHERE id = ? AND status = 'sending'", [b["id"]])
-        out.append({
-            "id": b["id"], "author": b["author"], "via": b["via"], "status": status, "created_at": b["created_at"],
-            "sent_at": b["sent_at"], "people": b["people"], "approved_by": b["approved_by"],
-            "target": Target.from_json(b["target"]).describe(places),
-            "texts": json.loads(b["texts"]), **tally,
-        })  # fmt: skip
+        out.append(
+            {
+                "id": b["id"],
+                "author": b["author"],
+                "via": b["via"],
+                "status": status,
+                "created_at": b["created_at"],
+                "sent_at": b["sent_at"],
+                "people": b["people"],
+                "approved_by": b["approved_by"],
+                "target": Target.from_json(b["target"]).describe(places),
+                "texts": json.loads(b["texts"]),
+                **tally,
+            }
+        )
     return out

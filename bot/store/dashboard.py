@@ -57,22 +57,22 @@ def figures(db: Database, now: datetime) -> dict:
         "people": one(f"SELECT count(*) FROM contacts WHERE {consented}"),
         "by_city": db.execute(
             f"SELECT COALESCE(city, '-'), count(*) FROM contacts WHERE {consented} GROUP BY 1 ORDER BY 2 DESC"
-        ).fetchall(),  # fmt: skip
+        ).fetchall(),
         "by_lang": db.execute(
             f"SELECT COALESCE(lang, '-'), count(*) FROM contacts WHERE {consented} GROUP BY 1 ORDER BY 2 DESC"
-        ).fetchall(),  # fmt: skip
+        ).fetchall(),
         "hearings_7d": one(
             "SELECT count(*) FROM hearings WHERE status = 'active' AND hearing_at >= ? AND hearing_at < ?",
             iso(now),
             iso(now + timedelta(days=7)),
-        ),  # fmt: skip
+        ),
         "due_24h": one(
             "SELECT count(*) FROM outbox WHERE status = 'pending' AND send_at < ?", iso(now + timedelta(hours=24))
-        ),  # fmt: skip
+        ),
         "failed_24h": one(
             f"SELECT count(*) FROM outbox WHERE status IN {sql_list(NOT_REACHED)} AND updated_at >= ?",
             iso(now - timedelta(hours=24)),
-        ),  # fmt: skip
+        ),
     }
 
 

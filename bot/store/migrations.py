@@ -129,13 +129,23 @@ def m004_shelters(db: Database) -> None:
     # The live shelter list (bot/store/shelters.py); a new database starts with data/shelters.csv.
     db.table("shelters").create(
         {
-            "id": int, "position": int, "city": str, "name": str, "address": str, "phone": str,
-            "latitude": float, "longitude": float, "approximate": int, "serves": str, "notes": str,
-            "verified_at": str, "source": str,
+            "id": int,
+            "position": int,
+            "city": str,
+            "name": str,
+            "address": str,
+            "phone": str,
+            "latitude": float,
+            "longitude": float,
+            "approximate": int,
+            "serves": str,
+            "notes": str,
+            "verified_at": str,
+            "source": str,
         },
         pk="id",
         not_null={"city", "name", "address", "latitude", "longitude", "verified_at", "source"},
-    )  # fmt: skip
+    )
     db.table("shelters").create_index(["city", "position"])
     from bot.core import places
     from bot.store import shelters  # here, not at the top: it imports bot.store.db
@@ -149,32 +159,52 @@ def m005_broadcasts_staff_audit(db: Database) -> None:
     # the PIN only as a salted hash; three wrong PINs lock the phone path for an hour.
     db.table("staff").create(
         {
-            "id": int, "name": str, "role": str, "lang": str, "phone_hash": str, "phone_enc": str,
-            "pin_hash": str, "failed_pins": int, "locked_until": str, "created_at": str,
+            "id": int,
+            "name": str,
+            "role": str,
+            "lang": str,
+            "phone_hash": str,
+            "phone_enc": str,
+            "pin_hash": str,
+            "failed_pins": int,
+            "locked_until": str,
+            "created_at": str,
         },
         pk="id",
         not_null={"name", "role", "created_at"},
         defaults={"failed_pins": 0},
-    )  # fmt: skip
+    )
     db.table("staff").create_index(["name"], unique=True)
     db.table("staff").create_index(["phone_hash"])
     # A broadcast: texts per language, a target, its author and how it went; its messages are
     # outbox rows (kind 'broadcast'), one per person (the unique index below).
     db.table("broadcasts").create(
         {
-            "id": int, "author": str, "via": str, "target": str, "texts": str, "fallback": str, "status": str,
-            "people": int, "queued": int, "pin_until": str, "created_at": str, "sent_at": str, "cancelled_at": str,
+            "id": int,
+            "author": str,
+            "via": str,
+            "target": str,
+            "texts": str,
+            "fallback": str,
+            "status": str,
+            "people": int,
+            "queued": int,
+            "pin_until": str,
+            "created_at": str,
+            "sent_at": str,
+            "cancelled_at": str,
         },
         pk="id",
         not_null={"author", "via", "target", "texts", "status", "created_at"},
-    )  # fmt: skip
+    )
     db.table("outbox").add_column("broadcast_id", int)
     db.execute(
         "CREATE UNIQUE INDEX idx_outbox_broadcast ON outbox (broadcast_id, contact_id) WHERE broadcast_id IS NOT NULL"
     )
     # Who did what, when: broadcasts sent and cancelled, staff added (and, later, console edits).
-    db.table("audit").create({"id": int, "at": str, "actor": str, "action": str, "details": str}, pk="id",
-                       not_null={"at", "actor", "action"})  # fmt: skip
+    db.table("audit").create(
+        {"id": int, "at": str, "actor": str, "action": str, "details": str}, pk="id", not_null={"at", "actor", "action"}
+    )
     db.table("audit").create_index(["at"])
 
 
@@ -233,21 +263,30 @@ def _merge_contacts(db: Database, phone_hash: str) -> None:
     found = rows(db, "SELECT * FROM contacts WHERE phone_hash = ? ORDER BY id", [phone_hash])
     ids = [c["id"] for c in found]
     marks = ", ".join("?" * len(ids))
-    active = rows(db, f"SELECT id, contact_id FROM hearings WHERE status = 'active' AND contact_id IN ({marks}) "
-                      "ORDER BY created_at DESC, id DESC", ids)  # fmt: skip
+    active = rows(
+        db,
+        f"SELECT id, contact_id FROM hearings WHERE status = 'active' AND contact_id IN ({marks}) "
+        "ORDER BY created_at DESC, id DESC",
+        ids,
+    )
     latest = max(found, key=lambda c: (c["last_inbound_at"] or c["created_at"] or "", c["id"]))
     keeper = next(c for c in found if c["id"] == active[0]["contact_id"]) if active else latest
     others = [c["id"] for c in found if c["id"] != keeper["id"]]
     now = iso(utcnow())
     for old in active[1:]:
         db.execute("UPDATE hearings SET status = 'replaced' WHERE id = ?", [old["id"]])
-        db.execute("UPDATE outbox SET status = 'cancelled', reason = 'hearing_changed', updated_at = ? "
-                   "WHERE hearing_id = ? AND status IN ('pending', 'sending')", [now, old["id"]])  # fmt: skip
+        db.execute(
+            "UPDATE outbox SET status = 'cancelled', reason = 'hearing_changed', updated_at = ? "
+            "WHERE hearing_id = ? AND status IN ('pending', 'sending')",
+            [now, old["id"]],
+        )
     other_marks = ", ".join("?" * len(others))
     # One alert per person: a broadcast both contacts were to get goes once, to the keeper.
-    db.execute(f"DELETE FROM outbox WHERE contact_id IN ({other_marks}) AND broadcast_id IN "
-               "(SELECT broadcast_id FROM outbox WHERE contact_id = ? AND broadcast_id IS NOT NULL)",
-               [*others, keeper["id"]])  # fmt: skip
+    db.execute(
+        f"DELETE FROM outbox WHERE contact_id IN ({other_marks}) AND broadcast_id IN "
+        "(SELECT broadcast_id FROM outbox WHERE contact_id = ? AND broadcast_id IS NOT NULL)",
+        [*others, keeper["id"]],
+    )
     for table in ("hearings", "outbox", "inbound"):
         db.execute(f"UPDATE {table} SET contact_id = ? WHERE contact_id IN ({other_marks})", [keeper["id"], *others])
 
@@ -255,8 +294,9 @@ def _merge_contacts(db: Database, phone_hash: str) -> None:
         return min((c[column] for c in found if c[column]), default=None)
 
     def latest_of(channel):
-        return max((c["last_inbound_at"] for c in found if c["channel"] == channel and c["last_inbound_at"]),
-                   default=None)  # fmt: skip
+        return max(
+            (c["last_inbound_at"] for c in found if c["channel"] == channel and c["last_inbound_at"]), default=None
+        )
 
     consented = min((c for c in found if c["consent_at"]), key=lambda c: c["consent_at"], default=None)
     unreachable = min((c for c in found if c["unreachable_at"]), key=lambda c: c["unreachable_at"], default=None)
@@ -293,8 +333,12 @@ def m009_security(db: Database) -> None:
     db.table("staff").add_column("pin_locks", int, not_null_default=0)
     # Failed tries counted by a key that is not a person's secret: a console username (known or not)
     # or a client address; updated atomically (UPDATE ... RETURNING inside BEGIN IMMEDIATE).
-    db.table("throttles").create({"key": str, "count": int, "since": str, "locked_until": str}, pk="key",
-                           not_null={"count", "since"}, defaults={"count": 0})  # fmt: skip
+    db.table("throttles").create(
+        {"key": str, "count": int, "since": str, "locked_until": str},
+        pk="key",
+        not_null={"count", "since"},
+        defaults={"count": 0},
+    )
     # An ALERTA draft is confirmed by its own one-time code (an HMAC of it), and a wide broadcast by a
     # volunteer waits for an operator's approval.
     broadcasts = db.table("broadcasts")

@@ -33,14 +33,19 @@ class Retention:
 
 
 def from_config(config: Mapping) -> Retention:
-    return Retention(hearing_days=config["RETENTION_HEARING_DAYS"], inbound_days=config["RETENTION_INBOUND_DAYS"],
-                     silent_days=config["RETENTION_SILENT_DAYS"])  # fmt: skip
+    return Retention(
+        hearing_days=config["RETENTION_HEARING_DAYS"],
+        inbound_days=config["RETENTION_INBOUND_DAYS"],
+        silent_days=config["RETENTION_SILENT_DAYS"],
+    )
 
 
 def goodbye_text(lang: str, silent_days: int = 180) -> str:
     _ = translator(lang)
-    return _("We have not heard from you in {months} months, so we will delete your number and data. "
-             "To come back, write HELLO any time.").format(months=max(1, round(silent_days / 30)))  # fmt: skip
+    return _(
+        "We have not heard from you in {months} months, so we will delete your number and data. "
+        "To come back, write HELLO any time."
+    ).format(months=max(1, round(silent_days / 30)))
 
 
 def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
@@ -70,9 +75,13 @@ def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
             [iso(now - timedelta(days=keep.broadcast_days))],
         ).rowcount
         # Goodbyes sent a day ago (or more): now erase. Silent and opted out: erase without a word.
-        due = [r[0] for r in db.execute(
-            "SELECT id FROM contacts WHERE goodbye_at IS NOT NULL AND goodbye_at <= ?",
-            [iso(now - keep.goodbye_grace)]).fetchall()]  # fmt: skip
+        due = [
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM contacts WHERE goodbye_at IS NOT NULL AND goodbye_at <= ?",
+                [iso(now - keep.goodbye_grace)],
+            ).fetchall()
+        ]
         silent_since = iso(now - timedelta(days=keep.silent_days))
         silent = db.execute(
             "SELECT c.id, c.channel, c.lang, c.opted_out_at FROM contacts c WHERE c.goodbye_at IS NULL "
@@ -89,9 +98,17 @@ def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
                 "INSERT INTO outbox (contact_id, channel, kind, slot, lang, body, send_at, expires_at, priority, "
                 "status, attempts, created_at, updated_at) VALUES (?, ?, 'goodbye', 'goodbye', ?, ?, ?, ?, 3, "
                 "'pending', 0, ?, ?)",
-                [contact_id, channel, lang or DEFAULT_LANG, goodbye_text(lang or DEFAULT_LANG, keep.silent_days),
-                 iso(now), iso(now + keep.goodbye_grace), iso(now), iso(now)],
-            )  # fmt: skip
+                [
+                    contact_id,
+                    channel,
+                    lang or DEFAULT_LANG,
+                    goodbye_text(lang or DEFAULT_LANG, keep.silent_days),
+                    iso(now),
+                    iso(now + keep.goodbye_grace),
+                    iso(now),
+                    iso(now),
+                ],
+            )
             db.execute("UPDATE contacts SET goodbye_at = ? WHERE id = ?", [iso(now), contact_id])
             goodbyes += 1
         for contact_id in due:

@@ -22,10 +22,31 @@ from bot.core.places import Places, distance_km
 from bot.core.shelters import SERVES, Shelter
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "shelters.csv"
-REQUIRED = ("city", "name", "address", "latitude", "longitude", "serves", "notes_es", "notes_en", "verified_at",
-            "source")  # fmt: skip
-COLUMNS = ("city", "name", "address", "phone", "latitude", "longitude", "approximate", "serves",
-           *(f"notes_{lang}" for lang in LANGS), "verified_at", "source")  # fmt: skip
+REQUIRED = (
+    "city",
+    "name",
+    "address",
+    "latitude",
+    "longitude",
+    "serves",
+    "notes_es",
+    "notes_en",
+    "verified_at",
+    "source",
+)
+COLUMNS = (
+    "city",
+    "name",
+    "address",
+    "phone",
+    "latitude",
+    "longitude",
+    "approximate",
+    "serves",
+    *(f"notes_{lang}" for lang in LANGS),
+    "verified_at",
+    "source",
+)
 MAX_KM_FROM_CITY = 80  # a shelter listed under a city lies within this of it (catches swapped coordinates)
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP): the
 # export puts a ' before it, and the import takes that ' off again, so files round-trip.
@@ -99,7 +120,7 @@ def check_row(row: dict, line: int, places: Places) -> tuple[dict | None, list[s
         "serves": ";".join(serves),
         "notes": json.dumps(
             {lang: value[f"notes_{lang}"] for lang in LANGS if value[f"notes_{lang}"]}, ensure_ascii=False
-        ),  # fmt: skip
+        ),
         "verified_at": verified.isoformat(),
         "source": value["source"],
     }, []
@@ -145,12 +166,18 @@ def save_one(db: Database, shelter_id: int | None, row: dict) -> int:
 def as_row(s: Shelter) -> dict:
     """A shelter as the CSV's columns: what `export` writes and the console's form shows."""
     return {
-        "city": s.city, "name": s.name, "address": s.address, "phone": s.phone, "latitude": f"{s.latitude:.4f}",
-        "longitude": f"{s.longitude:.4f}", "approximate": "yes" if s.approximate else "no",
+        "city": s.city,
+        "name": s.name,
+        "address": s.address,
+        "phone": s.phone,
+        "latitude": f"{s.latitude:.4f}",
+        "longitude": f"{s.longitude:.4f}",
+        "approximate": "yes" if s.approximate else "no",
         "serves": ";".join(s.serves),
-        **{f"notes_{lang}": s.notes.get(lang, "") for lang in LANGS}, "verified_at": s.verified_at.isoformat(),
+        **{f"notes_{lang}": s.notes.get(lang, "") for lang in LANGS},
+        "verified_at": s.verified_at.isoformat(),
         "source": s.source,
-    }  # fmt: skip
+    }
 
 
 def import_text(db: Database, text: str, places: Places) -> int:
@@ -184,11 +211,19 @@ def _unquoted(cell: str) -> str:
 
 def _shelter(row: dict) -> Shelter:
     return Shelter(
-        id=row["id"], city=row["city"], name=row["name"], address=row["address"], phone=row["phone"] or "",
-        latitude=row["latitude"], longitude=row["longitude"], approximate=bool(row["approximate"]),
-        serves=tuple(s for s in (row["serves"] or "").split(";") if s), notes=json.loads(row["notes"] or "{}"),
-        verified_at=date.fromisoformat(row["verified_at"]), source=row["source"],
-    )  # fmt: skip
+        id=row["id"],
+        city=row["city"],
+        name=row["name"],
+        address=row["address"],
+        phone=row["phone"] or "",
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        approximate=bool(row["approximate"]),
+        serves=tuple(s for s in (row["serves"] or "").split(";") if s),
+        notes=json.loads(row["notes"] or "{}"),
+        verified_at=date.fromisoformat(row["verified_at"]),
+        source=row["source"],
+    )
 
 
 def all_shelters(db: Database) -> list[Shelter]:

@@ -34,8 +34,22 @@ MAX_TRIES_PER_ADDRESS = 20  # failed logins from one client address per LOGIN_LO
 LOGIN_LOCK = timedelta(minutes=15)
 # Names are safe in URLs, logs and audit rows: lowercase, no slash, never a system actor's name.
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")
-RESERVED = frozenset({"admin-cli", "anonymous", "bot", "cli", "console", "dispatcher", "retention", "root",
-                      "scheduler", "system", "twilio", "unknown"})  # fmt: skip
+RESERVED = frozenset(
+    {
+        "admin-cli",
+        "anonymous",
+        "bot",
+        "cli",
+        "console",
+        "dispatcher",
+        "retention",
+        "root",
+        "scheduler",
+        "system",
+        "twilio",
+        "unknown",
+    }
+)
 
 
 def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
@@ -60,8 +74,18 @@ class Staff:
     session_epoch: int = 0  # in the session cookie; bumped to end every session of this member
 
 
-def add(db: Database, vault: PhoneVault, name: str, role: str, phone: str | None, password: str | None,
-        pin: str | None, now: datetime, lang: str = "es", actor: str = "cli") -> int:  # fmt: skip
+def add(
+    db: Database,
+    vault: PhoneVault,
+    name: str,
+    role: str,
+    phone: str | None,
+    password: str | None,
+    pin: str | None,
+    now: datetime,
+    lang: str = "es",
+    actor: str = "cli",
+) -> int:
     """A new staff member: a console password of 10+ characters; with a phone, a PIN of 6 to 8 digits."""
     name = check_name(name)
     if role not in ROLES:
@@ -78,13 +102,24 @@ def add(db: Database, vault: PhoneVault, name: str, role: str, phone: str | None
     if rows(db, "SELECT id FROM staff WHERE name = ?", [name]):
         raise StaffError(f"{name!r} already exists")
     with db.atomic():
-        staff_id = db["staff"].insert({
-            "name": name, "role": role, "lang": lang,
-            "phone_hash": vault.lookup_hash(number) if number else None,
-            "phone_enc": vault.encrypt(number) if number else None,
-            "pin_hash": generate_password_hash(vault.pepper(pin)) if pin else None, "failed_pins": 0,
-            "password_hash": generate_password_hash(password), "failed_logins": 0, "created_at": iso(now),
-        }).last_pk  # fmt: skip
+        staff_id = (
+            db["staff"]
+            .insert(
+                {
+                    "name": name,
+                    "role": role,
+                    "lang": lang,
+                    "phone_hash": vault.lookup_hash(number) if number else None,
+                    "phone_enc": vault.encrypt(number) if number else None,
+                    "pin_hash": generate_password_hash(vault.pepper(pin)) if pin else None,
+                    "failed_pins": 0,
+                    "password_hash": generate_password_hash(password),
+                    "failed_logins": 0,
+                    "created_at": iso(now),
+                }
+            )
+            .last_pk
+        )
         audit.record(db, actor, "staff added", now, name=name, role=role, phone=bool(number))
     return staff_id
 
@@ -100,16 +135,20 @@ def check_name(name: str | None) -> str:
 
 
 def listing(db: Database) -> list[dict]:
-    return rows(db, "SELECT id, name, role, lang, phone_hash IS NOT NULL AS has_phone, disabled_at, "
-                    "login_locked_until, created_at FROM staff ORDER BY name")  # fmt: skip
+    return rows(
+        db,
+        "SELECT id, name, role, lang, phone_hash IS NOT NULL AS has_phone, disabled_at, "
+        "login_locked_until, created_at FROM staff ORDER BY name",
+    )
 
 
 def disable(db: Database, name: str, now: datetime, actor: str = "cli") -> None:
     """No more console logins or alerts by phone, and every open session ends; the row stays for the audit log."""
     staff_id = _id_of(db, name)
     with db.atomic():
-        db.execute("UPDATE staff SET disabled_at = ?, session_epoch = session_epoch + 1 WHERE id = ?",
-                   [iso(now), staff_id])  # fmt: skip
+        db.execute(
+            "UPDATE staff SET disabled_at = ?, session_epoch = session_epoch + 1 WHERE id = ?", [iso(now), staff_id]
+        )
         audit.record(db, actor, "staff disabled", now, name=name, changes={"disabled_at": [None, iso(now)]})
 
 
@@ -119,15 +158,20 @@ def set_password(db: Database, name: str, password: str, now: datetime, actor: s
         raise StaffError(f"the password must have at least {MIN_PASSWORD} characters")
     staff_id = _id_of(db, name)
     with db.atomic():
-        db.execute("UPDATE staff SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ?",
-                   [generate_password_hash(password), staff_id])  # fmt: skip
+        db.execute(
+            "UPDATE staff SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ?",
+            [generate_password_hash(password), staff_id],
+        )
         audit.record(db, actor, "password changed", now, name=name, changes={"sessions": ["open", "ended"]})
 
 
 def _id_of(db: Database, name: str) -> int:
     """A member's id by name as stored, or as typed in any case (names are stored lowercase)."""
-    found = rows(db, "SELECT id FROM staff WHERE name = ? OR name = ? ORDER BY name = ? DESC LIMIT 1",
-                 [name, (name or "").strip().lower(), name])  # fmt: skip
+    found = rows(
+        db,
+        "SELECT id FROM staff WHERE name = ? OR name = ? ORDER BY name = ? DESC LIMIT 1",
+        [name, (name or "").strip().lower(), name],
+    )
     if not found:
         raise StaffError(f"no staff member {name!r}")
     return found[0]["id"]
@@ -154,8 +198,9 @@ def can(member: Staff, role: str) -> bool:
     return ROLES.index(member.role) >= ROLES.index(role)
 
 
-def login(db: Database, name: str, password: str, now: datetime, address: str = "", sleep=None
-          ) -> tuple[Staff | None, str]:  # fmt: skip
+def login(
+    db: Database, name: str, password: str, now: datetime, address: str = "", sleep=None
+) -> tuple[Staff | None, str]:
     """Check a console login; returns (member, "") or (None, "wrong" | "locked").
 
     The try is counted before the password is checked, so parallel guesses cannot all be checked;
@@ -166,8 +211,7 @@ def login(db: Database, name: str, password: str, now: datetime, address: str = 
     tries = _count_try(db, keys, now)
     allowed = tries[0] <= MAX_WRONG_PASSWORDS and tries[1] <= MAX_TRIES_PER_ADDRESS
     row = _enabled(db, typed) if allowed else None
-    right = check_password_hash(row["password_hash"] if row and row["password_hash"] else _dummy_hash(),
-                                password or "")  # fmt: skip
+    right = check_password_hash(row["password_hash"] if row and row["password_hash"] else _dummy_hash(), password or "")
     if row and right:
         _forget_try(db, keys)
         audit.record(db, row["name"], "login", now)
@@ -193,8 +237,7 @@ def _dummy_hash() -> str:
 
 
 def _enabled(db: Database, typed: str) -> dict | None:
-    found = rows(db, "SELECT * FROM staff WHERE lower(name) = ? AND disabled_at IS NULL ORDER BY id LIMIT 1",
-                 [typed])  # fmt: skip
+    found = rows(db, "SELECT * FROM staff WHERE lower(name) = ? AND disabled_at IS NULL ORDER BY id LIMIT 1", [typed])
     return found[0] if found else None
 
 
@@ -236,8 +279,9 @@ def _forget_try(db: Database, keys: tuple[str, ...]) -> None:
 
 def by_phone(db: Database, phone_hash: str) -> Staff | None:
     """The volunteer a phone belongs to, if any."""
-    found = rows(db, "SELECT * FROM staff WHERE phone_hash = ? AND disabled_at IS NULL AND pin_hash IS NOT NULL",
-                 [phone_hash])  # fmt: skip
+    found = rows(
+        db, "SELECT * FROM staff WHERE phone_hash = ? AND disabled_at IS NULL AND pin_hash IS NOT NULL", [phone_hash]
+    )
     return _member(found[0]) if found else None
 
 
@@ -261,23 +305,27 @@ def set_pin(db: Database, vault: PhoneVault, name: str, pin: str, now: datetime,
     """A new PIN (6 to 8 digits) for a volunteer's phone; its counts and locks start again."""
     if not PIN.fullmatch(pin or ""):
         raise StaffError("the PIN must be 6 to 8 digits")
-    changed = db.execute("UPDATE staff SET pin_hash = ?, failed_pins = 0, pin_locks = 0, locked_until = NULL "
-                         "WHERE name = ? AND phone_hash IS NOT NULL", [generate_password_hash(vault.pepper(pin)), name]
-                         ).rowcount  # fmt: skip
+    changed = db.execute(
+        "UPDATE staff SET pin_hash = ?, failed_pins = 0, pin_locks = 0, locked_until = NULL "
+        "WHERE name = ? AND phone_hash IS NOT NULL",
+        [generate_password_hash(vault.pepper(pin)), name],
+    ).rowcount
     if not changed:
         raise StaffError(f"no staff member {name!r} with a phone")
     audit.record(db, actor, "PIN changed", now, name=name)
 
 
-def pin_attempt(db: Database, vault: PhoneVault, member: Staff, pin: str | None, now: datetime
-                ) -> tuple[bool, datetime | None]:  # fmt: skip
+def pin_attempt(
+    db: Database, vault: PhoneVault, member: Staff, pin: str | None, now: datetime
+) -> tuple[bool, datetime | None]:
     """(right, locked until): the right PIN starts the counts again; a wrong one (or None: a wrong code)
     counts, and the third in a row locks the path for 1 h, then 4 h, then 24 h, in the audit log.
 
     The PIN is peppered with a key derived from the secret before scrypt: the database alone (a
     leaked backup) does not give it up to a brute force of the few million PINs there are."""
-    pin_hash, failed, locks = db.execute("SELECT pin_hash, failed_pins, pin_locks FROM staff WHERE id = ?",
-                                         [member.id]).fetchone()  # fmt: skip
+    pin_hash, failed, locks = db.execute(
+        "SELECT pin_hash, failed_pins, pin_locks FROM staff WHERE id = ?", [member.id]
+    ).fetchone()
     if pin is not None and pin_hash and check_password_hash(pin_hash, vault.pepper(pin.strip())):
         db.execute("UPDATE staff SET failed_pins = 0, pin_locks = 0, locked_until = NULL WHERE id = ?", [member.id])
         return True, None
@@ -286,8 +334,11 @@ def pin_attempt(db: Database, vault: PhoneVault, member: Staff, pin: str | None,
         db.execute("UPDATE staff SET failed_pins = ? WHERE id = ?", [failed, member.id])
         return False, None
     until = now + PIN_LOCKS[min(locks, len(PIN_LOCKS) - 1)]
-    db.execute("UPDATE staff SET failed_pins = 0, pin_locks = pin_locks + 1, locked_until = ? WHERE id = ?",
-               [iso(until), member.id])  # fmt: skip
-    audit.record(db, member.name, "phone path locked", now, reason="three wrong PINs or codes", until=iso(until),
-                 lock=locks + 1)  # fmt: skip
+    db.execute(
+        "UPDATE staff SET failed_pins = 0, pin_locks = pin_locks + 1, locked_until = ? WHERE id = ?",
+        [iso(until), member.id],
+    )
+    audit.record(
+        db, member.name, "phone path locked", now, reason="three wrong PINs or codes", until=iso(until), lock=locks + 1
+    )
     return False, until

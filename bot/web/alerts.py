@@ -49,8 +49,9 @@ def quote(text: str) -> str:
     return text if len(text) <= QUOTE else f"{text[: QUOTE - 15].rstrip()}...{text[-12:].lstrip()}"
 
 
-def handle(db: Database, vault: PhoneVault, places: Places, phone_hash: str, text: str, now: datetime,
-           prices: dict) -> list[str] | None:  # fmt: skip
+def handle(
+    db: Database, vault: PhoneVault, places: Places, phone_hash: str, text: str, now: datetime, prices: dict
+) -> list[str] | None:
     """The staff path for one message, or None: then it is an ordinary message for the conversation."""
     member = staff.by_phone(db, phone_hash)
     if member is None:
@@ -82,8 +83,11 @@ def handle(db: Database, vault: PhoneVault, places: Places, phone_hash: str, tex
     queued = broadcasts.send(db, draft["id"], member.name, now, places, role=member.role)
     broadcasts.set_code(db, draft["id"], None)
     if broadcasts.get(db, draft["id"])["status"] == "awaiting_approval":
-        return [_("Alert {id} reaches many people: it waits for an operator's approval in the console.").format(
-            id=draft["id"])]  # fmt: skip
+        return [
+            _("Alert {id} reaches many people: it waits for an operator's approval in the console.").format(
+                id=draft["id"]
+            )
+        ]
     return [_("Sent: alert {id} is going to {people} people.").format(people=queued, id=draft["id"])]
 
 
@@ -93,8 +97,9 @@ def locked_text(lang: str, until: datetime, now: datetime) -> str:
     return _("Alerts from this phone are locked for {hours} h after wrong PINs.").format(hours=hours)
 
 
-def preview(db: Database, vault: PhoneVault, places: Places, member: staff.Staff, rest: str, now: datetime,
-            prices: dict) -> list[str]:  # fmt: skip
+def preview(
+    db: Database, vault: PhoneVault, places: Places, member: staff.Staff, rest: str, now: datetime, prices: dict
+) -> list[str]:
     """A new draft with its own code (older drafts are cancelled), and what it would do."""
     _ = translator(member.lang)
     city, error, message = _split(rest, places)

@@ -82,5 +82,9 @@ def deps_of(app: Flask):
     """What a scheduler needs from this app, handed over as plain values (scheduler/ imports no Flask)."""
     from scheduler.runner import Deps
 
-    return Deps(config=app.config, vault=app.extensions["hearingbot.vault"], places=app.extensions["hearingbot.places"],
-                reminders=app.extensions["hearingbot.reminders"])  # fmt: skip
+    return Deps(
+        config=app.config,
+        vault=app.extensions["hearingbot.vault"],
+        places=app.extensions["hearingbot.places"],
+        reminders=app.extensions["hearingbot.reminders"],
+    )

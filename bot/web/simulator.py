@@ -32,8 +32,9 @@ def local_mode_only():
 
 @bp.get("/simulator")
 def page():
-    return render_template("simulator.html", phone=session.get("sim_phone", DEFAULT_PHONE),
-                           lines=session.get("sim_lines", []))  # fmt: skip
+    return render_template(
+        "simulator.html", phone=session.get("sim_phone", DEFAULT_PHONE), lines=session.get("sim_lines", [])
+    )
 
 
 @bp.post("/simulator")
@@ -44,10 +45,22 @@ def send():
     if request.form.get("reset"):
         session.pop("sim_lines", None)
         return redirect(url_for("simulator.page"))
-    form = {"MessageSid": "SM" + secrets.token_hex(16), "From": channel + phone, "To": "+15005550006",
-            "Body": text, "NumMedia": "0"}  # fmt: skip
-    replies = receive(context.get_db(), context.vault(), context.places(), inbound.parse(form), context.now(),
-                      context.reminders(), context.prices())  # fmt: skip
+    form = {
+        "MessageSid": "SM" + secrets.token_hex(16),
+        "From": channel + phone,
+        "To": "+15005550006",
+        "Body": text,
+        "NumMedia": "0",
+    }
+    replies = receive(
+        context.get_db(),
+        context.vault(),
+        context.places(),
+        inbound.parse(form),
+        context.now(),
+        context.reminders(),
+        context.prices(),
+    )
     lines = session.get("sim_lines", []) + [["me", text]] + [["bot", r] for r in replies]
     session["sim_lines"] = lines[-KEEP:]
     session["sim_phone"] = phone

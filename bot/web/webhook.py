@@ -76,9 +76,13 @@ def status() -> Response:
     if not form.get("MessageSid") or not form.get("MessageStatus"):
         abort(400)
     delivery.status_callback(
-        context.get_db(), form["MessageSid"], form["MessageStatus"], form.get("ErrorCode"), context.now(),
+        context.get_db(),
+        form["MessageSid"],
+        form["MessageStatus"],
+        form.get("ErrorCode"),
+        context.now(),
         context.reminders(),
-    )  # fmt: skip
+    )
     return Response(status=204)
 
 

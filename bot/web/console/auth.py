@@ -34,8 +34,12 @@ def _valid_member() -> staff.Staff | None:
         return None
     member = staff.get(context.get_db(), staff_id)
     login_at = _login_time()
-    if (member is None or session.get("epoch") != member.session_epoch or login_at is None
-            or context.now() - login_at > MAX_SESSION):  # fmt: skip
+    if (
+        member is None
+        or session.get("epoch") != member.session_epoch
+        or login_at is None
+        or context.now() - login_at > MAX_SESSION
+    ):
         session.clear()  # the browser drops a cookie that can no longer open anything
         return None
     return member

@@ -12,8 +12,10 @@ def svg(series: list[tuple[str, int, int, int]], labels: dict[str, str]) -> str:
     slot = (width - left) / len(series)
     bar = max(1.0, slot / 4)
     colors = (("sent", "#4a6fa5"), ("delivered", "#3c8d5a"), ("failed", "#c0392b"))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 20}" role="img" '
-             f'aria-label="{escape(labels["title"])}" class="chart">']  # fmt: skip
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 20}" role="img" '
+        f'aria-label="{escape(labels["title"])}" class="chart">'
+    ]
     for n in (0, top):
         y = height - bottom - (height - bottom - 10) * n / top
         parts.append(f'<text x="2" y="{y + 4:.0f}" font-size="10">{n}</text>')
@@ -21,9 +23,11 @@ def svg(series: list[tuple[str, int, int, int]], labels: dict[str, str]) -> str:
         x0 = left + i * slot
         for j, ((_, color), value) in enumerate(zip(colors, values, strict=True)):
             h = (height - bottom - 10) * value / top
-            parts.append(f'<rect x="{x0 + j * bar:.1f}" y="{height - bottom - h:.1f}" width="{bar:.1f}" '
-                         f'height="{h:.1f}" fill="{color}"><title>{day} {escape(labels[colors[j][0]])}: {value}'
-                         "</title></rect>")  # fmt: skip
+            parts.append(
+                f'<rect x="{x0 + j * bar:.1f}" y="{height - bottom - h:.1f}" width="{bar:.1f}" '
+                f'height="{h:.1f}" fill="{color}"><title>{day} {escape(labels[colors[j][0]])}: {value}'
+                "</title></rect>"
+            )
         if i % 7 == 0:
             parts.append(f'<text x="{x0:.0f}" y="{height - 6}" font-size="10">{day[5:]}</text>')
     for j, (key, color) in enumerate(colors):

@@ -55,8 +55,14 @@ def login():
     error = None
     if request.method == "POST":
         f = request.form
-        member, why = staff.login(_db(), f.get("username", ""), f.get("password", ""), context.now(),
-                                  address=request.remote_addr or "", sleep=context.login_sleep())  # fmt: skip
+        member, why = staff.login(
+            _db(),
+            f.get("username", ""),
+            f.get("password", ""),
+            context.now(),
+            address=request.remote_addr or "",
+            sleep=context.login_sleep(),
+        )
         if member:
             auth.log_in(member)
             target = request.args.get("next", "")
@@ -81,18 +87,22 @@ def logout():
 @auth.requires("volunteer")
 def home():
     now = context.now()
-    labels = {"title": _("Reminders per day, last 30 days"), "sent": _("sent"), "delivered": _("delivered"),
-              "failed": _("failed")}  # fmt: skip
+    labels = {
+        "title": _("Reminders per day, last 30 days"),
+        "sent": _("sent"),
+        "delivered": _("delivered"),
+        "failed": _("failed"),
+    }
     svg = chart.svg(dashboard.daily(_db(), now), labels)
-    return render_template("admin/dashboard.html", f=dashboard.figures(_db(), now), chart=svg,
-                           places=context.places())  # fmt: skip
+    return render_template("admin/dashboard.html", f=dashboard.figures(_db(), now), chart=svg, places=context.places())
 
 
 @bp.get("/broadcasts")
 @auth.requires("volunteer")
 def broadcast_list():
-    return render_template("admin/broadcasts.html", items=broadcasts.listing(_db(), context.places()),
-                           places=context.places(), langs=LANGS)  # fmt: skip
+    return render_template(
+        "admin/broadcasts.html", items=broadcasts.listing(_db(), context.places()), places=context.places(), langs=LANGS
+    )
 
 
 def _broadcast_form() -> tuple[broadcasts.Target, dict, str | None]:
@@ -104,8 +114,13 @@ def _broadcast_form() -> tuple[broadcasts.Target, dict, str | None]:
         except ValueError:
             abort(400)
 
-    target = broadcasts.Target(city=f.get("city") or None, lang=f.get("lang") or None, court=f.get("court") or None,
-                               hearing_from=day("hearing_from"), hearing_to=day("hearing_to"))  # fmt: skip
+    target = broadcasts.Target(
+        city=f.get("city") or None,
+        lang=f.get("lang") or None,
+        court=f.get("court") or None,
+        hearing_from=day("hearing_from"),
+        hearing_to=day("hearing_to"),
+    )
     texts = {lang: f.get(f"text_{lang}", "").strip() for lang in LANGS if f.get(f"text_{lang}", "").strip()}
     return target, texts, None if f.get("only_written") else "es"
 
@@ -117,8 +132,13 @@ def broadcast_preview():
     if not target.known(context.places()):
         return jsonify(error=_("Unknown city, court or language: choose one from the list.")), 400
     shown = broadcasts.preview(_db(), target, texts, fallback, context.places(), context.prices())
-    return jsonify(people=shown.people, by_lang=shown.by_lang, without_text=shown.without_text, cost=shown.cost,
-                   target=target.describe(context.places()))  # fmt: skip
+    return jsonify(
+        people=shown.people,
+        by_lang=shown.by_lang,
+        without_text=shown.without_text,
+        cost=shown.cost,
+        target=target.describe(context.places()),
+    )
 
 
 @bp.post("/broadcasts")
@@ -137,8 +157,11 @@ def broadcast_send():
         return redirect(url_for("admin.broadcast_list"))
     stored = broadcasts.get(_db(), broadcast_id)
     if stored["status"] == "awaiting_approval":
-        flash(_("Broadcast {id} would reach {people} people: it waits for an operator's approval.").format(
-            id=broadcast_id, people=stored["people"]))  # fmt: skip
+        flash(
+            _("Broadcast {id} would reach {people} people: it waits for an operator's approval.").format(
+                id=broadcast_id, people=stored["people"]
+            )
+        )
         return redirect(url_for("admin.broadcast_list"))
     flash(_("Broadcast {id}: {n} messages queued.").format(id=broadcast_id, n=queued))
     return redirect(url_for("admin.broadcast_list", watch=broadcast_id))
@@ -178,8 +201,9 @@ def broadcast_cancel(broadcast_id: int):
 @bp.get("/shelters")
 @auth.requires("volunteer")
 def shelter_list():
-    return render_template("admin/shelters.html", items=shelters.all_shelters(_db()), today=context.now().date(),
-                           places=context.places())  # fmt: skip
+    return render_template(
+        "admin/shelters.html", items=shelters.all_shelters(_db()), today=context.now().date(), places=context.places()
+    )
 
 
 @bp.route("/shelters/<int:shelter_id>", methods=["GET", "POST"])
@@ -200,17 +224,29 @@ def shelter_edit(shelter_id: int | None):
             before = shelters.as_row(existing[shelter_id]) if shelter_id else {}
             saved = shelters.save_one(db, shelter_id, checked)
             after = next(shelters.as_row(s) for s in shelters.all_shelters(db) if s.id == saved)
-            _act("shelter saved", shelter=checked["name"], city=checked["city"], id=saved, new=shelter_id is None,
-                 changes=audit.changes(before, after))  # fmt: skip
+            _act(
+                "shelter saved",
+                shelter=checked["name"],
+                city=checked["city"],
+                id=saved,
+                new=shelter_id is None,
+                changes=audit.changes(before, after),
+            )
             flash(_("Shelter saved."))
             return redirect(url_for("admin.shelter_list"))
         errors = [e.removeprefix("line 1: ") for e in errors]
         form = values
     else:
         form = shelters.as_row(existing[shelter_id]) if shelter_id else {"approximate": "yes"}
-    return render_template("admin/shelter_form.html", form=form, errors=errors, shelter_id=shelter_id,
-                           places=context.places(), serves=shelters.SERVES, langs=LANGS), (
-        422 if errors else 200)  # fmt: skip
+    return render_template(
+        "admin/shelter_form.html",
+        form=form,
+        errors=errors,
+        shelter_id=shelter_id,
+        places=context.places(),
+        serves=shelters.SERVES,
+        langs=LANGS,
+    ), (422 if errors else 200)
 
 
 @bp.post("/shelters/import")
@@ -239,15 +275,21 @@ def _shelters_by_name() -> dict[str, dict]:
 def _import_changes(before: dict[str, dict], after: dict[str, dict]) -> dict:
     """What an import did, shelter by shelter: added, removed, and old -> new of each changed field."""
     changed = {key: audit.changes(before[key], after[key]) for key in before.keys() & after.keys()}
-    return {"added": sorted(after.keys() - before.keys()), "removed": sorted(before.keys() - after.keys()),
-            "changes": {key: c for key, c in sorted(changed.items()) if c}}  # fmt: skip
+    return {
+        "added": sorted(after.keys() - before.keys()),
+        "removed": sorted(before.keys() - after.keys()),
+        "changes": {key: c for key, c in sorted(changed.items()) if c},
+    }
 
 
 @bp.get("/shelters.csv")
 @auth.requires("volunteer")
 def shelter_export():
-    return Response(shelters.export_text(_db()), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=shelters.csv"})  # fmt: skip
+    return Response(
+        shelters.export_text(_db()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=shelters.csv"},
+    )
 
 
 # --- operator and up ----------------------------------------------------------------------------------
@@ -322,15 +364,25 @@ def staff_page():
     if request.method == "POST":
         f = request.form
         try:
-            staff.add(_db(), context.vault(), f.get("name", ""), f.get("role", ""), f.get("phone") or None,
-                      f.get("password", ""), f.get("pin") or None, context.now(), f.get("lang", "es"),
-                      actor=auth.current().name)  # fmt: skip
+            staff.add(
+                _db(),
+                context.vault(),
+                f.get("name", ""),
+                f.get("role", ""),
+                f.get("phone") or None,
+                f.get("password", ""),
+                f.get("pin") or None,
+                context.now(),
+                f.get("lang", "es"),
+                actor=auth.current().name,
+            )
             flash(_("Staff member added."))
             return redirect(url_for("admin.staff_page"))
         except staff.StaffError as error:
             errors = [_(str(error))]  # the name rules are msgids; older messages stay English
-    return render_template("admin/staff.html", items=staff.listing(_db()), errors=errors,
-                           roles=staff.ROLES, langs=LANGS), (422 if errors else 200)  # fmt: skip
+    return render_template(
+        "admin/staff.html", items=staff.listing(_db()), errors=errors, roles=staff.ROLES, langs=LANGS
+    ), (422 if errors else 200)
 
 
 @bp.post("/staff/<name>/disable")
@@ -353,8 +405,9 @@ def audit_log():
     items = audit.entries(_db(), limit=AUDIT_PAGE + 1, before=before, logins=logins)
     older = items[AUDIT_PAGE - 1]["id"] if len(items) > AUDIT_PAGE else None
     noise = audit.failed_logins_since(_db(), context.now() - timedelta(days=1))
-    return render_template("admin/audit.html", items=items[:AUDIT_PAGE], older=older, logins=logins,
-                           failed_logins=noise, dumps=json.dumps)  # fmt: skip
+    return render_template(
+        "admin/audit.html", items=items[:AUDIT_PAGE], older=older, logins=logins, failed_logins=noise, dumps=json.dumps
+    )
 
 
 @bp.app_template_global()
