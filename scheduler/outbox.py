@@ -21,8 +21,6 @@ from bot.store import people
 from bot.store.db import rows, update, write_transaction
 from scheduler import lease, planner, policy, texts
 
-FIELDS = ("id", "to", "channel", "kind", "status", "send_at", "hearing_at", "lang", "body", "sid")
-
 
 def listing(db: Database, vault: PhoneVault, places: Places, status: str | None = None) -> list[dict]:
     """Rows for `queue list`: pending (or the given status), next to go first; phones masked.

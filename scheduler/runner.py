@@ -52,7 +52,6 @@ class Runner:
     deps: Deps
     transport: transports.Transport | None = None  # None: the config's (see __post_init__)
     holder: str = field(default_factory=lease.new_holder)
-    holding: bool = False
     bucket: TokenBucket | None = None  # None: one at the config's SEND_RATE
     stopping: threading.Event = field(default_factory=threading.Event)
     _running: threading.Lock = field(default_factory=threading.Lock)
@@ -94,9 +93,7 @@ class Runner:
         ttl = timedelta(seconds=config["LEASE_SECONDS"])
         with self._connection() as db:
             if not self._leased(db):
-                self.holding = False
                 return {"idle": True, "lease_holder": lease.holder_of(db)}
-            self.holding = True
             # Every tick: rows a dead holder (or a crash of ours) left in 'sending' are due again.
             if recovered := outbox.recover(db, self.now(), ttl):
                 log.warning("dispatch: %d message(s) left sending are due again", recovered)

@@ -189,8 +189,11 @@ def test_logout_ends_every_session_of_that_member(members, client, app):
 def test_disable_and_password_change_end_sessions(members, client, app):
     login(client, "op")
     cookie = stolen(client)
-    with app.app_context():
-        staff.set_password(context.get_db(), "op", "a brand new password", context.now(), actor="adm")
+    cli = app.test_cli_runner()
+    assert "at least 10" in cli.invoke(args=["staff", "password", "op"], input="short\n").output
+    assert replay(app, cookie).status_code == 200  # a refused password changes nothing
+    changed = cli.invoke(args=["staff", "password", "op"], input="a brand new password\n")
+    assert changed.exit_code == 0 and "sessions are ended" in changed.output
     assert replay(app, cookie).status_code == 302
     assert login(client, "op", "a brand new password").status_code == 302
     cookie = stolen(client)

@@ -71,7 +71,7 @@ def broadcast_send(
         hearing_to=hearing_to and hearing_to.date(),
     )
     texts = {"es": text_es, "en": text_en, "pt": text_pt, "fr": text_fr, "ht": text_ht}
-    fallback = None if only_written else "es"
+    fallback = None if only_written else broadcasts.FALLBACK
     written = {k: v for k, v in texts.items() if v}
     shown = broadcasts.preview(db, target, written, fallback, context.places(), context.prices())
     click.echo(f"To {target.describe(context.places())}:")

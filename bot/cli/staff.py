@@ -1,4 +1,4 @@
-"""`staff`: volunteers and operators: add, pin, list, disable."""
+"""`staff`: volunteers and operators: add, pin, password, list, disable."""
 
 from __future__ import annotations
 
@@ -60,6 +60,19 @@ def staff_pin(db: Database, name: str, pin: str | None) -> None:
     except staff.StaffError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"new PIN set for {name}")
+
+
+@group.command("password")
+@click.argument("name")
+@with_db()
+def staff_password(db: Database, name: str) -> None:
+    """Set a new console password (hidden prompt, or a line of standard input); it ends their sessions."""
+    password = _secret("New password (10 characters or more)", None)
+    try:
+        staff.set_password(db, name, password, context.now())
+    except staff.StaffError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"new password set for {name}; their console sessions are ended")
 
 
 @group.command("list")

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from bot.core.clock import iso
 from bot.core.i18n import DEFAULT_LANG, translator
+from bot.core.status import Kind, Status
 from bot.store import audit, people
 from bot.store.db import scrub, write_transaction
 
@@ -96,15 +97,17 @@ def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
                 continue
             db.execute(
                 "INSERT INTO outbox (contact_id, channel, kind, slot, lang, body, send_at, expires_at, priority, "
-                "status, attempts, created_at, updated_at) VALUES (?, ?, 'goodbye', 'goodbye', ?, ?, ?, ?, 3, "
-                "'pending', 0, ?, ?)",
+                "status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 3, ?, 0, ?, ?)",
                 [
                     contact_id,
                     channel,
+                    Kind.GOODBYE,
+                    Kind.GOODBYE,
                     lang or DEFAULT_LANG,
                     goodbye_text(lang or DEFAULT_LANG, keep.silent_days),
                     iso(now),
                     iso(now + keep.goodbye_grace),
+                    Status.PENDING,
                     iso(now),
                     iso(now),
                 ],

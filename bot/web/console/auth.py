@@ -92,7 +92,6 @@ def requires(role: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        guarded.required_role = role
         return guarded
 
     return decorate

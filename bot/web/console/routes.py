@@ -122,7 +122,7 @@ def _broadcast_form() -> tuple[broadcasts.Target, dict, str | None]:
         hearing_to=day("hearing_to"),
     )
     texts = {lang: f.get(f"text_{lang}", "").strip() for lang in LANGS if f.get(f"text_{lang}", "").strip()}
-    return target, texts, None if f.get("only_written") else "es"
+    return target, texts, None if f.get("only_written") else broadcasts.FALLBACK
 
 
 @bp.post("/broadcasts/preview")
