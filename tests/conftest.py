@@ -41,8 +41,8 @@ def close_all_databases(monkeypatch):
     opened = []
     real = storage.connect
 
-    def connect(path):
-        db = real(path)
+    def connect(path, **kwargs):
+        db = real(path, **kwargs)
         if threading.current_thread() is threading.main_thread():  # other threads close their own
             opened.append(db)
         return db
@@ -63,22 +63,26 @@ def make_local_app(folder, **extra):
     return app
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = create_app(
-        {
-            "INSTANCE_DIR": str(tmp_path),
-            "DATABASE": str(tmp_path / "test.db"),
-            "SECRET_KEY": "test-secret-key-" + "k" * 32,
-            "TWILIO_AUTH_TOKEN": TOKEN,
-            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-            "PUBLIC_URL": PUBLIC_URL,
-            "NOW": NOW,
-        }
-    )
+def make_app(folder, **extra):
+    """The app as Twilio reaches it (signed webhooks, clock pinned at NOW), migrated, on its own database."""
+    settings = {
+        "INSTANCE_DIR": str(folder),
+        "DATABASE": str(folder / "test.db"),
+        "SECRET_KEY": "test-secret-key-" + "k" * 32,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "PUBLIC_URL": PUBLIC_URL,
+        "NOW": NOW,
+    }
+    app = create_app({**settings, **extra})
     with app.app_context():
         storage.migrate(context.get_db())
     return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    return make_app(tmp_path)
 
 
 @pytest.fixture
