@@ -28,6 +28,11 @@ def modules(folder: str) -> list[Path]:
     return sorted((ROOT / folder).rglob("*.py"))
 
 
+def own_files() -> list[Path]:
+    """The project's Python files: none under a hidden folder (.venv, .venv-3.13, .git, caches)."""
+    return [p for p in sorted(ROOT.glob("**/*.py")) if not any(d.startswith(".") for d in p.relative_to(ROOT).parts)]
+
+
 @pytest.mark.parametrize("path", modules("bot/core"), ids=lambda p: p.name)
 def test_the_core_is_pure(path):
     for name in imports(path):
@@ -49,7 +54,7 @@ def test_the_rules_catch_a_violation(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in sorted(ROOT.glob("**/*.py")) if ".venv" not in p.parts and "tests" not in p.parts
+    "path", [p for p in own_files() if "tests" not in p.parts
              and "bench" not in p.parts and p.name != "app.py" and "web" not in p.relative_to(ROOT).parts
              and "cli" not in p.relative_to(ROOT).parts[:2] and p.name != "cli.py"],
     ids=lambda p: str(p.relative_to(ROOT)),
