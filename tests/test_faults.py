@@ -16,11 +16,8 @@ from bot.core import clock
 from bot.store import db as storage
 from bot.web.context import deps_of
 from scheduler.runner import Runner
-from tests.conftest import PUBLIC_URL, WEBHOOK, Phone, sign
-from tests.conftest import make_app as conftest_app
 from tests.fake_twilio import FakeTwilio
-from tests.test_dispatch import make_app, rows, tick
-from tests.test_registration import register
+from tests.helpers import PUBLIC_URL, WEBHOOK, Phone, make_app, make_sending_app, register, rows, sign, tick
 
 
 def closed_port() -> str:
@@ -31,7 +28,7 @@ def closed_port() -> str:
 
 def test_twilio_down_for_a_while_then_back(tmp_path):
     with FakeTwilio() as fake:
-        app = make_app(tmp_path, fake)
+        app = make_sending_app(tmp_path, fake)
         register(Phone(app.test_client()))
         db = storage.connect(app.config["DATABASE"])
         app.config["TWILIO_API_BASE"] = closed_port()  # connection refused
@@ -59,7 +56,7 @@ def test_twilio_down_for_a_while_then_back(tmp_path):
 @pytest.mark.parametrize("code,status", [(20500, 500), (20429, 429)])
 def test_twilio_errors_for_a_while_then_back(tmp_path, code, status):
     with FakeTwilio() as fake:
-        app = make_app(tmp_path, fake)
+        app = make_sending_app(tmp_path, fake)
         register(Phone(app.test_client()))
         db = storage.connect(app.config["DATABASE"])
         fake.fail_next("+5216561234567", code, status, times=3)
@@ -111,7 +108,7 @@ def test_the_wal_anchor_is_closed_with_its_app_whatever_thread_opened_it(tmp_pat
     """The idle connection that keeps the WAL open between requests is opened by the first request, in
     whatever thread serves it, and lives as long as the app: when the app goes it is closed (never left
     for the garbage collector, which Python 3.13 warns about), and the WAL with it."""
-    app = conftest_app(tmp_path)
+    app = make_app(tmp_path)
     app.extensions.pop("hearingbot.anchor").close()  # migrating opened one in this thread: start afresh
     served = threading.Thread(target=lambda client: Phone(client).text("hola"), args=[app.test_client()])
     served.start(), served.join()

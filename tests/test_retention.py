@@ -8,8 +8,7 @@ from pathlib import Path
 
 from bot.store import db as storage
 from bot.store import retention
-from tests.conftest import NOW, Phone
-from tests.test_registration import register
+from tests.helpers import NOW, Phone, register
 
 
 def raw(app) -> bytes:
