@@ -1,17 +1,19 @@
 # make run: the whole bot (web + scheduler) on SQLite with the console transport.
 # make test: everything the tests need, then the tests.
+# make test-3.13: the same suite on Python 3.13, in its own venv (.venv-3.13) from the same lock.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # The lock: requirements.in / requirements-dev.in are compiled by `make lock` into these two files,
 # every package pinned with its hashes (transitive ones included). The stamp changes with either.
 REQUIREMENTS := requirements.txt requirements-dev.txt
-STAMP := $(VENV)/.installed-$(shell cat $(REQUIREMENTS) | sha1sum | cut -c1-12)
+LOCK_HASH := $(shell cat $(REQUIREMENTS) | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(LOCK_HASH)
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test bench lint catalogs browser audit lock
+.PHONY: setup run test test-3.13 python-3.13 bench lint catalogs browser audit lock
 
 # No separate `pip install --upgrade pip`: pip is in the lock with its hashes (sqlite-utils and
 # pip-tools depend on it), so this hash-checked install brings the venv's pip to the locked version.
@@ -38,6 +40,28 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m pytest
+
+# The suite on Python 3.13 too: python3.13 from the PATH (a pyenv shim resolves to its real path),
+# else pyenv's own; PYTHON_313=/path/to/python3.13 to choose. `make python-3.13` prints the one it
+# found, or fails where there is none (CI runs test-3.13 only where it succeeds). The venv is
+# installed from the same hashed lock as .venv; the catalogs are compiled by its own flask.
+PYTHON_313 ?= $(or $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null),$(lastword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13)))
+VENV_313 := .venv-3.13
+STAMP_313 := $(VENV_313)/.installed-$(LOCK_HASH)
+
+python-3.13:
+	@test -n "$(PYTHON_313)" || { echo "no Python 3.13 (python3.13 on the PATH or under ~/.pyenv/versions)" >&2; exit 1; }
+	@echo $(PYTHON_313)
+
+$(STAMP_313): $(REQUIREMENTS) | python-3.13
+	test -x $(VENV_313)/bin/python || $(PYTHON_313) -m venv $(VENV_313)
+	$(VENV_313)/bin/python -m pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
+	rm -f $(VENV_313)/.installed-*
+	touch $(STAMP_313)
+
+test-3.13: $(STAMP_313) browser
+	$(VENV_313)/bin/flask --app app translate compile
+	$(VENV_313)/bin/python -m pytest
 
 bench: setup
 	$(BIN)/python bench/dates.py

@@ -1,26 +1,16 @@
-"""Fixtures: app on a fresh database, client, runner, and a Phone that sends signed messages."""
+"""Fixtures: the app on a fresh database, its client and CLI runner, a phone, the fake Twilio, console
+members and a crowd of registered people. The plain helpers they are built from are in helpers.py."""
 
 from __future__ import annotations
 
-import itertools
 import logging
-import re
 import threading
-import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
 
 import pytest
-from twilio.request_validator import RequestValidator
 
-from app import create_app
 from bot.store import db as storage
-from bot.web import context
-
-TOKEN = "test-auth-token-0123456789abcdef"
-PUBLIC_URL = "https://bot.example.org"
-WEBHOOK = f"{PUBLIC_URL}/twilio/messages"
-NOW = datetime(2026, 2, 2, 15, 0, tzinfo=UTC)  # the shared corpus's "today"
-_sids = itertools.count(1)
+from tests.fake_twilio import FakeTwilio
+from tests.helpers import Phone, add_members, make_app, make_local_app, make_sending_app
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +31,8 @@ def close_all_databases(monkeypatch):
     opened = []
     real = storage.connect
 
-    def connect(path):
-        db = real(path)
+    def connect(path, **kwargs):
+        db = real(path, **kwargs)
         if threading.current_thread() is threading.main_thread():  # other threads close their own
             opened.append(db)
         return db
@@ -53,32 +43,26 @@ def close_all_databases(monkeypatch):
         db.close()
 
 
-def make_local_app(folder, **extra):
-    """The app in local mode (no Twilio token, console transport), migrated, on its own database."""
-    settings = {"INSTANCE_DIR": str(folder), "DATABASE": str(folder / "local.db"), "SECRET_KEY": "local-" + "k" * 32,
-                "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "", "PUBLIC_URL": "", "LOCAL_MODE": True}  # fmt: skip
-    app = create_app({**settings, **extra})
-    with app.app_context():
-        storage.migrate(context.get_db())
-    return app
+@pytest.fixture
+def fake():
+    """A local Twilio Messages API (fake_twilio.py) for the real twilio client to send to."""
+    with FakeTwilio() as server:
+        yield server
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = create_app(
-        {
-            "INSTANCE_DIR": str(tmp_path),
-            "DATABASE": str(tmp_path / "test.db"),
-            "SECRET_KEY": "test-secret-key-" + "k" * 32,
-            "TWILIO_AUTH_TOKEN": TOKEN,
-            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-            "PUBLIC_URL": PUBLIC_URL,
-            "NOW": NOW,
-        }
-    )
-    with app.app_context():
-        storage.migrate(context.get_db())
-    return app
+def app(request, tmp_path):
+    """The app on a fresh database (helpers.make_app). In a test marked `fake_twilio`, one that sends
+    through the real twilio client to the test's `fake` (helpers.make_sending_app)."""
+    if request.node.get_closest_marker("fake_twilio"):
+        return make_sending_app(tmp_path, request.getfixturevalue("fake"))
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def local_app(tmp_path):
+    """Local mode: no Twilio token, console transport."""
+    return make_local_app(tmp_path)
 
 
 @pytest.fixture
@@ -99,60 +83,35 @@ def db(app):
     conn.close()
 
 
-def sign(form: dict, url: str = WEBHOOK, token: str = TOKEN) -> str:
-    return RequestValidator(token).compute_signature(url, form)
-
-
-def replies_of(response) -> list[str]:
-    assert response.status_code == 200, response.data
-    assert response.mimetype == "application/xml"
-    return [m.text or "" for m in ET.fromstring(response.data).iter("Message")]
-
-
-class Phone:
-    """A person's phone: text() posts a correctly signed Twilio webhook and returns the replies."""
-
-    def __init__(self, client, number: str = "+5216561234567", channel: str = "sms"):
-        self.client = client
-        self.number = number
-        self.channel = channel
-        self.last_sid = None
-
-    @property
-    def address(self) -> str:
-        return f"whatsapp:{self.number}" if self.channel == "whatsapp" else self.number
-
-    def form(self, body: str = "", **extra) -> dict:
-        self.last_sid = f"SM{next(_sids):032d}"
-        form = {
-            "MessageSid": self.last_sid,
-            "AccountSid": self.client.application.config["TWILIO_ACCOUNT_SID"] or "AC" + "0" * 32,
-            "From": self.address,
-            "To": "whatsapp:+14155238886" if self.channel == "whatsapp" else "+15005550006",
-            "Body": body,
-            "NumMedia": "0",
-        }
-        form.update({k: str(v) for k, v in extra.items()})
-        return form
-
-    def post(self, form: dict, signature: str | None = None):
-        headers = {"X-Twilio-Signature": sign(form) if signature is None else signature}
-        return self.client.post("/twilio/messages", data=form, headers=headers, base_url=PUBLIC_URL)
-
-    def texts(self, body: str, **extra) -> list[str]:
-        """Send one message; every SMS the bot answers with."""
-        return replies_of(self.post(self.form(body, **extra)))
-
-    def erase(self, word: str = "BORRAR") -> str:
-        """DELETE, then the one-time code the bot sent to this phone: the answer to the code."""
-        asked = self.text(word)
-        return self.text(re.search(r"\b(\d{3})\b", asked)[1])
-
-    def text(self, body: str, **extra) -> str:
-        """Send one message; the bot's answer ('' for silence), its SMS separated by a blank line."""
-        return "\n\n".join(self.texts(body, **extra))
-
-
 @pytest.fixture
 def phone(client):
     return Phone(client)
+
+
+@pytest.fixture
+def members(app):
+    """The app with a volunteer, an operator and an admin (helpers.add_members)."""
+    return add_members(app)
+
+
+@pytest.fixture
+def crowd(client, db):
+    """Seven people: cities, languages, courts and hearing days to aim at (NOW is 2 February 2026)."""
+    people = {
+        "tj_es": ("+5216640000001", "1", "1", "el 23 de marzo a las 8:30"),  # Tijuana, San Diego court
+        "tj_en": ("+5216640000002", "2", "1", "March 24 8:30 am"),
+        "cj_es": ("+5216560000003", "1", "4", "el 23 de marzo a las 9:00"),  # Juárez, El Paso court
+        "cj_ht": ("+5216560000004", "5", "4", "23 mas a 13è"),
+        "ng_pt": ("+5216310000005", "3", "3", "dia 25 de março às 8h"),  # Nogales, El Paso court
+        "mt_fr": ("+5218680000006", "4", "8", "le 23 mars à 8h"),  # Matamoros, Brownsville court
+    }
+    phones = {}
+    for key, (number, lang, city, when) in people.items():
+        phone = Phone(client, number)
+        phone.text("hola"), phone.text(lang), phone.text(city), phone.text(when)
+        phone.texts({"1": "si", "2": "yes", "3": "sim", "4": "oui", "5": "wi"}[lang])
+        phone.text({"1": "no", "2": "no", "3": "não", "4": "non", "5": "non"}[lang])  # no time at the port
+        phones[key] = phone
+    stranger = Phone(client, "+5216640000099")
+    stranger.text("hola")  # never chose a language: no consent, never a broadcast
+    return phones

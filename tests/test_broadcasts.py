@@ -12,34 +12,9 @@ from bot.store.broadcasts import Target
 from bot.web.context import deps_of
 from scheduler.runner import Runner
 from scheduler.transport import ConsoleTransport
-from tests.conftest import Phone
 
 PLACES = places_module.load()
 PRICES = {"sms": 0.10, "whatsapp": 0.02}
-VOLUNTEER = "+5216641112233"
-
-
-@pytest.fixture
-def crowd(client, db):
-    """Seven people: cities, languages, courts and hearing days to aim at (NOW is 2 February 2026)."""
-    people = {
-        "tj_es": ("+5216640000001", "1", "1", "el 23 de marzo a las 8:30"),  # Tijuana, San Diego court
-        "tj_en": ("+5216640000002", "2", "1", "March 24 8:30 am"),
-        "cj_es": ("+5216560000003", "1", "4", "el 23 de marzo a las 9:00"),  # Juárez, El Paso court
-        "cj_ht": ("+5216560000004", "5", "4", "23 mas a 13è"),
-        "ng_pt": ("+5216310000005", "3", "3", "dia 25 de março às 8h"),  # Nogales, El Paso court
-        "mt_fr": ("+5218680000006", "4", "8", "le 23 mars à 8h"),  # Matamoros, Brownsville court
-    }
-    phones = {}
-    for key, (number, lang, city, when) in people.items():
-        phone = Phone(client, number)
-        phone.text("hola"), phone.text(lang), phone.text(city), phone.text(when)
-        phone.texts({"1": "si", "2": "yes", "3": "sim", "4": "oui", "5": "wi"}[lang])
-        phone.text({"1": "no", "2": "no", "3": "não", "4": "non", "5": "non"}[lang])  # no time at the port
-        phones[key] = phone
-    stranger = Phone(client, "+5216640000099")
-    stranger.text("hola")  # never chose a language: no consent, never a broadcast
-    return phones
 
 
 def reached(db, broadcast_id):

@@ -20,12 +20,10 @@ from bot.web import context
 from bot.web.context import deps_of
 from scheduler.runner import Runner
 from scheduler.transport import ConsoleTransport
-from tests.conftest import make_local_app
+from tests.helpers import PASSWORD, hearing_words, make_local_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-PASSWORD = "correct horse battery"
-MONTHS = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
 
 if not CHROMIUM.exists() and os.environ.get("CI"):  # CI must run them: `make test` installs the package
     raise RuntimeError("/usr/bin/chromium is missing: the console's browser tests cannot run")
@@ -77,8 +75,7 @@ def register(page, base):
     page.goto(f"{base}/simulator")
     page.click("button[name=reset]")
     page.wait_for_load_state()
-    when = f"el {HEARING_DAY.day} de {MONTHS[HEARING_DAY.month - 1]} de {HEARING_DAY.year} a las 8:30"
-    for said in ("hola", "1", "4", when, "si", "no"):
+    for said in ("hola", "1", "4", hearing_words(HEARING_DAY), "si", "no"):
         page.fill("#body", said)
         page.click("button[type=submit]:not([name=reset])")
         page.wait_for_load_state()

@@ -1,21 +1,10 @@
 """The CLI: init-db, chat, queue list, dispatch --once; and the README documents every command."""
 
 import json
-from pathlib import Path
-
-import pytest
 
 from bot.core.phones import PhoneVault
 from bot.store import db as storage
-from tests.conftest import make_local_app
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def local_app(tmp_path):
-    """Local mode: no Twilio token, console transport."""
-    return make_local_app(tmp_path)
+from tests.helpers import ROOT
 
 
 def add_row(app, **overrides):

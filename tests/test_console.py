@@ -8,10 +8,8 @@ import pytest
 from bot.store import audit, staff
 from bot.store import db as storage
 from bot.web import context
-from tests.conftest import PUBLIC_URL, Phone, make_local_app
-from tests.test_registration import register
+from tests.helpers import PASSWORD, PUBLIC_URL, Phone, login, post, register, token
 
-PASSWORD = "correct horse battery"
 ROUTES = {  # GET pages and the least role that may see them
     "/admin": "volunteer", "/admin/broadcasts": "volunteer", "/admin/shelters": "volunteer",
     "/admin/shelters/new": "volunteer", "/admin/shelters/1": "volunteer", "/admin/shelters.csv": "volunteer",
@@ -23,35 +21,6 @@ POSTS = {  # actions and the least role
     "/admin/queue/1/cancel": "operator", "/admin/staff/vol/disable": "admin",
 }  # fmt: skip
 ORDER = ("volunteer", "operator", "admin")
-
-
-@pytest.fixture
-def members(app):
-    return add_members(app)
-
-
-def add_members(app):
-    """A volunteer, an operator and an admin, all with PASSWORD and English pages."""
-    app.config["LOGIN_SLOWDOWN"] = False
-    with app.app_context():
-        db = context.get_db()
-        for name, role in (("vol", "volunteer"), ("op", "operator"), ("adm", "admin")):
-            staff.add(db, context.vault(), name, role, None, PASSWORD, None, context.now(), lang="en")
-    return app
-
-
-def post(client, path, **kwargs):
-    """A POST as a browser sends it: over HTTPS with a same-origin Referer (Flask-WTF checks it)."""
-    return client.post(path, base_url=PUBLIC_URL, headers={"Referer": f"{PUBLIC_URL}/admin/"}, **kwargs)
-
-
-def token(client, path="/admin/login") -> str:
-    page = client.get(path, base_url=PUBLIC_URL).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-
-
-def login(client, name, password=PASSWORD):
-    return post(client, "/admin/login", data={"username": name, "password": password, "csrf_token": token(client)})
 
 
 def test_anonymous_users_go_to_the_login_page_everywhere(members, client):
@@ -162,14 +131,9 @@ def test_staff_added_and_disabled_from_the_console(members, client, db):
 # --- the simulator ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def local(tmp_path):
-    return make_local_app(tmp_path)
-
-
-def test_simulator_talks_through_the_webhook_path_in_local_mode_only(local, client):
+def test_simulator_talks_through_the_webhook_path_in_local_mode_only(local_app, client):
     assert client.get("/simulator", base_url=PUBLIC_URL).status_code == 404  # a token is configured
-    sim = local.test_client()
+    sim = local_app.test_client()
     page = sim.get("/simulator", base_url="https://localhost").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
     for said in ("hola", "1"):
@@ -177,7 +141,7 @@ def test_simulator_talks_through_the_webhook_path_in_local_mode_only(local, clie
                  data={"csrf_token": csrf, "body": said, "phone": "+5216560001111"})  # fmt: skip
     page = sim.get("/simulator", base_url="https://localhost").get_data(as_text=True)
     assert "Avisos gratis de su audiencia." in page and "¿En qué ciudad está?" in page
-    db = storage.connect(local.config["DATABASE"])
+    db = storage.connect(local_app.config["DATABASE"])
     assert db["contacts"].count == 1 and db["inbound"].count == 2  # stored exactly as webhook messages are
 
 

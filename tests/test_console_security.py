@@ -16,13 +16,7 @@ from app import create_app
 from bot.core import clock
 from bot.store import audit, broadcasts, shelters, staff
 from bot.web import context
-from tests.conftest import PUBLIC_URL
-from tests.test_console import PASSWORD, add_members, login, post, token
-
-
-@pytest.fixture
-def members(app):
-    return add_members(app)
+from tests.helpers import PASSWORD, PUBLIC_URL, login, post, queued, token
 
 
 @pytest.fixture
@@ -279,7 +273,7 @@ def test_every_valid_name_can_be_disabled_from_the_console(members, client, db, 
 # --- M9: wide broadcasts wait for approval; the audit keeps old -> new and all its history ---------------
 
 
-def crowd(app, n, first=0):
+def add_people(app, n, first=0):
     """n registered people in Tijuana, written straight to the database (the webhook path is tested elsewhere)."""
     with app.app_context():
         db, vault, now = context.get_db(), context.vault(), clock.iso(context.now())
@@ -296,12 +290,8 @@ def send_broadcast(client, **fields):
     return post(client, "/admin/broadcasts", data=data)
 
 
-def queued(db):
-    return db.execute("SELECT count(*) FROM outbox WHERE kind = 'broadcast'").fetchone()[0]
-
-
 def test_a_volunteers_broadcast_to_over_500_people_waits_for_an_operator(members, app, db):
-    crowd(app, broadcasts.APPROVAL_OVER + 1)
+    add_people(app, broadcasts.APPROVAL_OVER + 1)
     volunteer, operator = app.test_client(), app.test_client()
     login(volunteer, "vol"), login(operator, "op")
     send_broadcast(volunteer)
@@ -321,12 +311,12 @@ def test_a_volunteers_broadcast_to_over_500_people_waits_for_an_operator(members
 
 
 def test_waiting_broadcasts_can_be_cancelled_and_small_or_operator_ones_go_at_once(members, app, db):
-    crowd(app, broadcasts.APPROVAL_OVER)
+    add_people(app, broadcasts.APPROVAL_OVER)
     volunteer, operator = app.test_client(), app.test_client()
     login(volunteer, "vol"), login(operator, "op")
     send_broadcast(volunteer)  # exactly 500: no approval needed
     assert broadcasts.get(db, 1)["status"] == "sending" and queued(db) == 500
-    crowd(app, 1, first=broadcasts.APPROVAL_OVER)
+    add_people(app, 1, first=broadcasts.APPROVAL_OVER)
     send_broadcast(operator)  # an operator's own broadcast goes at once, whatever its size
     assert broadcasts.get(db, 2)["status"] == "sending" and queued(db) == 500 + 501
     send_broadcast(volunteer)
@@ -339,7 +329,7 @@ def test_waiting_broadcasts_can_be_cancelled_and_small_or_operator_ones_go_at_on
 
 
 def test_send_with_the_members_role_as_the_sms_alert_path_calls_it(members, app, db):
-    crowd(app, broadcasts.APPROVAL_OVER + 1)
+    add_people(app, broadcasts.APPROVAL_OVER + 1)
     with app.app_context():
         db2, now, places = context.get_db(), context.now(), context.places()
         for role, status in (("volunteer", "awaiting_approval"), ("operator", "sending"), ("admin", "sending")):

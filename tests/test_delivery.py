@@ -4,7 +4,6 @@ Signed webhooks, the real twilio client against the fake Messages API, and real 
 processes where the promise is about processes (a graceful stop with a standby, a held request)."""
 
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -24,25 +23,25 @@ from bot.store.migrations import migrations
 from bot.web.context import deps_of
 from scheduler import lease, outbox
 from scheduler.runner import Runner
-from tests.conftest import PUBLIC_URL, TOKEN, Phone
-from tests.test_console import add_members, login
-from tests.test_dispatch import ACCOUNT, PERSON, ROOT, at, in_real_time, make_app, rows, tick
-from tests.test_registration import register
+from tests.helpers import (
+    PERSON,
+    PUBLIC_URL,
+    ROOT,
+    Phone,
+    add_members,
+    at,
+    in_real_time,
+    login,
+    make_sending_app,
+    register,
+    rows,
+    scheduler_env,
+    tick,
+)
+
+pytestmark = pytest.mark.fake_twilio  # `app` sends through the real twilio client to `fake`
 
 STOPPED = "Ya no recibirá mensajes. Responda ALTA para volver."
-
-
-@pytest.fixture
-def fake():
-    from tests.fake_twilio import FakeTwilio
-
-    with FakeTwilio() as server:
-        yield server
-
-
-@pytest.fixture
-def app(tmp_path, fake):
-    return make_app(tmp_path, fake)
 
 
 # --- a person is a phone number --------------------------------------------------------------------
@@ -184,23 +183,6 @@ def test_the_migration_merges_the_contacts_of_one_phone(tmp_path):
 # --- re-checked at the moment of sending -------------------------------------------------------------
 
 
-def scheduler_env(app, fake, **extra) -> dict:
-    return {
-        **os.environ,
-        "HEARINGBOT_DATABASE": app.config["DATABASE"],
-        "HEARINGBOT_SECRET_KEY": "send-key-" + "k" * 32,
-        "TWILIO_AUTH_TOKEN": TOKEN,
-        "TWILIO_ACCOUNT_SID": ACCOUNT,
-        "TWILIO_API_BASE": fake.base_url,
-        "TWILIO_SMS_FROM": "+15005550006",
-        "HEARINGBOT_PUBLIC_URL": PUBLIC_URL,
-        "HEARINGBOT_SEND_RATE": "0",
-        "HEARINGBOT_DISPATCH_INTERVAL": "0.2",
-        "HEARINGBOT_LOG_LEVEL": "WARNING",
-        **extra,
-    }
-
-
 def start_scheduler(env) -> subprocess.Popen:
     command = [sys.executable, "-m", "flask", "--app", "app", "scheduler"]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -234,7 +216,7 @@ def test_stop_delete_change_and_cancel_reach_rows_a_running_scheduler_already_cl
     """A real scheduler claims a batch; Twilio holds its first request. Meanwhile Y deletes everything,
     Z says STOP, W changes the date, and the alert to everyone is cancelled. Once Twilio answers,
     only the request already on the wire (X's) and V's reminder are sent."""
-    app = make_app(tmp_path, fake)
+    app = make_sending_app(tmp_path, fake)
     client = app.test_client()
     when = in_real_time(app)
     numbers = {name: f"+52165620000{n}" for n, name in enumerate("XYZWV")}
@@ -282,7 +264,7 @@ def test_a_graceful_stop_with_a_standby_running_messages_nobody_twice(tmp_path, 
     """SIGTERM to the scheduler holding the lease mid-batch, a standby already running: the request in
     flight finishes and is recorded, the rest goes back to pending, the standby sends it. Each of
     20 people gets their reminder exactly once."""
-    app = make_app(tmp_path, fake)
+    app = make_sending_app(tmp_path, fake)
     client = app.test_client()
     when = in_real_time(app)
     numbers = [f"+5216563{n:06d}" for n in range(20)]

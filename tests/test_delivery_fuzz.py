@@ -23,8 +23,8 @@ from bot.web import context
 from bot.web.context import deps_of
 from scheduler.runner import Runner
 from scheduler.transport import TwilioTransport
-from tests.conftest import NOW, PUBLIC_URL, TOKEN, Phone
 from tests.fake_twilio import FakeTwilio
+from tests.helpers import NOW, PUBLIC_URL, TOKEN, Phone
 
 PHONES = ["+5216560000401", "+5216560000402", "+5216560000403"]
 DAYS = ["el 16 de febrero a las 9", "el 20 de febrero a las 10:30"]  # few: people share reminder moments

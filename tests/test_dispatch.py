@@ -8,76 +8,34 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 
 import pytest
 
-from app import create_app
 from bot.core import clock
 from bot.core import places as places_module
 from bot.store import db as storage
-from bot.web import context
 from bot.web.context import deps_of
 from scheduler import lease, outbox, runner
 from scheduler.ratelimit import TokenBucket
 from scheduler.runner import Runner
-from tests.conftest import NOW, PUBLIC_URL, TOKEN, Phone, sign
-from tests.fake_twilio import FakeTwilio
-from tests.test_registration import register
+from tests.helpers import (
+    ACCOUNT,
+    PERSON,
+    PUBLIC_URL,
+    ROOT,
+    Phone,
+    at,
+    in_real_time,
+    make_sending_app,
+    register,
+    rows,
+    scheduler_env,
+    sign,
+    tick,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-ACCOUNT = "AC" + "1" * 32
-PERSON = "+5216561234567"
-MONTHS = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
-
-
-def in_real_time(app) -> str:
-    """For tests that run on the real clock: NOW becomes now, and a hearing two months ahead of it."""
-    app.config["NOW"] = None
-    day = (datetime.now(UTC) + timedelta(days=60)).date()
-    return f"el {day.day} de {MONTHS[day.month - 1]} de {day.year} a las 8:30"
-
-
-@pytest.fixture
-def fake():
-    with FakeTwilio() as server:
-        yield server
-
-
-def make_app(tmp_path, fake, **extra):
-    app = create_app({
-        "INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "send.db"), "SECRET_KEY": "send-key-" + "k" * 32,
-        "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT, "PUBLIC_URL": PUBLIC_URL,
-        "TWILIO_API_BASE": fake.base_url, "TWILIO_SMS_FROM": "+15005550006",
-        "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_MESSAGING_SERVICE_SID": "",
-        "SEND_RATE": 0, "NOW": NOW, "TWILIO_TIMEOUT_SECONDS": 2, **extra,
-    })  # fmt: skip
-    with app.app_context():
-        storage.migrate(context.get_db())
-    return app
-
-
-@pytest.fixture
-def app(tmp_path, fake):
-    return make_app(tmp_path, fake)
-
-
-def at(app, moment: str) -> None:
-    app.config["NOW"] = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-
-
-def tick(app) -> dict:
-    """One dispatcher run, as `dispatch --once` does it: take the lease, send, give it back."""
-    run = Runner(deps_of(app))
-    try:
-        return run.tick()
-    finally:
-        run.release()
-
-
-def rows(db):
-    return {r["slot"]: r for r in db["outbox"].rows}
+pytestmark = pytest.mark.fake_twilio  # `app` sends through the real twilio client to `fake`
 
 
 def test_a_due_reminder_reaches_twilio_with_callback_and_validity(app, client, db, fake):
@@ -178,7 +136,7 @@ def app_with_template(tmp_path, fake, content_sid: str):
     raw = json.loads((ROOT / "data" / "whatsapp_templates.json").read_text())
     raw["templates"]["es"]["reminder"]["content_sid"] = content_sid
     templates.write_text(json.dumps(raw))
-    app = make_app(tmp_path, fake, WHATSAPP_TEMPLATES_FILE=str(templates))
+    app = make_sending_app(tmp_path, fake, WHATSAPP_TEMPLATES_FILE=str(templates))
     register(Phone(app.test_client(), channel="whatsapp"))
     return app
 
@@ -311,7 +269,7 @@ def test_a_second_scheduler_stays_idle_while_the_first_holds_the_lease(app, clie
 
 
 def test_two_running_schedulers_send_each_reminder_once(tmp_path, fake):
-    app = make_app(tmp_path, fake, DISPATCH_INTERVAL_SECONDS=0.05)
+    app = make_sending_app(tmp_path, fake, DISPATCH_INTERVAL_SECONDS=0.05)
     client = app.test_client()
     when = in_real_time(app)
     for n in range(20):
@@ -347,18 +305,14 @@ def test_kill_9_in_the_middle_of_a_batch_then_restart_sends_everything(tmp_path,
     """A real scheduler process is killed while Twilio holds its request; a restart sends every due
     reminder. The one in flight reached Twilio once before the kill and once after: a duplicate,
     never a loss (docs/reminders.md: delivery guarantees)."""
-    app = make_app(tmp_path, fake)
+    app = make_sending_app(tmp_path, fake)
     client = app.test_client()
     when = in_real_time(app)
     for n in range(5):
         register(Phone(client, f"+52165610{n:05d}"), when=when)
     db = storage.connect(app.config["DATABASE"])
     db.execute("UPDATE outbox SET send_at = '2000-01-01T00:00:00Z', expires_at = NULL WHERE slot = 'd7'")
-    env = dict(os.environ, HEARINGBOT_DATABASE=app.config["DATABASE"], HEARINGBOT_SECRET_KEY="send-key-" + "k" * 32,
-               TWILIO_AUTH_TOKEN=TOKEN, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE=fake.base_url,
-               TWILIO_SMS_FROM="+15005550006", HEARINGBOT_PUBLIC_URL=PUBLIC_URL, HEARINGBOT_SEND_RATE="0",
-               HEARINGBOT_DISPATCH_INTERVAL="0.2", HEARINGBOT_LEASE_SECONDS="1",
-               HEARINGBOT_LOG_LEVEL="WARNING")  # fmt: skip
+    env = scheduler_env(app, fake, HEARINGBOT_LEASE_SECONDS="1")
     command = [sys.executable, "-m", "flask", "--app", "app", "scheduler"]
     fake.hold = threading.Event()
     first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -396,7 +350,7 @@ def test_a_broadcast_to_whatsapp_outside_the_window_uses_the_alert_template(tmp_
     raw = json.loads((ROOT / "data" / "whatsapp_templates.json").read_text())
     raw["templates"]["es"]["broadcast"]["content_sid"] = "HX" + "c" * 32
     templates.write_text(json.dumps(raw))
-    app = make_app(tmp_path, fake, WHATSAPP_TEMPLATES_FILE=str(templates))
+    app = make_sending_app(tmp_path, fake, WHATSAPP_TEMPLATES_FILE=str(templates))
     register(Phone(app.test_client(), channel="whatsapp"))
     register(Phone(app.test_client(), "+5216561230001"))  # an SMS person
     db = storage.connect(app.config["DATABASE"])

@@ -1,8 +1,10 @@
 """Faults: Twilio down then back, the database locked by a long writer, a database that cannot be
 written, and malformed Twilio requests. (Crashes and two schedulers: tests/test_dispatch.py.)"""
 
+import gc
 import socket
 import sqlite3
+import threading
 import time
 from datetime import timedelta
 
@@ -14,10 +16,8 @@ from bot.core import clock
 from bot.store import db as storage
 from bot.web.context import deps_of
 from scheduler.runner import Runner
-from tests.conftest import PUBLIC_URL, WEBHOOK, Phone, sign
 from tests.fake_twilio import FakeTwilio
-from tests.test_dispatch import make_app, rows, tick
-from tests.test_registration import register
+from tests.helpers import PUBLIC_URL, WEBHOOK, Phone, make_app, make_sending_app, register, rows, sign, tick
 
 
 def closed_port() -> str:
@@ -28,7 +28,7 @@ def closed_port() -> str:
 
 def test_twilio_down_for_a_while_then_back(tmp_path):
     with FakeTwilio() as fake:
-        app = make_app(tmp_path, fake)
+        app = make_sending_app(tmp_path, fake)
         register(Phone(app.test_client()))
         db = storage.connect(app.config["DATABASE"])
         app.config["TWILIO_API_BASE"] = closed_port()  # connection refused
@@ -56,7 +56,7 @@ def test_twilio_down_for_a_while_then_back(tmp_path):
 @pytest.mark.parametrize("code,status", [(20500, 500), (20429, 429)])
 def test_twilio_errors_for_a_while_then_back(tmp_path, code, status):
     with FakeTwilio() as fake:
-        app = make_app(tmp_path, fake)
+        app = make_sending_app(tmp_path, fake)
         register(Phone(app.test_client()))
         db = storage.connect(app.config["DATABASE"])
         fake.fail_next("+5216561234567", code, status, times=3)
@@ -102,6 +102,24 @@ def test_a_database_that_cannot_be_written_is_logged_not_a_crash_loop(app, clien
     monkeypatch.setattr("bot.web.context.storage.connect", read_only)
     answer = Phone(client, "+5216561119999").post(Phone(client, "+5216561119999").form("hola"))
     assert answer.status_code == 200 and b"Intente de nuevo" in answer.data
+
+
+def test_the_wal_anchor_is_closed_with_its_app_whatever_thread_opened_it(tmp_path):
+    """The idle connection that keeps the WAL open between requests is opened by the first request, in
+    whatever thread serves it, and lives as long as the app: when the app goes it is closed (never left
+    for the garbage collector, which Python 3.13 warns about), and the WAL with it."""
+    app = make_app(tmp_path)
+    app.extensions.pop("hearingbot.anchor").close()  # migrating opened one in this thread: start afresh
+    served = threading.Thread(target=lambda client: Phone(client).text("hola"), args=[app.test_client()])
+    served.start(), served.join()
+    anchor = app.extensions["hearingbot.anchor"]
+    wal = tmp_path / "test.db-wal"
+    assert wal.exists()  # kept open between requests
+    del app
+    gc.collect()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        anchor.execute("SELECT 1")
+    assert not wal.exists()  # the last connection checkpointed and removed it
 
 
 # --- whatever Twilio (or someone pretending) posts ------------------------------------------------------

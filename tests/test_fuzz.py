@@ -14,7 +14,7 @@ from bot.core.dates import LANGS, parse_hearing
 from bot.core.i18n import long_date
 from bot.store import db as storage
 from bot.web import context
-from tests.conftest import NOW, TOKEN, Phone
+from tests.helpers import NOW, TOKEN, Phone
 
 PHONES = ["+5216560000101", "+5216560000202", "+5216560000303"]
 # Each phone has its own hearing day, one that no word below and no example in the catalogs names.

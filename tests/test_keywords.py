@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import Phone
-from tests.test_registration import register
+from tests.helpers import Phone, register
 
 HELP = {
     "HELP": "Free hearing reminders. We are not the court: confirm at 1-800-898-7180.",

@@ -10,8 +10,7 @@ from bot.core.hearing import Hearing, report_time
 from bot.core.segments import count
 from scheduler import planner, texts
 from scheduler.planner import slots
-from tests.conftest import NOW, Phone
-from tests.test_registration import register
+from tests.helpers import NOW, Phone, register
 
 PLACES = places_module.load()
 SETTINGS = planner.load_settings()

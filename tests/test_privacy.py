@@ -8,8 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.phones import PhoneVault, mask, normalize, split_address
-from tests.conftest import Phone
-from tests.test_registration import register
+from tests.helpers import Phone, register
 
 NUMBER = "+5216567654321"
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.segments import count
-from tests.conftest import Phone
+from tests.helpers import Phone, register
 
 SCRIPTS = {
     "es": [
@@ -100,17 +100,6 @@ def test_registration_script(client, db, lang):
 
 def test_language_menu_is_numbered_in_every_welcome(phone):
     assert phone.text("buenas").endswith("1 Español\n2 English\n3 Português\n4 Français\n5 Kreyòl")
-
-
-def register(phone, city="4", when="el 9 de marzo a las 8:30"):
-    phone.text("hola")
-    phone.text("1")
-    phone.text(city)
-    phone.text(when)
-    saved, *port_question = phone.texts("si")
-    if port_question:
-        phone.text("no")  # no time at the port: the optional step is skipped
-    return saved
 
 
 def test_ambiguous_numeric_date_asks_which(phone, db):

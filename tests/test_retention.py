@@ -2,13 +2,13 @@
 
 import re
 import sqlite3
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
 from bot.store import db as storage
 from bot.store import retention
-from tests.conftest import NOW, Phone
-from tests.test_registration import register
+from tests.helpers import NOW, Phone, register
 
 
 def raw(app) -> bytes:
@@ -94,9 +94,9 @@ def test_backup_is_a_consistent_copy_while_the_bot_writes(app, client, runner, t
     target = tmp_path / "copy.db"
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0 and "backup written" in result.output
-    copy = sqlite3.connect(target)
-    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert copy.execute("SELECT count(*) FROM contacts").fetchone() == (5,)
+    with closing(sqlite3.connect(target)) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT count(*) FROM contacts").fetchone() == (5,)
     assert runner.invoke(args=["backup", str(target)]).exit_code != 0  # never overwrites
 
 

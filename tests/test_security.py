@@ -11,9 +11,8 @@ import pytest
 from app import create_app
 from bot import config as settings
 from bot.store import db as storage
-from tests.conftest import PUBLIC_URL, Phone, make_local_app, replies_of
+from tests.helpers import PUBLIC_URL, ROOT, Phone, replies_of
 
-ROOT = Path(__file__).resolve().parent.parent
 KEY = "a-long-enough-secret-key-0123456789abcdef"
 
 
@@ -58,10 +57,6 @@ def test_the_scheduler_and_sending_commands_refuse_a_partial_configuration(tmp_p
     assert missing in result.stderr
 
 
-def local_app(tmp_path):
-    return make_local_app(tmp_path)
-
-
 FORM = {"MessageSid": "SM" + "a" * 32, "From": "+5216561234567", "Body": "AUDIENCIA"}
 
 
@@ -73,8 +68,8 @@ FORM = {"MessageSid": "SM" + "a" * 32, "From": "+5216561234567", "Body": "AUDIEN
      {"headers": {"Sec-Fetch-Site": "cross-site"}},
      {"headers": {"X-Forwarded-For": "198.51.100.7"}}],  # through a same-host proxy: from elsewhere
 )  # fmt: skip
-def test_local_mode_refuses_anything_but_this_machines_own_tools(tmp_path, how):
-    client = local_app(tmp_path).test_client()
+def test_local_mode_refuses_anything_but_this_machines_own_tools(local_app, how):
+    client = local_app.test_client()
     kwargs = {"environ_base": {"REMOTE_ADDR": "127.0.0.1"}, **how}
     assert client.post("/twilio/messages", data=FORM, **kwargs).status_code == 403
     assert client.get("/simulator", **kwargs).status_code == 404

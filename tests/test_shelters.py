@@ -8,8 +8,7 @@ from bot.core import places as places_module
 from bot.core.advice import pages
 from bot.core.segments import count
 from bot.store import shelters
-from tests.conftest import Phone
-from tests.test_registration import register
+from tests.helpers import Phone, register
 
 PLACES = places_module.load()
 TIJUANA_PIN = {"Latitude": "32.5290", "Longitude": "-117.0380"}

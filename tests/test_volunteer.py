@@ -10,24 +10,14 @@ import time
 import urllib.parse
 import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.store import audit
 from bot.store import db as storage
-from tests import test_broadcasts
-from tests.conftest import Phone, sign
-from tests.test_broadcasts import VOLUNTEER
+from tests.helpers import ROOT, TOKEN, VOLUNTEER, Phone, queued, sign
 
-ROOT = Path(__file__).resolve().parent.parent
 PIN = "482615"
-
-
-@pytest.fixture
-def crowd(client, db):
-    """Seven people in several cities and languages (as in test_broadcasts)."""
-    return test_broadcasts.crowd.__wrapped__(client, db)
 
 
 @pytest.fixture
@@ -40,10 +30,6 @@ def volunteer(app, client, runner):
 
 def code_of(preview: str) -> str:
     return re.search(r"Alerta (\d{4}) ", preview)[1]
-
-
-def queued(db) -> int:
-    return db.execute("SELECT count(*) FROM outbox WHERE kind = 'broadcast'").fetchone()[0]
 
 
 def test_the_preview_quotes_the_alert_and_code_and_pin_send_it(app, db, crowd, volunteer):
@@ -146,7 +132,6 @@ def test_a_spoofed_alerta_never_sends_through_a_real_server(tmp_path):
     """H2 end to end: gunicorn serving the app; the spoofer's signed webhooks (a spoofed From reaches us
     signed by Twilio) go over HTTP like Twilio's; the real PIN never sends the spoofer's draft."""
     from app import create_app
-    from tests.conftest import TOKEN
 
     key = "volunteer-server-key-" + "k" * 32
     database = tmp_path / "v.db"

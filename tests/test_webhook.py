@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from app import create_app
 from bot.store import db as storage
 from bot.web import context
-from tests.conftest import Phone, replies_of, sign
-from tests.test_registration import register
+from tests.helpers import Phone, register, replies_of, sign
 
 
 def test_forged_signature_is_refused_and_nothing_stored(phone, db):

@@ -14,12 +14,15 @@ from sqlite_utils import Database
 BUSY_TIMEOUT_MS = 5000
 
 
-def connect(path: str | Path) -> Database:
-    """A connection for one request or one job: WAL, busy timeout, foreign keys."""
+def connect(path: str | Path, any_thread: bool = False) -> Database:
+    """A connection for one request or one job: WAL, busy timeout, foreign keys.
+
+    any_thread: may be used and closed from a thread other than the one that opened it (for a connection
+    that sits idle and is closed by whoever ends its life, never used by two threads at once)."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: no implicit transactions; db.atomic() opens each one explicitly.
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=True)
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=not any_thread)
     # No sqlite-utils plugins or triggers here: skip their per-connection hooks and pragma.
     db = Database(conn, execute_plugins=False, recursive_triggers=False)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from datetime import datetime
 
 from flask import Flask, current_app, g
@@ -17,22 +19,35 @@ from scheduler.planner import Settings
 def get_db() -> Database:
     """This request's connection (one per request, closed at teardown)."""
     if "db" not in g:
-        _keep_anchor(current_app)
+        _keep_anchor(current_app._get_current_object())  # the app itself: the anchor lives as long as it
         g.db = storage.connect(current_app.config["DATABASE"])
     return g.db
 
 
 def _keep_anchor(app: Flask) -> None:
     # Closing the last connection to a WAL database checkpoints and removes the WAL file, which
-    # would cost every request a checkpoint. One idle connection per process keeps the WAL open,
-    # so checkpoints happen as SQLite's autocheckpoint decides instead.
-    if "hearingbot.anchor" not in app.extensions:
-        anchor = storage.connect(app.config["DATABASE"]).conn
+    # would cost every request a checkpoint. One idle connection per app keeps the WAL open, so
+    # checkpoints happen as SQLite's autocheckpoint decides instead.
+    #
+    # It lives as long as the app: closed when the app is collected or, for the app a process serves,
+    # when the process exits (weakref.finalize runs at exit), which checkpoints and removes the WAL.
+    # It is opened by whichever request thread comes first and closed by whichever thread ends it,
+    # so it may cross threads; it only ever runs the two statements below, under the lock.
+    if "hearingbot.anchor" in app.extensions:
+        return
+    with _anchor_lock:
+        if "hearingbot.anchor" in app.extensions:  # another request thread opened it meanwhile
+            return
+        anchor = storage.connect(app.config["DATABASE"], any_thread=True).conn
         # WAL first (the anchor may come before migrate()), then a read: SQLite opens files lazily,
         # and only a connection that has read in WAL mode keeps the WAL open.
         anchor.execute("PRAGMA journal_mode = WAL").fetchone()
         anchor.execute("SELECT count(*) FROM sqlite_master").fetchone()
         app.extensions["hearingbot.anchor"] = anchor
+        weakref.finalize(app, anchor.close)
+
+
+_anchor_lock = threading.Lock()
 
 
 def close_db(_exc=None) -> None:
