@@ -96,10 +96,15 @@ class FakeTwilio:
                     time.sleep(action[1])
                 elif action:
                     code, status = action
-                    return self._answer(status, {
-                        "code": code, "message": ERRORS.get(code, "Error"),
-                        "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status,
-                    })  # fmt: skip
+                    return self._answer(
+                        status,
+                        {
+                            "code": code,
+                            "message": ERRORS.get(code, "Error"),
+                            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                            "status": status,
+                        },
+                    )
                 resource = message_resource(match["account"], form)
                 if fake.log_path:
                     with fake._lock, open(fake.log_path, "a") as log:
@@ -141,11 +146,24 @@ def message_resource(account: str, form: dict) -> dict:
     sid = "SM" + secrets.token_hex(16)
     now = format_datetime(datetime.now(UTC), usegmt=True)
     return {
-        "account_sid": account, "api_version": "2010-04-01", "body": form.get("Body", ""),
-        "date_created": now, "date_sent": None, "date_updated": now, "direction": "outbound-api",
-        "error_code": None, "error_message": None, "from": form.get("From"),
-        "messaging_service_sid": form.get("MessagingServiceSid"), "num_media": "0", "num_segments": "1",
-        "price": None, "price_unit": "USD", "sid": sid, "status": "queued", "subresource_uris": {
-            "media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"},
-        "to": form.get("To"), "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
-    }  # fmt: skip
+        "account_sid": account,
+        "api_version": "2010-04-01",
+        "body": form.get("Body", ""),
+        "date_created": now,
+        "date_sent": None,
+        "date_updated": now,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": form.get("From"),
+        "messaging_service_sid": form.get("MessagingServiceSid"),
+        "num_media": "0",
+        "num_segments": "1",
+        "price": None,
+        "price_unit": "USD",
+        "sid": sid,
+        "status": "queued",
+        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"},
+        "to": form.get("To"),
+        "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
+    }

@@ -38,16 +38,29 @@ MONTHS = "enero febrero marzo abril mayo junio julio agosto septiembre octubre n
 
 def make_app(folder: Path, **extra):
     """The app as Twilio reaches it (signed webhooks, clock pinned at NOW), migrated, on its own database."""
-    settings = {"INSTANCE_DIR": str(folder), "DATABASE": str(folder / "test.db"), "NOW": NOW,
-                "SECRET_KEY": "test-secret-key-" + "k" * 32, "TWILIO_AUTH_TOKEN": TOKEN,
-                "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "PUBLIC_URL": PUBLIC_URL}  # fmt: skip
+    settings = {
+        "INSTANCE_DIR": str(folder),
+        "DATABASE": str(folder / "test.db"),
+        "NOW": NOW,
+        "SECRET_KEY": "test-secret-key-" + "k" * 32,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "PUBLIC_URL": PUBLIC_URL,
+    }
     return _migrated(create_app({**settings, **extra}))
 
 
 def make_local_app(folder: Path, **extra):
     """The app in local mode (no Twilio token, console transport), migrated, on its own database."""
-    settings = {"INSTANCE_DIR": str(folder), "DATABASE": str(folder / "local.db"), "SECRET_KEY": "local-" + "k" * 32,
-                "TWILIO_AUTH_TOKEN": "", "TWILIO_ACCOUNT_SID": "", "PUBLIC_URL": "", "LOCAL_MODE": True}  # fmt: skip
+    settings = {
+        "INSTANCE_DIR": str(folder),
+        "DATABASE": str(folder / "local.db"),
+        "SECRET_KEY": "local-" + "k" * 32,
+        "TWILIO_AUTH_TOKEN": "",
+        "TWILIO_ACCOUNT_SID": "",
+        "PUBLIC_URL": "",
+        "LOCAL_MODE": True,
+    }
     return _migrated(create_app({**settings, **extra}))
 
 
@@ -57,20 +70,40 @@ ACCOUNT = "AC" + "1" * 32  # the sending app's Twilio account
 
 def make_sending_app(folder: Path, fake, **extra):
     """An app that sends through the real twilio client to `fake` (a FakeTwilio), no rate limit."""
-    settings = {"INSTANCE_DIR": str(folder), "DATABASE": str(folder / "send.db"), "SECRET_KEY": SENDING_KEY,
-                "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT, "PUBLIC_URL": PUBLIC_URL,
-                "TWILIO_API_BASE": fake.base_url, "TWILIO_SMS_FROM": "+15005550006",
-                "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_MESSAGING_SERVICE_SID": "",
-                "SEND_RATE": 0, "NOW": NOW, "TWILIO_TIMEOUT_SECONDS": 2}  # fmt: skip
+    settings = {
+        "INSTANCE_DIR": str(folder),
+        "DATABASE": str(folder / "send.db"),
+        "SECRET_KEY": SENDING_KEY,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_ACCOUNT_SID": ACCOUNT,
+        "PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_API_BASE": fake.base_url,
+        "TWILIO_SMS_FROM": "+15005550006",
+        "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
+        "TWILIO_MESSAGING_SERVICE_SID": "",
+        "SEND_RATE": 0,
+        "NOW": NOW,
+        "TWILIO_TIMEOUT_SECONDS": 2,
+    }
     return _migrated(create_app({**settings, **extra}))
 
 
 def scheduler_env(app, fake, **extra) -> dict:
     """The environment of a real `flask scheduler` process sending for a make_sending_app app."""
-    return {**os.environ, "HEARINGBOT_DATABASE": app.config["DATABASE"], "HEARINGBOT_SECRET_KEY": SENDING_KEY,
-            "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT, "TWILIO_API_BASE": fake.base_url,
-            "TWILIO_SMS_FROM": "+15005550006", "HEARINGBOT_PUBLIC_URL": PUBLIC_URL, "HEARINGBOT_SEND_RATE": "0",
-            "HEARINGBOT_DISPATCH_INTERVAL": "0.2", "HEARINGBOT_LOG_LEVEL": "WARNING", **extra}  # fmt: skip
+    return {
+        **os.environ,
+        "HEARINGBOT_DATABASE": app.config["DATABASE"],
+        "HEARINGBOT_SECRET_KEY": SENDING_KEY,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_ACCOUNT_SID": ACCOUNT,
+        "TWILIO_API_BASE": fake.base_url,
+        "TWILIO_SMS_FROM": "+15005550006",
+        "HEARINGBOT_PUBLIC_URL": PUBLIC_URL,
+        "HEARINGBOT_SEND_RATE": "0",
+        "HEARINGBOT_DISPATCH_INTERVAL": "0.2",
+        "HEARINGBOT_LOG_LEVEL": "WARNING",
+        **extra,
+    }
 
 
 def _migrated(app):

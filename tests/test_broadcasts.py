@@ -18,9 +18,14 @@ PRICES = {"sms": 0.10, "whatsapp": 0.02}
 
 
 def reached(db, broadcast_id):
-    return {row[0] for row in db.execute(
-        "SELECT c.city || ':' || c.lang FROM outbox o JOIN contacts c ON c.id = o.contact_id WHERE o.broadcast_id = ?",
-        [broadcast_id])}  # fmt: skip
+    return {
+        row[0]
+        for row in db.execute(
+            "SELECT c.city || ':' || c.lang FROM outbox o JOIN contacts c ON c.id = o.contact_id "
+            "WHERE o.broadcast_id = ?",
+            [broadcast_id],
+        )
+    }
 
 
 def sent(app, db, target, texts=None, fallback="es"):
@@ -33,18 +38,27 @@ def sent(app, db, target, texts=None, fallback="es"):
 
 def test_targets_combine_and_never_reach_the_opted_out(app, db, crowd):
     everyone = sent(app, db, Target())
-    assert reached(db, everyone) == {"tijuana:es", "tijuana:en", "ciudad_juarez:es", "ciudad_juarez:ht",
-                                     "nogales:pt", "matamoros:fr"}  # fmt: skip
+    assert reached(db, everyone) == {
+        "tijuana:es",
+        "tijuana:en",
+        "ciudad_juarez:es",
+        "ciudad_juarez:ht",
+        "nogales:pt",
+        "matamoros:fr",
+    }
     assert reached(db, sent(app, db, Target(city="tijuana"))) == {"tijuana:es", "tijuana:en"}
     assert reached(db, sent(app, db, Target(lang="es"))) == {"tijuana:es", "ciudad_juarez:es"}
-    assert reached(db, sent(app, db, Target(court="el_paso"))) == {"ciudad_juarez:es", "ciudad_juarez:ht",
-                                                                   "nogales:pt"}  # fmt: skip
+    assert reached(db, sent(app, db, Target(court="el_paso"))) == {"ciudad_juarez:es", "ciudad_juarez:ht", "nogales:pt"}
     # Everyone with an El Paso hearing on 23 March (the court's day), then any court's 23 March.
     day = broadcasts.date(2026, 3, 23)
     el_paso_23 = Target(court="el_paso", hearing_from=day, hearing_to=day)
     assert reached(db, sent(app, db, el_paso_23)) == {"ciudad_juarez:es", "ciudad_juarez:ht"}
     assert reached(db, sent(app, db, Target(hearing_from=day, hearing_to=day))) == {
-        "tijuana:es", "ciudad_juarez:es", "ciudad_juarez:ht", "matamoros:fr"}  # fmt: skip
+        "tijuana:es",
+        "ciudad_juarez:es",
+        "ciudad_juarez:ht",
+        "matamoros:fr",
+    }
     assert reached(db, sent(app, db, Target(city="ciudad_juarez", lang="ht"))) == {"ciudad_juarez:ht"}
     crowd["tj_es"].text("STOP")
     crowd["cj_es"].erase()
@@ -55,12 +69,16 @@ def test_one_copy_each_and_texts_by_language_with_spanish_for_the_rest(app, db, 
     texts = {"es": "Retén en la carretera.", "en": "Checkpoint on the road."}
     broadcast_id = sent(app, db, Target(), texts)
     bodies = dict(db.execute("SELECT lang, body FROM outbox WHERE broadcast_id = ?", [broadcast_id]).fetchall())
-    assert bodies == {"es": "Retén en la carretera.", "en": "Checkpoint on the road.", "ht": "Retén en la carretera.",
-                      "pt": "Retén en la carretera.", "fr": "Retén en la carretera."}  # fmt: skip
+    assert bodies == {
+        "es": "Retén en la carretera.",
+        "en": "Checkpoint on the road.",
+        "ht": "Retén en la carretera.",
+        "pt": "Retén en la carretera.",
+        "fr": "Retén en la carretera.",
+    }
     assert db.execute("SELECT count(*) FROM outbox WHERE broadcast_id = ?", [broadcast_id]).fetchone()[0] == 6
     only_written = sent(app, db, Target(), texts, fallback=None)
-    assert {r[0] for r in db.execute("SELECT lang FROM outbox WHERE broadcast_id = ?", [only_written])} == {
-        "es", "en"}  # fmt: skip
+    assert {r[0] for r in db.execute("SELECT lang FROM outbox WHERE broadcast_id = ?", [only_written])} == {"es", "en"}
     with pytest.raises(broadcasts.BroadcastError, match="not a draft"):
         broadcasts.send(db, broadcast_id, "ana", app.config["NOW"], PLACES)
 
@@ -77,9 +95,22 @@ def test_preview_counts_people_segments_and_cost(app, db, crowd):
 
 def test_cli_previews_asks_sends_lists_and_cancels(app, db, crowd):
     cli = app.test_cli_runner()
-    args = ["broadcast", "send", "--text", "Audiencias del 23 de marzo suspendidas.", "--text-en",
-            "Hearings of 23 March are postponed.", "--court", "El Paso", "--hearing-from", "2026-03-23",
-            "--hearing-to", "2026-03-23", "--author", "ana"]  # fmt: skip
+    args = [
+        "broadcast",
+        "send",
+        "--text",
+        "Audiencias del 23 de marzo suspendidas.",
+        "--text-en",
+        "Hearings of 23 March are postponed.",
+        "--court",
+        "El Paso",
+        "--hearing-from",
+        "2026-03-23",
+        "--hearing-to",
+        "2026-03-23",
+        "--author",
+        "ana",
+    ]
     refused = cli.invoke(args=args, input="n\n")
     assert "To court El Paso, hearings 2026-03-23 to 2026-03-23:" in refused.output
     assert "2 people; about 0.20 USD" in refused.output and "not sent" in refused.output
@@ -90,12 +121,23 @@ def test_cli_previews_asks_sends_lists_and_cancels(app, db, crowd):
     assert len(queued) == 2 and all(i["hearing_at"] is None and i["to"].startswith("…") for i in queued)
     listed = json.loads(cli.invoke(args=["broadcast", "list", "--json"]).output)
     assert listed[0] | {"created_at": None, "sent_at": None} == {
-        "id": 1, "author": "ana", "via": "cli", "status": "sending", "created_at": None, "sent_at": None,
+        "id": 1,
+        "author": "ana",
+        "via": "cli",
+        "status": "sending",
+        "created_at": None,
+        "sent_at": None,
         "target": "court El Paso, hearings 2026-03-23 to 2026-03-23",
         "texts": {"es": "Audiencias del 23 de marzo suspendidas.", "en": "Hearings of 23 March are postponed."},
-        "queued": 2, "sent": 0, "delivered": 0, "failed": 0, "cancelled": 0, "pending": 2, "people": 2,
+        "queued": 2,
+        "sent": 0,
+        "delivered": 0,
+        "failed": 0,
+        "cancelled": 0,
+        "pending": 2,
+        "people": 2,
         "approved_by": None,
-    }  # fmt: skip
+    }
     assert "broadcast 1 cancelled: 2 queued messages stopped" in cli.invoke(args=["broadcast", "cancel", "1"]).output
     assert json.loads(cli.invoke(args=["broadcast", "list", "--json"]).output)[0]["status"] == "cancelled"
     assert cli.invoke(args=["broadcast", "cancel", "1"]).exit_code != 0
@@ -122,7 +164,8 @@ def test_dispatcher_sends_alerts_after_reminders_and_drops_a_cancelled_batch(app
     counts = run.tick()
     assert counts["sent"] == 6 and counts["cancelled"] == 0  # the reminders went; the alerts never came back
     assert {(r["status"], r["reason"]) for r in db["outbox"].rows if r["kind"] == "broadcast"} == {
-        ("cancelled", "broadcast_cancelled")}  # fmt: skip
+        ("cancelled", "broadcast_cancelled")
+    }
 
 
 def test_cancel_reaches_rows_already_claimed(app, db, crowd):

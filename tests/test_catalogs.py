@@ -41,8 +41,9 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
 
 
 def msgids_in_code() -> set[str]:
-    found = extract_from_dir(str(ROOT), method_map=[("bot/**.py", "python"), ("scheduler/**.py", "python"),
-                                                    ("bot/**.html", "jinja2")])  # fmt: skip
+    found = extract_from_dir(
+        str(ROOT), method_map=[("bot/**.py", "python"), ("scheduler/**.py", "python"), ("bot/**.html", "jinja2")]
+    )
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 
 

@@ -9,9 +9,17 @@ from tests.helpers import ROOT
 
 def add_row(app, **overrides):
     vault = PhoneVault(app.config["HEARINGBOT_SECRET_KEY"])
-    row = {"contact_id": None, "channel": "sms", "to_enc": vault.encrypt("+5216561234567"), "kind": "reminder",
-           "lang": "es", "body": "Su audiencia es mañana.", "send_at": "2026-03-08T16:00:00Z",
-           "hearing_at": "2099-03-09T14:30:00Z", "status": "pending"} | overrides  # fmt: skip
+    row = {
+        "contact_id": None,
+        "channel": "sms",
+        "to_enc": vault.encrypt("+5216561234567"),
+        "kind": "reminder",
+        "lang": "es",
+        "body": "Su audiencia es mañana.",
+        "send_at": "2026-03-08T16:00:00Z",
+        "hearing_at": "2099-03-09T14:30:00Z",
+        "status": "pending",
+    } | overrides
     db = storage.connect(app.config["DATABASE"])
     with db.atomic():
         row_id = db["outbox"].insert(row).last_pk
@@ -77,9 +85,18 @@ def test_readme_documents_every_command_route_and_variable(app):
         assert f"flask --app app {name}" in readme, name
         for sub in getattr(command, "commands", {}):
             assert f"{name} {sub}" in readme, (name, sub)
-    for variable in ("HEARINGBOT_DATABASE", "HEARINGBOT_SECRET_KEY", "HEARINGBOT_PUBLIC_URL",
-                     "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_SMS_FROM", "TWILIO_MESSAGING_SERVICE_SID",
-                     "TWILIO_WHATSAPP_FROM", "TWILIO_API_BASE", "HEARINGBOT_DISPATCH_INTERVAL"):  # fmt: skip
+    for variable in (
+        "HEARINGBOT_DATABASE",
+        "HEARINGBOT_SECRET_KEY",
+        "HEARINGBOT_PUBLIC_URL",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_SMS_FROM",
+        "TWILIO_MESSAGING_SERVICE_SID",
+        "TWILIO_WHATSAPP_FROM",
+        "TWILIO_API_BASE",
+        "HEARINGBOT_DISPATCH_INTERVAL",
+    ):
         assert variable in readme, variable
     for rule in app.url_map.iter_rules():
         if rule.endpoint != "static":
@@ -99,5 +116,10 @@ def test_serve_runs_the_web_server_and_the_scheduler_together(local_app, monkeyp
     monkeypatch.setattr("bot.cli.serve.run_simple", fake_run_simple)
     result = local_app.test_cli_runner().invoke(args=["serve", "--port", "5099"])
     assert result.exit_code == 0, result.output
-    assert seen == {"host": "127.0.0.1", "port": 5099, "reloader": False, "jobs": ["dispatch", "purge"],
-                    "running": True}  # fmt: skip
+    assert seen == {
+        "host": "127.0.0.1",
+        "port": 5099,
+        "reloader": False,
+        "jobs": ["dispatch", "purge"],
+        "running": True,
+    }

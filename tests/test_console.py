@@ -11,15 +11,24 @@ from bot.web import context
 from tests.helpers import PASSWORD, PUBLIC_URL, Phone, login, post, register, token
 
 ROUTES = {  # GET pages and the least role that may see them
-    "/admin": "volunteer", "/admin/broadcasts": "volunteer", "/admin/shelters": "volunteer",
-    "/admin/shelters/new": "volunteer", "/admin/shelters/1": "volunteer", "/admin/shelters.csv": "volunteer",
-    "/admin/queue": "operator", "/admin/messages": "operator", "/admin/people": "operator",
-    "/admin/staff": "admin", "/admin/audit": "admin",
-}  # fmt: skip
+    "/admin": "volunteer",
+    "/admin/broadcasts": "volunteer",
+    "/admin/shelters": "volunteer",
+    "/admin/shelters/new": "volunteer",
+    "/admin/shelters/1": "volunteer",
+    "/admin/shelters.csv": "volunteer",
+    "/admin/queue": "operator",
+    "/admin/messages": "operator",
+    "/admin/people": "operator",
+    "/admin/staff": "admin",
+    "/admin/audit": "admin",
+}
 POSTS = {  # actions and the least role
-    "/admin/broadcasts/preview": "volunteer", "/admin/broadcasts/1/cancel": "volunteer",
-    "/admin/queue/1/cancel": "operator", "/admin/staff/vol/disable": "admin",
-}  # fmt: skip
+    "/admin/broadcasts/preview": "volunteer",
+    "/admin/broadcasts/1/cancel": "volunteer",
+    "/admin/queue/1/cancel": "operator",
+    "/admin/staff/vol/disable": "admin",
+}
 ORDER = ("volunteer", "operator", "admin")
 
 
@@ -118,11 +127,17 @@ def test_console_speaks_the_staff_members_language(app, client):
 def test_staff_added_and_disabled_from_the_console(members, client, db):
     login(client, "adm")
     csrf = token(client, "/admin/staff")
-    answer = post(client, "/admin/staff", data={
-        "csrf_token": csrf, "name": "nuevo", "role": "volunteer", "lang": "es", "password": "short"})  # fmt: skip
+    answer = post(
+        client,
+        "/admin/staff",
+        data={"csrf_token": csrf, "name": "nuevo", "role": "volunteer", "lang": "es", "password": "short"},
+    )
     assert answer.status_code == 422 and "at least 10 characters" in answer.get_data(as_text=True)
-    post(client, "/admin/staff", data={
-        "csrf_token": csrf, "name": "nuevo", "role": "volunteer", "lang": "es", "password": PASSWORD})  # fmt: skip
+    post(
+        client,
+        "/admin/staff",
+        data={"csrf_token": csrf, "name": "nuevo", "role": "volunteer", "lang": "es", "password": PASSWORD},
+    )
     post(client, "/admin/staff/nuevo/disable", data={"csrf_token": csrf})
     row = next(db["staff"].rows_where("name = ?", ["nuevo"]))
     assert row["disabled_at"] and row["password_hash"].startswith("scrypt:")
@@ -137,8 +152,12 @@ def test_simulator_talks_through_the_webhook_path_in_local_mode_only(local_app, 
     page = sim.get("/simulator", base_url="https://localhost").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
     for said in ("hola", "1"):
-        sim.post("/simulator", base_url="https://localhost", headers={"Referer": "https://localhost/simulator"},
-                 data={"csrf_token": csrf, "body": said, "phone": "+5216560001111"})  # fmt: skip
+        sim.post(
+            "/simulator",
+            base_url="https://localhost",
+            headers={"Referer": "https://localhost/simulator"},
+            data={"csrf_token": csrf, "body": said, "phone": "+5216560001111"},
+        )
     page = sim.get("/simulator", base_url="https://localhost").get_data(as_text=True)
     assert "Avisos gratis de su audiencia." in page and "¿En qué ciudad está?" in page
     db = storage.connect(local_app.config["DATABASE"])

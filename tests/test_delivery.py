@@ -171,13 +171,22 @@ def test_the_migration_merges_the_contacts_of_one_phone(tmp_path):
     assert person["opted_out_at"] == "2026-01-21T00:00:00Z"  # opted out on one channel: opted out
     assert person["last_sms_at"] == "2026-01-20T00:00:00Z" and person["last_whatsapp_at"] == "2026-01-25T00:00:00Z"
     assert {h["id"]: (h["contact_id"], h["status"]) for h in db["hearings"].rows} == {
-        old: (wa, "replaced"), new: (wa, "active")}  # fmt: skip
+        old: (wa, "replaced"),
+        new: (wa, "active"),
+    }
     assert {r["status"] for r in db["outbox"].rows} == {"cancelled"}  # old date, and opted out
     assert next(db["inbound"].rows)["contact_id"] == wa
     assert alone in merged[other_hash].values()
     with pytest.raises(Exception, match="UNIQUE"):  # one contact per phone from now on
-        db["contacts"].insert({"channel": "sms", "phone_hash": phone_hash, "phone_enc": "x", "state": "new",
-                               "created_at": "2026-01-01T00:00:00Z"})  # fmt: skip
+        db["contacts"].insert(
+            {
+                "channel": "sms",
+                "phone_hash": phone_hash,
+                "phone_enc": "x",
+                "state": "new",
+                "created_at": "2026-01-01T00:00:00Z",
+            }
+        )
 
 
 # --- re-checked at the moment of sending -------------------------------------------------------------
@@ -286,8 +295,9 @@ def test_a_graceful_stop_with_a_standby_running_messages_nobody_twice(tmp_path, 
         # standby's own claim, made after the lease was given back.
         claimers = {r[0] for r in db.execute("SELECT DISTINCT claimed_by FROM outbox WHERE status = 'sending'")}
         assert claimers <= {lease.holder_of(db)}, claimers
-        assert wait_for(lambda: db.execute("SELECT count(*) FROM outbox WHERE slot = 'd7' AND status != 'sent'")
-                        .fetchone()[0] == 0)  # fmt: skip
+        assert wait_for(
+            lambda: db.execute("SELECT count(*) FROM outbox WHERE slot = 'd7' AND status != 'sent'").fetchone()[0] == 0
+        )
     finally:
         stop(first)
         if standby:

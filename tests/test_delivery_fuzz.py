@@ -51,13 +51,23 @@ class Delivery(RuleBasedStateMachine):
         super().__init__()
         self.dir = tempfile.TemporaryDirectory()
         self.fake = FakeTwilio().__enter__()
-        self.app = create_app({
-            "INSTANCE_DIR": self.dir.name, "DATABASE": f"{self.dir.name}/d.db", "SECRET_KEY": "fuzz-" + "k" * 32,
-            "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "PUBLIC_URL": PUBLIC_URL,
-            "TWILIO_API_BASE": self.fake.base_url, "TWILIO_SMS_FROM": "+15005550006",
-            "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_MESSAGING_SERVICE_SID": "",
-            "SEND_RATE": 0, "NOW": NOW, "TWILIO_TIMEOUT_SECONDS": 5,
-        })  # fmt: skip
+        self.app = create_app(
+            {
+                "INSTANCE_DIR": self.dir.name,
+                "DATABASE": f"{self.dir.name}/d.db",
+                "SECRET_KEY": "fuzz-" + "k" * 32,
+                "TWILIO_AUTH_TOKEN": TOKEN,
+                "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+                "PUBLIC_URL": PUBLIC_URL,
+                "TWILIO_API_BASE": self.fake.base_url,
+                "TWILIO_SMS_FROM": "+15005550006",
+                "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
+                "TWILIO_MESSAGING_SERVICE_SID": "",
+                "SEND_RATE": 0,
+                "NOW": NOW,
+                "TWILIO_TIMEOUT_SECONDS": 5,
+            }
+        )
         with self.app.app_context():
             storage.migrate(context.get_db())
         self.db = storage.connect(self.app.config["DATABASE"])
@@ -78,12 +88,14 @@ class Delivery(RuleBasedStateMachine):
 
     def read(self, number):
         """What the bot told this person it holds: opted out or not, and the active hearing."""
-        found = self.db.execute("SELECT id, opted_out_at FROM contacts WHERE phone_hash = ?",
-                                [self.vault.lookup_hash(number)]).fetchone()  # fmt: skip
+        found = self.db.execute(
+            "SELECT id, opted_out_at FROM contacts WHERE phone_hash = ?", [self.vault.lookup_hash(number)]
+        ).fetchone()
         if not found:
             return {"known": False, "opted_out": False, "hearing": None}
-        hearing = self.db.execute("SELECT hearing_at FROM hearings WHERE contact_id = ? AND status = 'active'",
-                                  [found[0]]).fetchone()  # fmt: skip
+        hearing = self.db.execute(
+            "SELECT hearing_at FROM hearings WHERE contact_id = ? AND status = 'active'", [found[0]]
+        ).fetchone()
         return {"known": True, "opted_out": bool(found[1]), "hearing": hearing and parse_iso(hearing[0])}
 
     def say(self, number, channel, *texts):
@@ -143,10 +155,19 @@ class Delivery(RuleBasedStateMachine):
         self.say(number, channel, *((word, "CODE") if word == "BORRAR" else (word,)))
 
     @rule(
-        number=st.sampled_from(PHONES), channel=st.sampled_from(["sms", "whatsapp"]),
-        texts=st.sampled_from([("STOP",), ("BORRAR", "CODE"), ("CAMBIAR", DAYS[0], "si"), ("CAMBIAR", DAYS[1], "si"),
-                               ("ALTA",), ("pare de enviar",)]),
-    )  # fmt: skip
+        number=st.sampled_from(PHONES),
+        channel=st.sampled_from(["sms", "whatsapp"]),
+        texts=st.sampled_from(
+            [
+                ("STOP",),
+                ("BORRAR", "CODE"),
+                ("CAMBIAR", DAYS[0], "si"),
+                ("CAMBIAR", DAYS[1], "si"),
+                ("ALTA",),
+                ("pare de enviar",),
+            ]
+        ),
+    )
     def writes_during_the_next_batch(self, number, channel, texts):
         self.queued.append((number, channel, texts))
 

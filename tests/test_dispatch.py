@@ -89,7 +89,11 @@ def test_opted_out_at_twilio_21610_stops_everything(app, client, db, fake):
     assert len(fake.requests) == 1  # never retried
     assert db["contacts"].get(1)["opted_out_at"] == "2026-03-02T17:00:05Z"
     assert {s: r["status"] for s, r in rows(db).items()} == {
-        "d7": "failed", "d3": "cancelled", "d1": "cancelled", "wakeup": "cancelled"}  # fmt: skip
+        "d7": "failed",
+        "d3": "cancelled",
+        "d1": "cancelled",
+        "wakeup": "cancelled",
+    }
     assert rows(db)["d7"]["error_code"] == "21610"
 
 
@@ -148,7 +152,12 @@ def test_whatsapp_outside_the_window_uses_the_template_or_else_sms(tmp_path, fak
     form = fake.requests[0].form
     assert form["To"] == f"whatsapp:{PERSON}" and form["ContentSid"] == "HX" + "a" * 32 and "Body" not in form
     assert json.loads(form["ContentVariables"]) == {
-        "1": "lunes 9 de marzo", "2": "8:30 a.m.", "3": "El Paso", "4": "Paso del Norte", "5": "4:30 a.m."}  # fmt: skip
+        "1": "lunes 9 de marzo",
+        "2": "8:30 a.m.",
+        "3": "El Paso",
+        "4": "Paso del Norte",
+        "5": "4:30 a.m.",
+    }
     # No template for the wake-up: it goes by SMS to the same number.
     at(app, "2026-03-09T09:00:01Z")
     tick(app)
@@ -156,7 +165,9 @@ def test_whatsapp_outside_the_window_uses_the_template_or_else_sms(tmp_path, fak
     assert wake["To"] == PERSON and wake["From"] == "+15005550006" and wake["Body"].startswith("Hoy es su")
     db = storage.connect(app.config["DATABASE"])
     assert {r["slot"]: r["sent_as"] for r in db["outbox"].rows if r["status"] == "sent"} == {
-        "d7": "template", "wakeup": "sms"}  # fmt: skip
+        "d7": "template",
+        "wakeup": "sms",
+    }
 
 
 def test_63016_resends_as_the_template(tmp_path, fake):
@@ -222,7 +233,10 @@ def test_dead_numbers_and_blocks_stop_everything(app, client, db, code):
     contact = db["contacts"].get(1)
     assert contact["unreachable_code"] == str(code) and contact["unreachable_at"]
     assert {s: r["status"] for s, r in rows(db).items() if s != "d7"} == {
-        "d3": "cancelled", "d1": "cancelled", "wakeup": "cancelled"}  # fmt: skip
+        "d3": "cancelled",
+        "d1": "cancelled",
+        "wakeup": "cancelled",
+    }
 
 
 def test_21610_in_a_callback_opts_the_person_out(app, client, db):
@@ -362,5 +376,6 @@ def test_a_broadcast_to_whatsapp_outside_the_window_uses_the_alert_template(tmp_
     by_to = {r.form["To"]: r.form for r in fake.requests}
     whatsapp = by_to[f"whatsapp:{PERSON}"]
     assert whatsapp["ContentSid"] == "HX" + "c" * 32 and json.loads(whatsapp["ContentVariables"]) == {
-        "1": "Retén en la carretera."}  # fmt: skip
+        "1": "Retén en la carretera."
+    }
     assert by_to["+5216561230001"]["Body"] == "Retén en la carretera."

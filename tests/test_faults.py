@@ -43,8 +43,9 @@ def test_twilio_down_for_a_while_then_back(tmp_path):
         app.config["NOW"] = clock.parse_iso("2026-03-06T17:00:05Z")
         while rows(db)["d3"]["status"] == "pending":
             tick(app)
-            app.config["NOW"] = max(app.config["NOW"] + timedelta(minutes=15),
-                                    clock.parse_iso(rows(db)["d3"]["send_at"]))  # fmt: skip
+            app.config["NOW"] = max(
+                app.config["NOW"] + timedelta(minutes=15), clock.parse_iso(rows(db)["d3"]["send_at"])
+            )
         assert rows(db)["d3"]["status"] in ("expired", "failed")
         app.config["TWILIO_API_BASE"] = fake.base_url
         app.config["NOW"] = clock.parse_iso("2026-03-08T16:00:05Z")
@@ -125,20 +126,41 @@ def test_the_wal_anchor_is_closed_with_its_app_whatever_thread_opened_it(tmp_pat
 # --- whatever Twilio (or someone pretending) posts ------------------------------------------------------
 
 FIELDS = st.dictionaries(
-    st.sampled_from(["MessageSid", "From", "To", "Body", "NumMedia", "Latitude", "Longitude", "ButtonPayload",
-                     "WaId", "ProfileName", "MediaUrl0", "SmsMessageSid", "Address", "X"]),
-    st.text(max_size=60), max_size=10,
-)  # fmt: skip
+    st.sampled_from(
+        [
+            "MessageSid",
+            "From",
+            "To",
+            "Body",
+            "NumMedia",
+            "Latitude",
+            "Longitude",
+            "ButtonPayload",
+            "WaId",
+            "ProfileName",
+            "MediaUrl0",
+            "SmsMessageSid",
+            "Address",
+            "X",
+        ]
+    ),
+    st.text(max_size=60),
+    max_size=10,
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(FIELDS)
 def test_any_signed_form_gets_an_answer_never_a_500(client, form):
-    answer = client.post("/twilio/messages", data=form, headers={"X-Twilio-Signature": sign(form, WEBHOOK)},
-                         base_url=PUBLIC_URL)  # fmt: skip
+    answer = client.post(
+        "/twilio/messages", data=form, headers={"X-Twilio-Signature": sign(form, WEBHOOK)}, base_url=PUBLIC_URL
+    )
     assert answer.status_code in (200, 400), (form, answer.status_code)
     status = {k: v for k, v in form.items() if k in ("MessageSid", "MessageStatus", "ErrorCode")}
-    callback = client.post("/twilio/status", data=status,
-                           headers={"X-Twilio-Signature": sign(status, f"{PUBLIC_URL}/twilio/status")},
-                           base_url=PUBLIC_URL)  # fmt: skip
+    callback = client.post(
+        "/twilio/status",
+        data=status,
+        headers={"X-Twilio-Signature": sign(status, f"{PUBLIC_URL}/twilio/status")},
+        base_url=PUBLIC_URL,
+    )
     assert callback.status_code in (204, 400)

@@ -18,14 +18,46 @@ from tests.helpers import NOW, TOKEN, Phone
 
 PHONES = ["+5216560000101", "+5216560000202", "+5216560000303"]
 # Each phone has its own hearing day, one that no word below and no example in the catalogs names.
-DAYS = {PHONES[0]: ("el 17 de junio a las 8:30", date(2026, 6, 17)),
-        PHONES[1]: ("el 23 de julio a las 9", date(2026, 7, 23)),
-        PHONES[2]: ("el 28 de agosto a las 10", date(2026, 8, 28))}  # fmt: skip
-WORDS = st.sampled_from([
-    "hola", "1", "2", "3", "4", "5", "6", "9", "si", "no", "sí", "SI", "AUDIENCIA", "CAMBIAR", "ALBERGUE", "MAS",
-    "SEGURIDAD", "STOP", "ALTA", "BORRAR", "IDIOMA", "AYUDA", "tijuana", "otra", "no se", "puente 4:30", "a las 8",
-    "03/04/2026", "martes 9 de marzo", "", "ALERTA ALL hola",
-])  # fmt: skip
+DAYS = {
+    PHONES[0]: ("el 17 de junio a las 8:30", date(2026, 6, 17)),
+    PHONES[1]: ("el 23 de julio a las 9", date(2026, 7, 23)),
+    PHONES[2]: ("el 28 de agosto a las 10", date(2026, 8, 28)),
+}
+WORDS = st.sampled_from(
+    [
+        "hola",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "9",
+        "si",
+        "no",
+        "sí",
+        "SI",
+        "AUDIENCIA",
+        "CAMBIAR",
+        "ALBERGUE",
+        "MAS",
+        "SEGURIDAD",
+        "STOP",
+        "ALTA",
+        "BORRAR",
+        "IDIOMA",
+        "AYUDA",
+        "tijuana",
+        "otra",
+        "no se",
+        "puente 4:30",
+        "a las 8",
+        "03/04/2026",
+        "martes 9 de marzo",
+        "",
+        "ALERTA ALL hola",
+    ]
+)
 
 
 def leaks(day: date, body: str) -> bool:
@@ -97,8 +129,9 @@ class Conversations(RuleBasedStateMachine):
     def each_hearing_belongs_to_its_person(self):
         db = storage.connect(self.app.config["DATABASE"])
         try:
-            owners = db.execute("SELECT count(*) FROM hearings h LEFT JOIN contacts c ON c.id = h.contact_id "
-                                "WHERE c.id IS NULL").fetchone()[0]  # fmt: skip
+            owners = db.execute(
+                "SELECT count(*) FROM hearings h LEFT JOIN contacts c ON c.id = h.contact_id WHERE c.id IS NULL"
+            ).fetchone()[0]
             assert owners == 0
         finally:
             db.close()

@@ -21,8 +21,25 @@ def test_help_in_every_language_from_the_first_message(client, word):
     assert Phone(client).text(word).startswith(HELP[word])
 
 
-@pytest.mark.parametrize("word", ["STOP", "alto", "Baja", "PARAR", "cancelar", "ARRET", "arrêt", "Sispann",
-                                  "UNSUBSCRIBE", "end", "QUIT", "stopall", "CANCEL", "stop."])  # fmt: skip
+@pytest.mark.parametrize(
+    "word",
+    [
+        "STOP",
+        "alto",
+        "Baja",
+        "PARAR",
+        "cancelar",
+        "ARRET",
+        "arrêt",
+        "Sispann",
+        "UNSUBSCRIBE",
+        "end",
+        "QUIT",
+        "stopall",
+        "CANCEL",
+        "stop.",
+    ],
+)
 def test_stop_words_opt_out_then_silence_until_start(phone, db, word):
     register(phone)
     assert phone.text(word) == "Ya no recibirá mensajes. Responda ALTA para volver."
@@ -47,8 +64,18 @@ def test_start_words(phone, word):
 
 def test_stop_cancels_pending_outbox_rows(phone, db):
     register(phone)
-    db["outbox"].insert({"contact_id": 1, "channel": "sms", "to_enc": "x", "kind": "reminder", "lang": "es",
-                         "body": "b", "send_at": "2026-03-02T16:00:00Z", "status": "pending"})  # fmt: skip
+    db["outbox"].insert(
+        {
+            "contact_id": 1,
+            "channel": "sms",
+            "to_enc": "x",
+            "kind": "reminder",
+            "lang": "es",
+            "body": "b",
+            "send_at": "2026-03-02T16:00:00Z",
+            "status": "pending",
+        }
+    )
     phone.text("STOP")
     assert next(db["outbox"].rows)["status"] == "cancelled"
 
@@ -92,12 +119,24 @@ def test_delete_erases_everything_about_the_person(phone, client, db, word):
     other = Phone(client, "+5218681112222")
     register(other)
     register(phone)
-    db["outbox"].insert({"contact_id": 2, "channel": "sms", "to_enc": "x", "kind": "reminder", "lang": "es",
-                         "body": "b", "send_at": "2026-03-02T16:00:00Z", "status": "pending"})  # fmt: skip
+    db["outbox"].insert(
+        {
+            "contact_id": 2,
+            "channel": "sms",
+            "to_enc": "x",
+            "kind": "reminder",
+            "lang": "es",
+            "body": "b",
+            "send_at": "2026-03-02T16:00:00Z",
+            "status": "pending",
+        }
+    )
     asked = phone.text(word)
     code = re.search(r"\d{3}", asked)[0]
-    assert asked == ("¿Borrar su número, audiencia y mensajes? No se puede deshacer. Para borrar todo, "
-                     f"responda {code}. Para conservarlo, responda NO.")  # fmt: skip
+    assert asked == (
+        "¿Borrar su número, audiencia y mensajes? No se puede deshacer. Para borrar todo, "
+        f"responda {code}. Para conservarlo, responda NO."
+    )
     # YES alone is what a blind spoofer would send: nothing happens, and the real phone is told why.
     assert phone.text("sí") == f"No se borró nada. Para borrar todo, responda {code}. Para conservarlo, responda NO."
     assert db["contacts"].count == 2
@@ -142,12 +181,29 @@ STOPPED = {
 
 @pytest.mark.parametrize(
     "phrase",
-    ["STOP por favor", "Stop please!", "por favor BAJA", "ya no quiero mensajes", "Ya no quiero recibir más avisos",
-     "no me manden más", "No me envíen mas mensajes, gracias", "dejen de enviarme mensajes", "quiero darme de baja",
-     "no more messages please", "Please stop texting me", "pare de enviar", "parem de mandar mensagens",
-     "não quero mais mensagens", "arrêtez", "Arrêtez de m'envoyer des messages", "je ne veux plus de messages",
-     "sispann voye", "Tanpri sispann voye mesaj", "pa voye m mesaj ankò"],
-)  # fmt: skip
+    [
+        "STOP por favor",
+        "Stop please!",
+        "por favor BAJA",
+        "ya no quiero mensajes",
+        "Ya no quiero recibir más avisos",
+        "no me manden más",
+        "No me envíen mas mensajes, gracias",
+        "dejen de enviarme mensajes",
+        "quiero darme de baja",
+        "no more messages please",
+        "Please stop texting me",
+        "pare de enviar",
+        "parem de mandar mensagens",
+        "não quero mais mensagens",
+        "arrêtez",
+        "Arrêtez de m'envoyer des messages",
+        "je ne veux plus de messages",
+        "sispann voye",
+        "Tanpri sispann voye mesaj",
+        "pa voye m mesaj ankò",
+    ],
+)
 def test_natural_opt_out_phrases_in_every_language(phone, db, phrase):
     register(phone)
     assert phone.text(phrase) == STOPPED["es"]  # the person's language, whatever the phrase's
@@ -157,9 +213,16 @@ def test_natural_opt_out_phrases_in_every_language(phone, db, phrase):
 
 @pytest.mark.parametrize(
     "message",
-    ["no tengo la hora, es el 20 de marzo", "No", "stop the bus", "el bus no para en la garita a las 4",
-     "I stopped at the port, my hearing is March 20 at 9", "no sé la hora del puente", "no quiero perder mi audiencia"],
-)  # fmt: skip
+    [
+        "no tengo la hora, es el 20 de marzo",
+        "No",
+        "stop the bus",
+        "el bus no para en la garita a las 4",
+        "I stopped at the port, my hearing is March 20 at 9",
+        "no sé la hora del puente",
+        "no quiero perder mi audiencia",
+    ],
+)
 def test_a_message_that_merely_contains_no_or_stop_is_not_an_opt_out(phone, db, message):
     register(phone)
     phone.text(message)

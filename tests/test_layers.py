@@ -71,11 +71,19 @@ def test_the_rules_catch_a_violation(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in own_files() if "tests" not in p.parts
-             and "bench" not in p.parts and p.name != "app.py" and "web" not in p.relative_to(ROOT).parts
-             and "cli" not in p.relative_to(ROOT).parts[:2] and p.name != "cli.py"],
+    "path",
+    [
+        p
+        for p in own_files()
+        if "tests" not in p.parts
+        and "bench" not in p.parts
+        and p.name != "app.py"
+        and "web" not in p.relative_to(ROOT).parts
+        and "cli" not in p.relative_to(ROOT).parts[:2]
+        and p.name != "cli.py"
+    ],
     ids=lambda p: str(p.relative_to(ROOT)),
-)  # fmt: skip
+)
 def test_only_the_app_and_the_cli_import_the_web_layer(path):
     assert not [n for n in imports(path) if n == "bot.web" or n.startswith("bot.web.")], path.name
 
@@ -88,7 +96,9 @@ def test_the_store_imports_the_core_only(path):
         assert top not in ("flask", "twilio", "apscheduler", "scheduler"), (path.name, name)
         if top == "bot":
             assert name in ("bot", "bot.core", "bot.store") or name.startswith(("bot.core.", "bot.store.")), (
-                path.name, name)  # fmt: skip
+                path.name,
+                name,
+            )
 
 
 def test_bot_holds_the_four_layers_and_two_small_shared_modules():
@@ -101,8 +111,11 @@ def test_the_send_policy_is_pure():
     """scheduler/policy.py decides; scheduler.outbox.carry_out acts. Deciding needs no database."""
     names = imports(ROOT / "scheduler" / "policy.py")
     assert not [n for n in names if n.split(".")[0] in ("sqlite3", "sqlite_utils", "twilio", "bot")], names
-    assert not [n for n in names if n.startswith("scheduler.") and n != "scheduler.planner.Settings"
-                and n != "scheduler.planner"], names  # fmt: skip
+    assert not [
+        n
+        for n in names
+        if n.startswith("scheduler.") and n != "scheduler.planner.Settings" and n != "scheduler.planner"
+    ], names
 
 
 def borrowed(path: Path) -> list[str]:
@@ -124,10 +137,17 @@ def test_test_modules_share_through_fixtures_and_helpers_only(path):
 
 @pytest.mark.parametrize(
     "line",
-    ["from tests.test_registration import register", "from tests import test_broadcasts", "import tests.test_dispatch",
-     "from .test_console import login", "from . import test_console", "from tests.conftest import Phone",
-     "from .conftest import Phone", "def f():\n    from tests.test_dispatch import tick"],
-)  # fmt: skip
+    [
+        "from tests.test_registration import register",
+        "from tests import test_broadcasts",
+        "import tests.test_dispatch",
+        "from .test_console import login",
+        "from . import test_console",
+        "from tests.conftest import Phone",
+        "from .conftest import Phone",
+        "def f():\n    from tests.test_dispatch import tick",
+    ],
+)
 def test_the_test_module_rule_catches_a_violation(tmp_path, line):
     """The check itself can fail: each way of reaching into another test module, or conftest, is caught."""
     (tmp_path / "tests").mkdir()

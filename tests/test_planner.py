@@ -36,17 +36,35 @@ def expected_slots(hearing_local: datetime, person_zone: str, report_local: date
 CITY_DATES = [
     (city.key, day)
     for city in PLACES.cities
-    for day in (date(2026, 3, 9), date(2026, 3, 12), date(2026, 3, 16), date(2026, 7, 15), date(2026, 11, 2),
-                date(2026, 11, 5), date(2026, 12, 10))
-]  # fmt: skip
+    for day in (
+        date(2026, 3, 9),
+        date(2026, 3, 12),
+        date(2026, 3, 16),
+        date(2026, 7, 15),
+        date(2026, 11, 2),
+        date(2026, 11, 5),
+        date(2026, 12, 10),
+    )
+]
 
 
-COURT_ZONES = {"san_diego": "America/Los_Angeles", "calexico": "America/Los_Angeles", "el_paso": "America/Denver",
-               "laredo": "America/Chicago", "brownsville": "America/Chicago"}  # known facts, not data/  # fmt: skip
-CITY_ZONES = {"tijuana": "America/Tijuana", "mexicali": "America/Tijuana", "nogales": "America/Hermosillo",
-              "ciudad_juarez": "America/Ciudad_Juarez", "piedras_negras": "America/Matamoros",
-              "nuevo_laredo": "America/Matamoros", "reynosa": "America/Matamoros",
-              "matamoros": "America/Matamoros"}  # fmt: skip
+COURT_ZONES = {
+    "san_diego": "America/Los_Angeles",
+    "calexico": "America/Los_Angeles",
+    "el_paso": "America/Denver",
+    "laredo": "America/Chicago",
+    "brownsville": "America/Chicago",
+}  # known facts, not data/
+CITY_ZONES = {
+    "tijuana": "America/Tijuana",
+    "mexicali": "America/Tijuana",
+    "nogales": "America/Hermosillo",
+    "ciudad_juarez": "America/Ciudad_Juarez",
+    "piedras_negras": "America/Matamoros",
+    "nuevo_laredo": "America/Matamoros",
+    "reynosa": "America/Matamoros",
+    "matamoros": "America/Matamoros",
+}
 COURT_ONLY = [(None, court, day) for court in COURT_ZONES for day in (date(2026, 3, 9), date(2026, 11, 2))]
 
 
@@ -62,8 +80,10 @@ def test_every_city_and_court_across_dst(city_key, court_key, day):
     report_local = hearing_local - timedelta(hours=4)  # the court's reporting lead, data/places.json
     hearing = Hearing(hearing_local.astimezone(UTC), court_key, city_key)
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    got = {s.slot: z(s.send_at) for s in slots(hearing.at, report_time(hearing, PLACES),
-                                               ZoneInfo(person_zone), now, SETTINGS)}  # fmt: skip
+    got = {
+        s.slot: z(s.send_at)
+        for s in slots(hearing.at, report_time(hearing, PLACES), ZoneInfo(person_zone), now, SETTINGS)
+    }
     assert got == expected_slots(hearing_local, person_zone, report_local)
 
 
@@ -72,14 +92,19 @@ def test_known_instants_in_utc():
     juarez = PLACES.city("ciudad_juarez")
     # El Paso 9 March 2026 08:30 MDT (DST began 8 March) = 14:30Z; Juárez follows US DST.
     hearing = Hearing(datetime(2026, 3, 9, 14, 30, tzinfo=UTC), "el_paso", "ciudad_juarez")
-    got = {s.slot: z(s.send_at) for s in slots(hearing.at, report_time(hearing, PLACES), juarez.zone,
-                                               NOW, SETTINGS)}  # fmt: skip
-    assert got == {"d7": "2026-03-02T17:00:00Z", "d3": "2026-03-06T17:00:00Z", "d1": "2026-03-08T16:00:00Z",
-                   "wakeup": "2026-03-09T09:00:00Z"}  # fmt: skip
+    got = {s.slot: z(s.send_at) for s in slots(hearing.at, report_time(hearing, PLACES), juarez.zone, NOW, SETTINGS)}
+    assert got == {
+        "d7": "2026-03-02T17:00:00Z",
+        "d3": "2026-03-06T17:00:00Z",
+        "d1": "2026-03-08T16:00:00Z",
+        "wakeup": "2026-03-09T09:00:00Z",
+    }
     # Nogales (America/Hermosillo, UTC-7 all year) for the same hearing: 10:00 there is 17:00Z.
     nogales = Hearing(hearing.at, "el_paso", "nogales")
-    got = {s.slot: z(s.send_at) for s in slots(nogales.at, report_time(nogales, PLACES),
-                                               PLACES.city("nogales").zone, NOW, SETTINGS)}  # fmt: skip
+    got = {
+        s.slot: z(s.send_at)
+        for s in slots(nogales.at, report_time(nogales, PLACES), PLACES.city("nogales").zone, NOW, SETTINGS)
+    }
     assert got["d1"] == "2026-03-08T17:00:00Z" and got["wakeup"] == "2026-03-09T09:00:00Z"
 
 
@@ -100,12 +125,16 @@ def test_past_slots_are_skipped_and_a_near_hearing_still_gets_the_wake_up():
 
 def test_settings_are_configuration_and_are_checked(tmp_path):
     path = tmp_path / "reminders.json"
-    path.write_text('{"days_before": [2], "send_time": "21:00", "civil_window": ["09:00", "20:00"], '
-                    '"wakeup_minutes_before_port": 60}')  # fmt: skip
+    path.write_text(
+        '{"days_before": [2], "send_time": "21:00", "civil_window": ["09:00", "20:00"], '
+        '"wakeup_minutes_before_port": 60}'
+    )
     with pytest.raises(ValueError, match="outside the civil window"):
         planner.load_settings(str(path))
-    path.write_text('{"days_before": [5, 2], "send_time": "18:30", "civil_window": ["09:00", "20:00"], '
-                    '"wakeup_minutes_before_port": 60}')  # fmt: skip
+    path.write_text(
+        '{"days_before": [5, 2], "send_time": "18:30", "civil_window": ["09:00", "20:00"], '
+        '"wakeup_minutes_before_port": 60}'
+    )
     custom = planner.load_settings(str(path))
     assert custom.days_before == (5, 2) and custom.wakeup_before_port == timedelta(minutes=60)
     hearing = Hearing(datetime(2026, 3, 20, 15, 0, tzinfo=UTC), "laredo", "nuevo_laredo")
@@ -140,13 +169,22 @@ def test_reminder_texts_name_date_time_court_port_and_both_clocks():
     hearing = Hearing(datetime(2026, 7, 15, 14, 30, tzinfo=UTC), "el_paso", "nogales")  # 08:30 MDT
     report = hearing.at - timedelta(hours=4)
     body, variables = texts.render("reminder", hearing, report, "es", PLACES)
-    assert body == ("Su audiencia: miércoles 15 de julio, 8:30 a.m., corte de El Paso. Garita/puente: Nogales, "
-                    "4:30 a.m. (3:30 a.m. hora de Nogales).")  # fmt: skip
-    assert variables == {"1": "miércoles 15 de julio", "2": "8:30 a.m.", "3": "El Paso", "4": "Nogales",
-                         "5": "4:30 a.m. (3:30 a.m. hora de Nogales)"}  # fmt: skip
+    assert body == (
+        "Su audiencia: miércoles 15 de julio, 8:30 a.m., corte de El Paso. Garita/puente: Nogales, "
+        "4:30 a.m. (3:30 a.m. hora de Nogales)."
+    )
+    assert variables == {
+        "1": "miércoles 15 de julio",
+        "2": "8:30 a.m.",
+        "3": "El Paso",
+        "4": "Nogales",
+        "5": "4:30 a.m. (3:30 a.m. hora de Nogales)",
+    }
     wake, _ = texts.render("wakeup", Hearing(hearing.at, "el_paso", "ciudad_juarez"), report, "en", PLACES)
-    assert wake == ("Hearing today, 8:30 AM, El Paso court. Port of entry: Paso del Norte, 4:30 AM. "
-                    "Bring your papers. Confirm: 1-800-898-7180")  # fmt: skip
+    assert wake == (
+        "Hearing today, 8:30 AM, El Paso court. Port of entry: Paso del Norte, 4:30 AM. "
+        "Bring your papers. Confirm: 1-800-898-7180"
+    )
     court_only, _ = texts.render("reminder", Hearing(hearing.at, "el_paso"), report, "ht", PLACES)
     assert "Fwontyè: sa ki sou papye w la, 4:30 AM." in court_only
 

@@ -277,8 +277,10 @@ def test_a_hearing_too_soon_for_any_reminder_says_so_instead_of_promising_one(ap
     phone.text("hola"), phone.text("1"), phone.text("1")
     assert phone.text("hoy a las 8").startswith("lunes, 2 de febrero de 2026, 8:00 a.m., corte de San Diego.")
     answer = phone.texts("si")
-    assert answer == ["Guardado. Ya no hay tiempo para avisarle: su audiencia es el lunes 2 de febrero a las 8:00 a.m. "
-                      "Confirme al 1-800-898-7180."]  # fmt: skip
+    assert answer == [
+        "Guardado. Ya no hay tiempo para avisarle: su audiencia es el lunes 2 de febrero a las 8:00 a.m. "
+        "Confirme al 1-800-898-7180."
+    ]
     assert count(answer[0]) <= 2
     assert db["hearings"].count == 1 and db["outbox"].count == 0  # saved; nothing could be planned
     assert phone.text("AUDIENCIA").startswith("Su audiencia: lunes, 2 de febrero de 2026, 8:00 a.m.")

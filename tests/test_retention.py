@@ -170,11 +170,15 @@ def test_the_slow_down_warning_goes_once_even_when_a_keyword_crosses_the_limit(a
     for _ in range(14):
         phone.text("hola")
     crossing = phone.texts("STOP")  # the 21st message of the minute: it opts out, and warns
-    assert crossing == ["Ya no recibirá mensajes. Responda ALTA para volver.",
-                        "Está enviando muchos mensajes. Espere un minuto y escriba de nuevo."]  # fmt: skip
+    assert crossing == [
+        "Ya no recibirá mensajes. Responda ALTA para volver.",
+        "Está enviando muchos mensajes. Espere un minuto y escriba de nuevo.",
+    ]
     assert db["contacts"].get(1)["opted_out_at"] is not None
     assert phone.text("hola") == ""  # no second warning
-    assert phone.texts("ALTA") == ["Hola de nuevo.\nSu audiencia está guardada. Responda AUDIENCIA para verla, "
-                                   "CAMBIAR para cambiarla, AYUDA para ayuda."]  # fmt: skip
+    assert phone.texts("ALTA") == [
+        "Hola de nuevo.\nSu audiencia está guardada. Responda AUDIENCIA para verla, "
+        "CAMBIAR para cambiarla, AYUDA para ayuda."
+    ]
     assert phone.text("AUDIENCIA") == ""  # still flooding: silence
     assert sum(r["warned"] or 0 for r in db["inbound"].rows) == 1

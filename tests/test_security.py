@@ -51,8 +51,15 @@ def test_a_production_web_server_without_the_token_refuses_to_start(tmp_path):
 def test_the_scheduler_and_sending_commands_refuse_a_partial_configuration(tmp_path, command, extra, missing):
     """Nothing is marked sent that Twilio never got, and no text is printed to a log instead."""
     env = bare_env(tmp_path, **extra)
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *command], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60, input="")  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        input="",
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert missing in result.stderr
 
@@ -62,12 +69,14 @@ FORM = {"MessageSid": "SM" + "a" * 32, "From": "+5216561234567", "Body": "AUDIEN
 
 @pytest.mark.parametrize(
     "how",
-    [{"environ_base": {"REMOTE_ADDR": "203.0.113.9"}},  # from another machine
-     {"headers": {"Host": "rebind.evil.example:5000"}},  # DNS rebinding: a foreign name for 127.0.0.1
-     {"headers": {"Origin": "https://evil.example"}},  # a page of another site posting from a browser
-     {"headers": {"Sec-Fetch-Site": "cross-site"}},
-     {"headers": {"X-Forwarded-For": "198.51.100.7"}}],  # through a same-host proxy: from elsewhere
-)  # fmt: skip
+    [
+        {"environ_base": {"REMOTE_ADDR": "203.0.113.9"}},  # from another machine
+        {"headers": {"Host": "rebind.evil.example:5000"}},  # DNS rebinding: a foreign name for 127.0.0.1
+        {"headers": {"Origin": "https://evil.example"}},  # a page of another site posting from a browser
+        {"headers": {"Sec-Fetch-Site": "cross-site"}},
+        {"headers": {"X-Forwarded-For": "198.51.100.7"}},
+    ],  # through a same-host proxy: from elsewhere
+)
 def test_local_mode_refuses_anything_but_this_machines_own_tools(local_app, how):
     client = local_app.test_client()
     kwargs = {"environ_base": {"REMOTE_ADDR": "127.0.0.1"}, **how}
@@ -99,8 +108,15 @@ def test_several_workers_creating_the_key_at_once_all_read_the_same_one(tmp_path
         "print(_secret_key(Path(sys.argv[1])))"
     )
     env = {k: v for k, v in os.environ.items() if k != "HEARINGBOT_SECRET_KEY"}
-    workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "instance"), str(ROOT)], env=env,
-                                stdout=subprocess.PIPE, text=True) for _ in range(8)]  # fmt: skip
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(tmp_path / "instance"), str(ROOT)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
     keys = {w.communicate(timeout=60)[0].strip() for w in workers}
     assert all(w.returncode == 0 for w in workers)
     assert len(keys) == 1 and len(keys.pop()) >= 32
@@ -169,8 +185,16 @@ def test_behind_a_proxy_the_client_address_is_the_forwarded_one(tmp_path):
     """HEARINGBOT_PROXY_HOPS=1: the console's per-address limit sees clients, not the proxy."""
     from flask import request
 
-    app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "p.db"), "SECRET_KEY": KEY,
-                      "TWILIO_AUTH_TOKEN": "t", "PUBLIC_URL": "", "PROXY_HOPS": 1})  # fmt: skip
+    app = create_app(
+        {
+            "INSTANCE_DIR": str(tmp_path),
+            "DATABASE": str(tmp_path / "p.db"),
+            "SECRET_KEY": KEY,
+            "TWILIO_AUTH_TOKEN": "t",
+            "PUBLIC_URL": "",
+            "PROXY_HOPS": 1,
+        }
+    )
     seen = []
     app.before_request(lambda: seen.append(request.remote_addr))
     client = app.test_client()
@@ -211,12 +235,17 @@ def test_a_wide_alert_by_phone_waits_for_an_operator(app, client, runner, monkey
     for n in range(2):
         phone = Phone(client, f"+52166400000{n}")
         phone.text("hola"), phone.text("1"), phone.text("1")
-    assert runner.invoke(args=["staff", "add", "rosa", "--phone", "+5216641112233"],
-                         input="a long password\n482615\n").exit_code == 0  # fmt: skip
+    assert (
+        runner.invoke(
+            args=["staff", "add", "rosa", "--phone", "+5216641112233"], input="a long password\n482615\n"
+        ).exit_code
+        == 0
+    )
     volunteer = Phone(client, "+5216641112233")
     code = volunteer.text("ALERTA Tijuana Retén").split()[1]
     assert volunteer.text(f"{code} 482615") == (
-        "La alerta 1 llega a mucha gente: espera la aprobación de un operador en la consola.")  # fmt: skip
+        "La alerta 1 llega a mucha gente: espera la aprobación de un operador en la consola."
+    )
     db = storage.connect(app.config["DATABASE"])
     assert db.execute("SELECT status FROM broadcasts").fetchone()[0] == "awaiting_approval"
     assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'broadcast'").fetchone()[0] == 0

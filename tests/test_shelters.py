@@ -15,10 +15,20 @@ TIJUANA_PIN = {"Latitude": "32.5290", "Longitude": "-117.0380"}
 LANG_CHOICE = {"es": "1", "en": "2", "pt": "3", "fr": "4", "ht": "5"}
 SHELTER_WORD = {"es": "ALBERGUE", "en": "SHELTER", "pt": "ABRIGO", "fr": "ABRI", "ht": "KAY"}
 MORE_WORD = {"es": "MAS", "en": "MORE", "pt": "MAIS", "fr": "PLUS", "ht": "PLIS"}
-HEADER = {"es": "Albergues en Tijuana:", "en": "Shelters in Tijuana:", "pt": "Abrigos em Tijuana:",
-          "fr": "Abris à Tijuana :", "ht": "Kay nan Tijuana:"}  # fmt: skip
-STALE = {"es": "Sin verificar desde", "en": "Not checked since", "pt": "Dados de",
-         "fr": "Non vérifié depuis", "ht": "Nou pa verifye depi"}  # fmt: skip
+HEADER = {
+    "es": "Albergues en Tijuana:",
+    "en": "Shelters in Tijuana:",
+    "pt": "Abrigos em Tijuana:",
+    "fr": "Abris à Tijuana :",
+    "ht": "Kay nan Tijuana:",
+}
+STALE = {
+    "es": "Sin verificar desde",
+    "en": "Not checked since",
+    "pt": "Dados de",
+    "fr": "Non vérifié depuis",
+    "ht": "Nou pa verifye depi",
+}
 
 
 def registered_in(phone, lang, city="1"):
@@ -33,8 +43,11 @@ def test_shelter_keyword_in_a_known_city_then_more(client, lang):
     assert len(first) == 1 and count(first[0]) <= 2
     assert first[0].startswith(HEADER[lang])
     assert "Casa del Migrante (Scalabrini)" in first[0] and STALE[lang] in first[0]
-    shown = [name for name in ("Casa del Migrante (Scalabrini)", "Instituto Madre Asunta", "Movimiento Juventud 2000")
-             if name in first[0]]  # fmt: skip
+    shown = [
+        name
+        for name in ("Casa del Migrante (Scalabrini)", "Instituto Madre Asunta", "Movimiento Juventud 2000")
+        if name in first[0]
+    ]
     rest = []
     while MORE_WORD[lang] in phone_last(first):
         first = phone.texts(MORE_WORD[lang])
@@ -76,8 +89,9 @@ def test_a_stranger_sharing_a_location_gets_the_nearest_shelters(client, db):
     stranger = Phone(client, "+5216649998888", channel="whatsapp")
     answer = stranger.texts("", **TIJUANA_PIN)
     assert len(answer) == 1 and count(answer[0]) <= 2
-    assert answer[0].startswith("Albergues cercanos:\nCasa del Migrante (Scalabrini) (aprox. 0.4 km)") or \
-        answer[0].startswith("Albergues cercanos:\nInstituto Madre Asunta (aprox. 0.4 km)")  # fmt: skip
+    assert answer[0].startswith("Albergues cercanos:\nCasa del Migrante (Scalabrini) (aprox. 0.4 km)") or answer[
+        0
+    ].startswith("Albergues cercanos:\nInstituto Madre Asunta (aprox. 0.4 km)")
     assert next(db["contacts"].rows)["state"] == "new"  # not registered by it; hello still welcomes
     assert stranger.text("hola").startswith("Avisos gratis")
 
@@ -94,8 +108,9 @@ def test_a_city_without_shelters_says_so_and_points_to_safety(client):
 def test_safety_numbers_and_warnings(client, lang):
     phone = Phone(client)
     registered_in(phone, lang)
-    numbers, warnings = phone.texts({"es": "SEGURIDAD", "en": "SAFETY", "pt": "SEGURANÇA", "fr": "SÉCURITÉ",
-                                     "ht": "SEKIRITE"}[lang])  # fmt: skip
+    numbers, warnings = phone.texts(
+        {"es": "SEGURIDAD", "en": "SAFETY", "pt": "SEGURANÇA", "fr": "SÉCURITÉ", "ht": "SEKIRITE"}[lang]
+    )
     assert "911" in numbers and "089" in numbers and "1-800-898-7180" in numbers
     assert count(numbers) <= 2 and count(warnings) <= 2
 
@@ -132,20 +147,32 @@ def test_import_refuses_a_bad_file_naming_the_lines_and_changes_nothing(runner, 
     before = [r["name"] for r in db["shelters"].rows]
     good = shelters.DATA_FILE.read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([
-        good[0],
-        good[1],
-        "monterrey,Casa X,Calle 1,,25.6,-100.3,no,families,nota,note,,,,2026-01-01,example.org",
-        "tijuana,,Calle 2,,32.5,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
-        "tijuana,Casa Y,Calle 3,,91,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
-        "tijuana,Casa Z,Calle 4,,25.87,-97.5,no,families,nota,note,,,,2026-01-01,example.org",
-        "tijuana,Casa W,Calle 5,,32.5,-117.0,no,everyone,nota,note,,,,01/01/2026,example.org",
-    ]) + "\n", encoding="utf-8")  # fmt: skip
+    bad.write_text(
+        "\n".join(
+            [
+                good[0],
+                good[1],
+                "monterrey,Casa X,Calle 1,,25.6,-100.3,no,families,nota,note,,,,2026-01-01,example.org",
+                "tijuana,,Calle 2,,32.5,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
+                "tijuana,Casa Y,Calle 3,,91,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
+                "tijuana,Casa Z,Calle 4,,25.87,-97.5,no,families,nota,note,,,,2026-01-01,example.org",
+                "tijuana,Casa W,Calle 5,,32.5,-117.0,no,everyone,nota,note,,,,01/01/2026,example.org",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["shelters", "import", str(bad)])
     assert result.exit_code != 0
-    for expected in ("line 3: unknown city 'monterrey'", "line 4: name is empty", "line 5: bad coordinates",
-                     "line 6: coordinates 25.87, -97.5 are over 80 km from Tijuana", "line 7: serves 'everyone'",
-                     "line 7: verified_at '01/01/2026' is not a date", "nothing was imported"):  # fmt: skip
+    for expected in (
+        "line 3: unknown city 'monterrey'",
+        "line 4: name is empty",
+        "line 5: bad coordinates",
+        "line 6: coordinates 25.87, -97.5 are over 80 km from Tijuana",
+        "line 7: serves 'everyone'",
+        "line 7: verified_at '01/01/2026' is not a date",
+        "nothing was imported",
+    ):
         assert expected in result.output, expected
     assert [r["name"] for r in db["shelters"].rows] == before
 
@@ -168,7 +195,8 @@ def test_export_then_import_round_trips(runner, db, tmp_path):
     result = runner.invoke(args=["shelters", "import", str(out)])
     assert result.exit_code == 0 and "12 shelters imported" in result.output
     assert [({k: v for k, v in r.items() if k != "id"}) for r in db["shelters"].rows] == [
-        {k: v for k, v in r.items() if k != "id"} for r in rows]  # fmt: skip
+        {k: v for k, v in r.items() if k != "id"} for r in rows
+    ]
     assert runner.invoke(args=["shelters", "export"]).output == out.read_text(encoding="utf-8")
 
 

@@ -22,8 +22,10 @@ PIN = "482615"
 
 @pytest.fixture
 def volunteer(app, client, runner):
-    result = runner.invoke(args=["staff", "add", "rosa", "--role", "volunteer", "--phone", "+52 1 664 111 2233"],
-                           input=f"a long password\n{PIN}\n")  # fmt: skip
+    result = runner.invoke(
+        args=["staff", "add", "rosa", "--role", "volunteer", "--phone", "+52 1 664 111 2233"],
+        input=f"a long password\n{PIN}\n",
+    )
     assert result.exit_code == 0, result.output
     return Phone(client, VOLUNTEER)
 
@@ -35,8 +37,10 @@ def code_of(preview: str) -> str:
 def test_the_preview_quotes_the_alert_and_code_and_pin_send_it(app, db, crowd, volunteer):
     preview = volunteer.text("ALERTA Tijuana Retén en la carretera al puente")  # 31 characters: cut
     code = code_of(preview)
-    assert preview == (f'Alerta {code} a 2 personas (Tijuana, 0.20 USD): "Retén en la car...ra al puente" '
-                       f"Envíe {code} y su PIN en 10 min.")  # fmt: skip
+    assert preview == (
+        f'Alerta {code} a 2 personas (Tijuana, 0.20 USD): "Retén en la car...ra al puente" '
+        f"Envíe {code} y su PIN en 10 min."
+    )
     assert queued(db) == 0
     assert volunteer.text(f"{code} {PIN}") == "Enviada: la alerta 1 va a 2 personas."
     bodies = [r[0] for r in db.execute("SELECT body FROM outbox WHERE kind = 'broadcast'")]
@@ -135,11 +139,23 @@ def test_a_spoofed_alerta_never_sends_through_a_real_server(tmp_path):
 
     key = "volunteer-server-key-" + "k" * 32
     database = tmp_path / "v.db"
-    env = {**os.environ, "HEARINGBOT_DATABASE": str(database), "HEARINGBOT_SECRET_KEY": key,
-           "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "3" * 32}  # fmt: skip
+    env = {
+        **os.environ,
+        "HEARINGBOT_DATABASE": str(database),
+        "HEARINGBOT_SECRET_KEY": key,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_ACCOUNT_SID": "AC" + "3" * 32,
+    }
     env.pop("HEARINGBOT_LOCAL_MODE", None)
-    setup = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(database), "SECRET_KEY": key,
-                        "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": "AC" + "3" * 32})  # fmt: skip
+    setup = create_app(
+        {
+            "INSTANCE_DIR": str(tmp_path),
+            "DATABASE": str(database),
+            "SECRET_KEY": key,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "TWILIO_ACCOUNT_SID": "AC" + "3" * 32,
+        }
+    )
     cli = setup.test_cli_runner()
     assert cli.invoke(args=["init-db"]).exit_code == 0
     assert (
@@ -153,10 +169,16 @@ def test_a_spoofed_alerta_never_sends_through_a_real_server(tmp_path):
     sids = iter(range(1, 100))
 
     def text(body: str) -> str:
-        form = {"MessageSid": f"SM{next(sids):032x}", "AccountSid": "AC" + "3" * 32, "From": VOLUNTEER,
-                "To": "+15005550006", "Body": body}  # fmt: skip
-        request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(),
-                                         headers={"X-Twilio-Signature": sign(form, url=url)})  # fmt: skip
+        form = {
+            "MessageSid": f"SM{next(sids):032x}",
+            "AccountSid": "AC" + "3" * 32,
+            "From": VOLUNTEER,
+            "To": "+15005550006",
+            "Body": body,
+        }
+        request = urllib.request.Request(
+            url, data=urllib.parse.urlencode(form).encode(), headers={"X-Twilio-Signature": sign(form, url=url)}
+        )
         with urllib.request.urlopen(request, timeout=10) as answer:
             return answer.read().decode()
 

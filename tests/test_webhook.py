@@ -33,9 +33,16 @@ def test_unknown_new_fields_are_covered_by_the_signature(phone):
 
 
 def test_local_mode_accepts_unsigned_from_loopback_only(tmp_path):
-    app = create_app({"INSTANCE_DIR": str(tmp_path), "DATABASE": str(tmp_path / "l.db"),
-                      "SECRET_KEY": "k-" + "k" * 32, "TWILIO_AUTH_TOKEN": "", "PUBLIC_URL": "",
-                      "LOCAL_MODE": True})  # fmt: skip
+    app = create_app(
+        {
+            "INSTANCE_DIR": str(tmp_path),
+            "DATABASE": str(tmp_path / "l.db"),
+            "SECRET_KEY": "k-" + "k" * 32,
+            "TWILIO_AUTH_TOKEN": "",
+            "PUBLIC_URL": "",
+            "LOCAL_MODE": True,
+        }
+    )
     with app.app_context():
         storage.migrate(context.get_db())
     client = app.test_client()
@@ -147,8 +154,9 @@ def test_concurrent_messages_from_one_person_lose_nothing(app, db):
 def test_signature_is_checked_against_the_public_url_behind_a_proxy(client, phone):
     # Behind a proxy the app sees another host; Twilio signed HEARINGBOT_PUBLIC_URL + path.
     form = phone.form("hola")
-    response = client.post("/twilio/messages", data=form, headers={"X-Twilio-Signature": sign(form)},
-                           base_url="http://127.0.0.1:8000")  # a same-host proxy  # fmt: skip
+    response = client.post(
+        "/twilio/messages", data=form, headers={"X-Twilio-Signature": sign(form)}, base_url="http://127.0.0.1:8000"
+    )  # a same-host proxy
     assert replies_of(response)[0].startswith("Avisos gratis")
     again = phone.form("hola")
     internal = sign(again, url="http://127.0.0.1:8000/twilio/messages")
@@ -163,8 +171,17 @@ def test_an_unknown_button_payload_gives_way_to_the_button_text_then_the_body(cl
 
 
 @pytest.mark.parametrize(
-    "latitude,longitude", [("nan", "inf"), ("NaN", "-117.03"), ("32.5", "-inf"), ("95", "-117.03"), ("32.5", "181"),
-                           ("1e999", "0"), ("32.5", "")])  # fmt: skip
+    "latitude,longitude",
+    [
+        ("nan", "inf"),
+        ("NaN", "-117.03"),
+        ("32.5", "-inf"),
+        ("95", "-117.03"),
+        ("32.5", "181"),
+        ("1e999", "0"),
+        ("32.5", ""),
+    ],
+)
 def test_impossible_coordinates_are_no_pin_never_a_500(client, db, latitude, longitude, caplog):
     phone = Phone(client, channel="whatsapp")
     response = phone.post(phone.form("", Latitude=latitude, Longitude=longitude))
