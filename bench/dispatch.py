@@ -27,8 +27,9 @@ sys.path.insert(0, str(ROOT))
 from bot.core import places as places_module  # noqa: E402
 from bot.core.clock import iso  # noqa: E402
 from bot.core.phones import PhoneVault  # noqa: E402
+from bot.core.status import ALL  # noqa: E402
 from bot.store import db as storage  # noqa: E402
-from scheduler import planner  # noqa: E402
+from scheduler import outbox, planner  # noqa: E402
 from scheduler.dispatcher import Dispatcher  # noqa: E402
 from scheduler.transport import TwilioTransport  # noqa: E402
 
@@ -102,6 +103,7 @@ def bench_plan(workdir: Path) -> dict:
     seconds = clock.perf_counter() - started
     again = planner.plan_many(db, planner.active(db), NOW, places, settings)
     stored = db["outbox"].count
+    queue_page = bench_queue_page(db, places)
     db.close()
     return {
         "hearings": HEARINGS,
@@ -109,7 +111,24 @@ def bench_plan(workdir: Path) -> dict:
         "seconds": round(seconds, 2),
         "hearings_per_s": round(HEARINGS / seconds),
         "replanned_without_duplicates": stored == rows == again,
+        "console_queue_page": queue_page,
     }
+
+
+def bench_queue_page(db, places) -> dict:
+    """What the console's queue page asks of the outbox with every planned row in it: one page of 200
+    rows (their texts written) and the count, all statuses, then one city and kind."""
+    vault = PhoneVault("bench-key")
+    out = {}
+    for name, which in (
+        ("all", outbox.Filter(ALL)),
+        ("one_city_wakeups", outbox.Filter(ALL, kind="wakeup", city="tijuana")),
+    ):
+        started = clock.perf_counter()
+        shown = outbox.listing(db, vault, places, which, 200)
+        total = outbox.count(db, which)
+        out[name] = {"rows": total, "shown": len(shown), "seconds": round(clock.perf_counter() - started, 3)}
+    return out
 
 
 FAKE = """

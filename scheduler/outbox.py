@@ -22,17 +22,49 @@ from bot.store.db import rows, update, write_transaction
 from scheduler import lease, planner, policy, texts
 
 
-def listing(db: Database, vault: PhoneVault, places: Places, status: str | None = None) -> list[dict]:
-    """Rows for `queue list`: pending (or the given status), next to go first; phones masked.
+@dataclass(frozen=True)
+class Filter:
+    """Which rows `queue list` and the console's queue show: filtered in SQL, not after the fact."""
+
+    statuses: tuple[str, ...] = (Status.PENDING,)
+    kind: str | None = None
+    city: str | None = None  # the person's city
+    day: str | None = None  # YYYY-MM-DD: send_at on that day (UTC)
+
+    def where(self) -> tuple[str, list]:
+        clauses = [f"o.status IN ({', '.join('?' * len(self.statuses))})"]
+        params: list = list(self.statuses)
+        if self.kind:
+            clauses.append("o.kind = ?")
+            params.append(self.kind)
+        if self.city:
+            clauses.append("c.city = ?")
+            params.append(self.city)
+        if self.day:
+            clauses.append("substr(o.send_at, 1, 10) = ?")
+            params.append(self.day)
+        return " AND ".join(clauses), params
+
+
+def count(db: Database, which: Filter) -> int:
+    where, params = which.where()
+    (total,) = db.execute(
+        f"SELECT count(*) FROM outbox o LEFT JOIN contacts c ON c.id = o.contact_id WHERE {where}", params
+    ).fetchone()
+    return total
+
+
+def listing(db: Database, vault: PhoneVault, places: Places, which: Filter, limit: int = -1) -> list[dict]:
+    """Rows for `queue list` and the console: next to go first, at most `limit`; phones masked.
 
     A reminder not yet sent shows the text it would have now (its person's language and port time).
     """
+    where, params = which.where()
     found = rows(
         db,
         "SELECT o.*, c.phone_enc, c.lang AS contact_lang, c.city AS contact_city FROM outbox o "
-        "LEFT JOIN contacts c ON c.id = o.contact_id "
-        "WHERE o.status = ? ORDER BY o.send_at, o.priority, o.id",
-        [status or "pending"],
+        f"LEFT JOIN contacts c ON c.id = o.contact_id WHERE {where} ORDER BY o.send_at, o.priority, o.id LIMIT ?",
+        [*params, limit],
     )
     hearings = planner.hearings(db, [r["hearing_id"] for r in found if r["body"] is None and r["hearing_id"]])
     listed = []

@@ -62,7 +62,7 @@ class Runner:
         self.bucket = self.bucket or TokenBucket(config["SEND_RATE"])
 
     def now(self):
-        return self.deps.config.get("NOW") or clock.utcnow()
+        return clock.now(self.deps.config)
 
     @contextmanager
     def _connection(self) -> Iterator:

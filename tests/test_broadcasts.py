@@ -188,3 +188,17 @@ def test_staff_add_checks_its_input(runner):
     assert "luis" in runner.invoke(args=["staff", "list"]).output  # names are stored lowercase
     assert runner.invoke(args=["staff", "disable", "Luis"]).exit_code == 0
     assert "disabled" in runner.invoke(args=["staff", "list"]).output
+
+
+def test_a_broadcast_all_out_reads_sent_and_reading_writes_nothing(app, db, crowd):
+    """The list derives 'sent' from the rows: GET pages and `broadcast list` never write."""
+    broadcast_id = sent(app, db, Target())
+    db.execute("UPDATE outbox SET status = 'delivered' WHERE broadcast_id = ?", [broadcast_id])
+    db.conn.commit()
+    before = db.conn.total_changes
+    listed = broadcasts.listing(db, PLACES)
+    assert db.conn.total_changes == before
+    assert [b["status"] for b in listed if b["id"] == broadcast_id] == ["sent"]
+    assert broadcasts.get(db, broadcast_id)["status"] == "sending"
+    with pytest.raises(broadcasts.BroadcastError, match="already sent"):
+        broadcasts.cancel(db, broadcast_id, "ana", app.config["NOW"])

@@ -176,3 +176,23 @@ def test_the_queue_lists_every_status_under_all(members, client, db):
     assert f"{len(ids)} messages" in page
     for status in ("expired", "read", "cancelled", "delivered", "pending"):
         assert f'<option value="{status}"' in page, status
+
+
+def test_the_queue_filters_by_kind_city_and_day_in_sql(members, client, db):
+    """Kind, city and day narrow the list and its count; the page shows at most PAGE rows of them."""
+    register(Phone(client, "+5216561230001"))  # Ciudad Juárez
+    register(Phone(client, "+5216641230002"), city="1")  # Tijuana
+    login(client, "op")
+
+    def shown(query):
+        page = client.get(f"/admin/queue?{query}", base_url=PUBLIC_URL).get_data(as_text=True)
+        total = int(re.search(r"<p>(\d+) messages</p>", page)[1])
+        return total, set(re.findall(r"…(\d{4})", page)), re.findall(r"<td>(reminder|wakeup)</td>", page)
+
+    everyone = db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+    assert shown("status=pending")[0] == everyone
+    total, phones, kinds = shown("status=pending&city=tijuana&kind=wakeup")
+    assert (total, phones, kinds) == (1, {"0002"}, ["wakeup"])
+    day = db.execute("SELECT substr(send_at, 1, 10) FROM outbox WHERE slot = 'd7' ORDER BY id LIMIT 1").fetchone()[0]
+    total, phones, kinds = shown(f"status=all&date={day}&city=ciudad_juarez")
+    assert total == 1 and phones == {"0001"} and kinds == ["reminder"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 import xml.etree.ElementTree as ET
 
@@ -13,7 +12,8 @@ from twilio.request_validator import RequestValidator
 
 from bot import config as settings
 from bot.cli.common import with_db
-from bot.core.phones import WHATSAPP_PREFIX, normalize
+from bot.core import inbound
+from bot.core.phones import normalize
 
 
 @click.command("chat")
@@ -31,13 +31,7 @@ def chat(db: Database, phone: str, channel: str) -> None:
     url = (base or "http://localhost") + "/twilio/messages"
     click.echo("Type a message and press Enter; Ctrl-D to leave.")
     for line in sys.stdin:
-        form = {
-            "MessageSid": "SM" + secrets.token_hex(16),
-            "From": (WHATSAPP_PREFIX if channel == "whatsapp" else "") + sender,
-            "To": "+15005550006",
-            "Body": line.rstrip("\n"),
-            "NumMedia": "0",
-        }
+        form = inbound.form_of(sender, channel, line.rstrip("\n"))
         headers = {}
         if token:
             headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(url, form)

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlite_utils import Database
 
 from bot.cli.common import with_db
+from bot.core.status import Status
 from bot.web import context
 from scheduler import outbox
 
@@ -23,7 +24,7 @@ queue = AppGroup("queue", help="The outbox of messages the bot will send.")
 @with_db()
 def queue_list(db: Database, as_json: bool, status: str | None) -> None:
     """List queued messages, soonest first."""
-    rows = outbox.listing(db, context.vault(), context.places(), status)
+    rows = outbox.listing(db, context.vault(), context.places(), outbox.Filter((status or Status.PENDING,)))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

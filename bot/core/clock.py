@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def now(config: Mapping) -> datetime:
+    """The current UTC time, or the one a test pinned in the configuration's NOW (an aware datetime).
+    The web's requests and the scheduler's runs both ask here."""
+    return config.get("NOW") or utcnow()
 
 
 def iso(moment: datetime | None) -> str | None:

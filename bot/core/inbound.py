@@ -8,12 +8,13 @@ opaque one ("btn_confirm_yes") gives way to the button's text, then Body.
 from __future__ import annotations
 
 import math
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core import keywords as kw
 from bot.core.conversation import Message
-from bot.core.phones import split_address
+from bot.core.phones import address, split_address
 
 MAX_BODY = 1600  # Twilio's longest message; anything longer is cut before parsing
 
@@ -60,3 +61,15 @@ def parse(form: Mapping[str, str]) -> Inbound:
         longitude=longitude,
     )
     return Inbound(sid=sid, phone=phone, message=message)
+
+
+def form_of(phone: str, channel: str, text: str) -> dict[str, str]:
+    """The form Twilio would post for a text from `phone` (E.164) on a channel, with a fresh MessageSid:
+    what the simulator and `chat` send, so a terminal or a browser is exactly a phone."""
+    return {
+        "MessageSid": "SM" + secrets.token_hex(16),
+        "From": address(channel, phone),
+        "To": "+15005550006",  # Twilio's test number: the bot's own number is not part of the message
+        "Body": text,
+        "NumMedia": "0",
+    }

@@ -3,7 +3,6 @@
 import re
 import unicodedata
 
-_PUNCT = re.compile(r"[^\w\s:/.\-]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
 
@@ -12,12 +11,6 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", stripped.casefold()).strip()
-
-
-def words(text: str) -> str:
-    """fold() and drop punctuation except what dates and times use (: / . -)."""
-    cleaned = _PUNCT.sub(" ", fold(text)).replace("_", " ")
-    return _SPACES.sub(" ", cleaned).strip()
 
 
 def bare(text: str) -> str:

@@ -347,8 +347,9 @@ def cancel(db: Database, broadcast_id: int, actor: str, now: datetime) -> int:
     """Stop every message not yet handed to Twilio, those a dispatcher already claimed too."""
     with write_transaction(db):
         b = get(db, broadcast_id)
-        if b["status"] in ("cancelled", "sent"):
-            raise BroadcastError(f"broadcast {broadcast_id} is already {b['status']}")
+        status = shown_status(b["status"], counts(db, broadcast_id))
+        if status in ("cancelled", "sent"):
+            raise BroadcastError(f"broadcast {broadcast_id} is already {status}")
         stopped = cancel_broadcast(db, broadcast_id, now)
         db.execute(
             "UPDATE broadcasts SET status = 'cancelled', cancelled_at = ? WHERE id = ?", [iso(now), broadcast_id]
@@ -382,15 +383,17 @@ def counts(db: Database, broadcast_id: int) -> dict:
     }
 
 
+def shown_status(stored: str, tally: dict) -> str:
+    """A broadcast whose messages are all out reads 'sent': derived from its rows, never written by a read."""
+    return "sent" if stored == "sending" and not tally["pending"] else stored
+
+
 def listing(db: Database, places: Places) -> list[dict]:
-    """Every broadcast, newest first, with live counts; one whose messages are all out becomes 'sent'."""
+    """Every broadcast, newest first, with live counts (a read: it changes nothing)."""
     out = []
     for b in rows(db, "SELECT * FROM broadcasts ORDER BY id DESC"):
         tally = counts(db, b["id"])
-        status = b["status"]
-        if status == "sending" and not tally["pending"]:
-            status = "sent"
-            db.execute("UPDATE broadcasts SET status = 'sent' WHERE id = ? AND status = 'sending'", [b["id"]])
+        status = shown_status(b["status"], tally)
         out.append(
             {
                 "id": b["id"],

@@ -58,7 +58,7 @@ def close_db(_exc=None) -> None:
 
 def now() -> datetime:
     """The current UTC time; tests pin it with config NOW (an aware datetime)."""
-    return current_app.config.get("NOW") or clock.utcnow()
+    return clock.now(current_app.config)
 
 
 def vault() -> PhoneVault:

@@ -27,7 +27,6 @@ from scheduler import planner
 from scheduler.planner import Settings
 
 log = logging.getLogger(__name__)
-DEFAULT_PRICES = {"sms": 0.10, "whatsapp": 0.02}
 ALWAYS = {kw.STOP, kw.START, kw.DELETE}  # these always take effect; their answer goes at most once a minute
 
 
@@ -42,8 +41,8 @@ def receive(
     places: Places,
     message: Inbound,
     now: datetime,
-    reminders: Settings | None = None,
-    prices: dict | None = None,
+    reminders: Settings,
+    prices: dict[str, float],
 ) -> list[str]:
     """Answer one Twilio inbound message; a repeated MessageSid gets the first answer again."""
     sid, phone, channel, text = message.sid, message.phone, message.message.channel, message.message.text
@@ -55,7 +54,7 @@ def receive(
             log.info("replayed %s from %s", sid, mask(phone))
             return replayed
         phone_hash = vault.lookup_hash(phone)
-        alert = alerts.handle(db, vault, places, phone_hash, text, now, prices or DEFAULT_PRICES)
+        alert = alerts.handle(db, vault, places, phone_hash, text, now, prices)
         if alert is not None:  # a volunteer's ALERTA or PIN: not part of any conversation
             inbound.record(db, sid, alert)
             log.info("%s %s from %s: volunteer alert path", channel, sid, mask(phone))
@@ -79,7 +78,7 @@ def receive(
         applied = people.apply(db, vault, contact, channel, phone, outcome, now, places)
         contact_id = applied.contact_id
         if applied.replan:  # a new hearing, port time, language, or START: the reminders follow
-            planner.plan_contact(db, contact_id, now, places, reminders or planner.load_settings(), applied.revive)
+            planner.plan_contact(db, contact_id, now, places, reminders, applied.revive)
         replies = list(outcome.replies)
         repeated = always != kw.DELETE or contact.person.state == conversation.CONFIRM_DELETE  # (a new code: said)
         if always and repeated and inbound.answered(db, contact_id, always, now):

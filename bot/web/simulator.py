@@ -8,8 +8,6 @@ anything else is a 404, since the page lets its user act as any phone number.
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from bot.core import inbound
@@ -40,23 +38,16 @@ def page():
 @bp.post("/simulator")
 def send():
     phone = normalize(request.form.get("phone", "")) or DEFAULT_PHONE
-    channel = "whatsapp:" if request.form.get("channel") == "whatsapp" else ""
+    channel = "whatsapp" if request.form.get("channel") == "whatsapp" else "sms"
     text = request.form.get("body", "")
     if request.form.get("reset"):
         session.pop("sim_lines", None)
         return redirect(url_for("simulator.page"))
-    form = {
-        "MessageSid": "SM" + secrets.token_hex(16),
-        "From": channel + phone,
-        "To": "+15005550006",
-        "Body": text,
-        "NumMedia": "0",
-    }
     replies = receive(
         context.get_db(),
         context.vault(),
         context.places(),
-        inbound.parse(form),
+        inbound.parse(inbound.form_of(phone, channel, text)),
         context.now(),
         context.reminders(),
         context.prices(),

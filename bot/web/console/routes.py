@@ -300,18 +300,11 @@ def shelter_export():
 def queue():
     status = request.args.get("status", "pending")
     kind, city, day = request.args.get("kind", ""), request.args.get("city", ""), request.args.get("date", "")
-    shown = ALL if status == "all" else (status,)
-    items = [i for s in shown for i in outbox.listing(_db(), context.vault(), context.places(), s)]
-    if kind:
-        items = [i for i in items if i["kind"] == kind]
-    if city:
-        items = [i for i in items if i["city"] == city]
-    if day:
-        items = [i for i in items if (i["send_at"] or "").startswith(day)]
+    which = outbox.Filter(ALL if status == "all" else (status,), kind or None, city or None, day or None)
     return render_template(
         "admin/queue.html",
-        items=items[:PAGE],
-        total=len(items),
+        items=outbox.listing(_db(), context.vault(), context.places(), which, PAGE),
+        total=outbox.count(_db(), which),
         status=status,
         kind=kind,
         city=city,
