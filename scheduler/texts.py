@@ -27,13 +27,15 @@ ORDER: dict[str, tuple[str, ...]] = {
 def values(hearing: Hearing, report_at: datetime, lang: str, places: Places) -> dict[str, str]:
     """What a reminder names, formatted for the person's language."""
     _ = translator(lang)
-    court, city = places.known_court(hearing.court), places.city(hearing.city)
+    court, port = places.known_court(hearing.court), places.port_for(hearing.city, hearing.court)
     local, report = hearing.at.astimezone(court.zone), report_at.astimezone(court.zone)
     return {
         "date": weekday_day_month(local.date(), lang),
         "time": clock(local.time(), lang),
         "court": court.name,
-        "port_name": city.port if city else _("the one on your paper"),
+        "port_name": port.name
+        if (port := places.port_for(hearing.city, hearing.court))
+        else _("the one on your paper"),
         "port_time": clock(report.time(), lang) + both_clocks(report_at, hearing, lang, places),
     }
 

@@ -310,11 +310,11 @@ def test_a_graceful_stop_with_a_standby_running_messages_nobody_twice(tmp_path, 
 def test_a_poison_row_fails_alone_and_the_batch_goes_on(app, client, db, fake, caplog):
     """An operator renamed a court in places.json: that person's reminder cannot be written. It is
     failed with a reason (no phone, no text in the log), shown in the console; the others go."""
-    for n, city in enumerate(("2", "1", "7", "8")):  # Mexicali (Calexico court), Tijuana, Reynosa, Matamoros
+    for n, city in enumerate(("5", "1", "7", "8")):  # Piedras Negras (Laredo court), Tijuana, Reynosa, Matamoros
         register(Phone(client, f"+52166400000{n}"), city=city)
     make_due(db)
     places = app.extensions["hearingbot.places"]
-    app.extensions["hearingbot.places"] = replace(places, courts=tuple(c for c in places.courts if c.key != "calexico"))
+    app.extensions["hearingbot.places"] = replace(places, courts=tuple(c for c in places.courts if c.key != "laredo"))
     with caplog.at_level(logging.INFO):
         counts = tick(app)
     assert counts["sent"] == 3 and counts["failed"] == 1

@@ -36,6 +36,7 @@ def expected_slots(hearing_local: datetime, person_zone: str, report_local: date
 CITY_DATES = [
     (city.key, day)
     for city in PLACES.cities
+    if city.court is not None
     for day in (
         date(2026, 3, 9),
         date(2026, 3, 12),
@@ -50,8 +51,10 @@ CITY_DATES = [
 
 COURT_ZONES = {
     "san_diego": "America/Los_Angeles",
-    "calexico": "America/Los_Angeles",
+    "imperial": "America/Los_Angeles",
     "el_paso": "America/Denver",
+    "tucson": "America/Phoenix",
+    "san_antonio": "America/Chicago",
     "laredo": "America/Chicago",
     "brownsville": "America/Chicago",
 }  # known facts, not data/
@@ -64,6 +67,10 @@ CITY_ZONES = {
     "nuevo_laredo": "America/Matamoros",
     "reynosa": "America/Matamoros",
     "matamoros": "America/Matamoros",
+    "tecate": "America/Tijuana",
+    "agua_prieta": "America/Hermosillo",
+    "ojinaga": "America/Ojinaga",
+    "ciudad_acuna": "America/Matamoros",
 }
 COURT_ONLY = [(None, court, day) for court in COURT_ZONES for day in (date(2026, 3, 9), date(2026, 11, 2))]
 

@@ -298,7 +298,7 @@ def glean(turn: Turn) -> dict:
     changes: dict[str, object] = {}
     city = find_city(turn.message.text, turn.places)
     if city and not (turn.person.city or turn.person.court):
-        changes |= {"city": city.key, "court": city.court.key}
+        changes |= {"city": city.key, "court": city.court.key if city.court else None}
     # Before a language is chosen, try the guessed one first, then each ("9 mas" is only Kreyòl).
     langs = [turn.lang] if turn.person.lang else dict.fromkeys([turn.lang, *LANGS])
     for lang in langs:
@@ -351,7 +351,8 @@ def on_choose_city(turn: Turn) -> Outcome:
         return city_for_shelters(turn, city)
     gleaned = glean(turn).get("pending", {})
     if city:
-        return next_registration_step(turn, city=city.key, court=city.court.key, pending=gleaned or kept_parts(turn))
+        court = city.court.key if city.court else None
+        return next_registration_step(turn, city=city.key, court=court, pending=gleaned or kept_parts(turn))
     said = bare(m.text)
     if said == str(count + 1) or set(said.split()) & kw.OTHER_WORDS:
         return turn.reply(court_menu(turn), state=CHOOSE_COURT, pending=gleaned or kept_parts(turn))

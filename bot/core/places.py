@@ -1,10 +1,16 @@
-"""Reference data about cities, ports and courts, read from data/places.json."""
+"""Reference data about cities, ports and courts, read from data/places.json (docs/places.md).
+
+A city is where a person waits: its zone is their clock, its shelters are theirs. A court is where
+the hearing is: its zone is the clock of the hearing time. A port belongs to a city (and its clock)
+and serves courts; a person reports at their own city's port when it serves their court, else at
+the court's main port. A court with no ports is an interior court: there is no port line.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -15,6 +21,17 @@ from bot.core.text import bare
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "places.json"
 NEAR_KM = 60  # a shared location this close to a city counts as that city
+COURT_WORDS = {"corte", "court", "cour", "tribunal", "kou", "kot", "juzgado", "audiencia", "hearing", "tribunal de"}
+_T = TypeVar("_T")
+TYPO_MIN = 6  # names this long or longer are still found with one letter wrong (Huston, Harlinjen)
+
+
+@dataclass(frozen=True)
+class Port:
+    key: str
+    name: str  # as people in Mexico say it: El Chaparral, Puente Paso del Norte
+    us_name: str
+    city: str  # the city key it is in: its clock is that city's
 
 
 @dataclass(frozen=True)
@@ -23,6 +40,18 @@ class Court:
     name: str
     zone: ZoneInfo
     reporting_lead_hours: float
+    eoir_name: str = ""
+    city: str = ""
+    state: str = ""
+    address: str | None = None
+    aliases: tuple[str, ...] = ()
+    ports: tuple[str, ...] = ()  # port keys, the main port first; none: an interior court
+    detained: bool = False
+    needs_court_word: tuple[str, ...] = ()  # aliases that are also first names (Orlando)
+
+    @property
+    def border(self) -> bool:
+        return bool(self.ports)
 
 
 @dataclass(frozen=True)
@@ -30,23 +59,27 @@ class City:
     key: str
     name: str
     zone: ZoneInfo
-    port: str
-    court: Court
+    court: Court | None  # the court that usually hears people waiting here, until they name theirs
     lat: float
     lon: float
     aliases: tuple[str, ...]
+    state: str = ""
+    menu: bool = True  # listed by number in the city menu (the others are found by name)
 
 
 @dataclass(frozen=True)
 class Places:
     cities: tuple[City, ...]
     courts: tuple[Court, ...]
+    ports: tuple[Port, ...] = ()
     _cities: dict[str | None, City] = field(init=False, repr=False, compare=False)
     _courts: dict[str | None, Court] = field(init=False, repr=False, compare=False)
+    _ports: dict[str | None, Port] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:  # lookups by key are on every planned reminder: index them once
         object.__setattr__(self, "_cities", {c.key: c for c in self.cities})
         object.__setattr__(self, "_courts", {c.key: c for c in self.courts})
+        object.__setattr__(self, "_ports", {p.key: p for p in self.ports})
 
     def city(self, key: str | None) -> City | None:
         return self._cities.get(key)
@@ -58,60 +91,170 @@ class Places:
         """The court of a hearing or of a person past the menus: one of ours, or a KeyError."""
         return self._courts[key]
 
+    def port(self, key: str | None) -> Port | None:
+        return self._ports.get(key)
+
+    @property
+    def menu(self) -> tuple[City, ...]:
+        """The cities listed by number, in the file's order."""
+        return tuple(c for c in self.cities if c.menu)
+
+    def port_for(self, city_key: str | None, court_key: str | None) -> Port | None:
+        """Where the person reports: their city's port if it serves their court, else the court's main
+        port; None for an interior court (or an unknown one)."""
+        court = self.court(court_key)
+        if court is None or not court.ports:
+            return None
+        served = [self._ports[k] for k in court.ports if k in self._ports]
+        return next((p for p in served if p.city == city_key), served[0] if served else None)
+
+    def zone_of_port(self, port: Port) -> ZoneInfo:
+        city = self.city(port.city)
+        assert city is not None, "a port's city is checked at load"
+        return city.zone
+
 
 @cache
 def load(path: Path = DATA_FILE) -> Places:
-    """Read and check the places file once per process."""
+    """Read and check the places file once per process: every reference resolves, every zone exists."""
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    courts = {
-        c["key"]: Court(c["key"], c["name"], ZoneInfo(c["zone"]), float(c["reporting_lead_hours"]))
-        for c in raw["courts"]
-    }
+    courts = {}
+    for c in raw["courts"]:
+        courts[c["key"]] = Court(
+            key=c["key"],
+            name=c["name"],
+            zone=ZoneInfo(c["zone"]),
+            reporting_lead_hours=float(c["reporting_lead_hours"]),
+            eoir_name=c.get("eoir_name", ""),
+            city=c.get("city", ""),
+            state=c.get("state", ""),
+            address=c.get("address"),
+            aliases=tuple(dict.fromkeys(bare(a) for a in [c["name"], *c.get("aliases", [])] if bare(a))),
+            ports=tuple(c.get("ports", [])),
+            detained=bool(c.get("detained")),
+            needs_court_word=tuple(bare(a) for a in c.get("needs_court_word", [])),
+        )
     cities = []
     for c in raw["cities"]:
-        if c["zone"] == "America/Monterrey":
-            raise ValueError(f"{c['key']}: America/Monterrey is an hour off on the border")
+        usual = c.get("court")
+        if usual is not None and usual not in courts:
+            raise ValueError(f"{c['key']}: no court {usual!r}")
         cities.append(
             City(
                 key=c["key"],
                 name=c["name"],
                 zone=ZoneInfo(c["zone"]),
-                port=c["port"],
-                court=courts[c["court"]],
+                court=courts[usual] if usual else None,
                 lat=c["lat"],
                 lon=c["lon"],
-                aliases=tuple(bare(a) for a in [c["name"], c["key"], *c["aliases"]]),
+                aliases=tuple(dict.fromkeys(bare(a) for a in [c["name"], c["key"], *c["aliases"]] if bare(a))),
+                state=c.get("state", ""),
+                menu=bool(c.get("menu", True)),
             )
         )
-    return Places(tuple(cities), tuple(courts.values()))
+    city_keys = {c.key for c in cities}
+    ports = tuple(Port(p["key"], p["name"], p["us_name"], p["city"]) for p in raw.get("ports", []))
+    port_keys = {p.key for p in ports}
+    for p in ports:
+        if p.city not in city_keys:
+            raise ValueError(f"port {p.key}: no city {p.city!r}")
+    for court in courts.values():
+        if missing := set(court.ports) - port_keys:
+            raise ValueError(f"court {court.key}: no port {sorted(missing)}")
+    return Places(tuple(cities), tuple(courts.values()), ports)
 
 
-_Option = TypeVar("_Option", City, Court)
+def _distance_one(a: str, b: str) -> bool:
+    """Whether b is a within one letter (substituted, missing, extra, or two swapped)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def _pick(text: str, options: Sequence[_Option], names_of: Callable[[_Option], Iterable[str]]) -> _Option | None:
-    """Match a menu answer: its number, or a name found as whole words in the text."""
-    said = bare(text)
+def _spans(said: str, name: str, typos: bool) -> list[tuple[int, int]]:
+    """Where a name stands in a text as whole words: (first word, after the last)."""
+    words, parts = said.split(), name.split()
+    found = []
+    for i in range(len(words) - len(parts) + 1):
+        window = words[i : i + len(parts)]
+        if window == parts or (
+            typos
+            and len(name) >= TYPO_MIN
+            and all(_distance_one(w, p) for w, p in zip(window, parts, strict=True))
+            and sum(w != p for w, p in zip(window, parts, strict=True)) <= 1
+        ):
+            found.append((i, i + len(parts)))
+    return found
+
+
+def _best(said: str, options: Iterable[tuple[str, _T]], taken: set[int], typos: bool) -> tuple[_T, range] | None:
+    """The option whose name covers the most words of the text (exact before typo), outside `taken`."""
+    best: tuple[tuple[int, int], _T, range] | None = None
+    for name, option in options:
+        for exact in (True, False) if typos else (True,):
+            for start, end in _spans(said, name, typos=not exact):
+                if taken & set(range(start, end)):
+                    continue
+                rank = (end - start, 1 if exact else 0)
+                if best is None or rank > best[0]:
+                    best = (rank, option, range(start, end))
+    return (best[1], best[2]) if best else None
+
+
+def _number(said: str, options: Sequence[_T]) -> _T | None:
     if said.isdigit():
         n = int(said)
         return options[n - 1] if 1 <= n <= len(options) else None
-    padded = f" {said} "
-    # Longest alias first so "nuevo laredo" wins over "laredo".
-    ranked = sorted(((len(a), o) for o in options for a in names_of(o)), key=lambda p: -p[0])
-    for _, option in ranked:
-        if any(f" {a} " in padded for a in names_of(option) if a):
-            return option
     return None
 
 
-def find_city(text: str, places: Places) -> City | None:
-    """The city a menu answer names, by number (1-based) or name."""
-    return _pick(text, places.cities, lambda c: c.aliases)
+def find_city(text: str, places: Places, numbers: bool = True) -> City | None:
+    """The city a message names: its menu number (when `numbers`), or any city's name, longest first."""
+    said = bare(text)
+    if numbers and (picked := _number(said, places.menu)):
+        return picked
+    found = _best(said, ((a, c) for c in places.cities for a in c.aliases), set(), typos=True)
+    return found[0] if found else None
 
 
-def find_court(text: str, places: Places) -> Court | None:
-    """The court a menu answer names, by number (1-based) or name."""
-    return _pick(text, places.courts, lambda c: (bare(c.name), bare(c.key)))
+def find_court(text: str, places: Places, anywhere: bool = False) -> Court | None:
+    """The court a message names (accents, case and one wrong letter forgiven).
+
+    `anywhere`: the text was not an answer to "which court?", so a court is taken only outside the
+    words that name a city ("Nuevo Laredo" is a city, not the Laredo court), never a detained court,
+    and a court whose name is also a first name only after a word like "corte"."""
+    said = bare(text)
+    taken: set[int] = set()
+    if anywhere:
+        for city in places.cities:
+            for alias in city.aliases:
+                for start, end in _spans(said, alias, typos=False):
+                    taken |= set(range(start, end))
+    options: list[tuple[str, Court]] = []
+    words = said.split()
+    for court in places.courts:
+        if anywhere and court.detained:
+            continue
+        for alias in court.aliases:
+            options.append((alias, court))
+    found = _best(said, options, taken, typos=True)
+    if found is None:
+        return None
+    court, span = found
+    name = " ".join(words[span.start : span.stop])
+    if anywhere and (name in court.needs_court_word or name not in court.aliases):  # a first name, or a typo
+        before = set(words[max(0, span.start - 2) : span.start])
+        if not before & COURT_WORDS:
+            return None
+    return court
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -345,3 +345,15 @@ def m009_security(db: Database) -> None:
     broadcasts.add_column("code_hash", str)
     broadcasts.add_column("approved_by", str)
     broadcasts.add_column("approved_at", str)
+
+
+@migrations()
+def m010_every_court(db: Database) -> None:
+    # data/places.json now lists every immigration court. The old "calexico" entry was the Imperial
+    # Immigration Court's area: same clock (America/Los_Angeles), so no stored instant moves.
+    for table in ("hearings", "contacts"):
+        db.execute(f"UPDATE {table} SET court = 'imperial' WHERE court = 'calexico'")
+    db.execute(
+        "UPDATE broadcasts SET target = json_set(target, '$.court', 'imperial') "
+        "WHERE json_valid(target) AND json_extract(target, '$.court') = 'calexico'"
+    )
