@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+
+import holidays
 
 from bot.core import advice
 from bot.core import keywords as kw
 from bot.core.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
 from bot.core.hearing import EOIR_HOTLINE, Hearing, both_clocks, describe, port_instant, port_phrase, report_time
 from bot.core.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
-from bot.core.places import Places, find_city, find_court, nearest_city
+from bot.core.places import City, Court, Places, find_city, find_court, find_court_at, nearest_city
 from bot.core.shelters import Directory
 from bot.core.text import bare
 
@@ -32,6 +35,10 @@ CONFIRM_HEARING = "confirm_hearing"
 ASK_PORT_TIME = "ask_port_time"
 REGISTERED = "registered"
 CONFIRM_DELETE = "confirm_delete"
+ASK_CITY_NAME = "ask_city_name"  # "Other" in the city menu: the name, typed
+ASK_COURT_PLACE = "ask_court_place"  # a court we could not find: its US city and state
+CHOOSE_AMPM = "choose_ampm"  # a time before 6:00 or after 19:00: morning or evening?
+EARLIEST, LATEST = time(6, 0), time(19, 0)  # hearing times outside these are asked about
 
 MAX_DAYS_AHEAD = 366  # no hearing is set further out; it also bounds what one phone can make us plan
 LANGUAGE_MENU = "\n".join(f"{i} {NATIVE_NAMES[lang]}" for i, lang in enumerate(LANGS, 1))
@@ -71,6 +78,13 @@ class SaveHearing:
 @dataclass(frozen=True)
 class SavePortTime:
     report_at: datetime
+
+
+@dataclass(frozen=True)
+class MoveCity:
+    """The person now waits in another city: their hearing's clock for reminders follows."""
+
+    city: str
 
 
 @dataclass(frozen=True)
@@ -150,6 +164,15 @@ def handle(
             return Outcome(person, ())  # they said STOP: silence until START
     if keyword:
         return KEYWORD_HANDLERS[keyword.command](turn)
+    if person.lang and person.state not in (NEW, CHOOSE_LANGUAGE, CHOOSE_CITY, ASK_CITY_NAME, CONFIRM_DELETE):
+        rest = kw.moving(message.text)
+        if rest == "" and (person.city or person.court):
+            back = {"then": "move", "return": person.state, "kept": person.pending}
+            return turn.reply(city_menu(turn), state=CHOOSE_CITY, pending=back)
+        if rest and (city := find_city(message.text, places, numbers=False) or find_city(rest, places, False)):
+            return move_to(turn, city)
+        if (rest := kw.change_with(message.text)) is not None:
+            return on_change(turn, rest)
     pinned = message.latitude is not None and message.longitude is not None and not message.text.strip()
     if pinned and person.state != CHOOSE_CITY:  # (when asked for the city, a pin answers that)
         return on_location(turn)
@@ -177,8 +200,16 @@ def prompt(turn: Turn, state: str) -> str:
         return welcome_text(turn)
     if state == CHOOSE_CITY:
         return city_menu(turn)
+    if state == ASK_CITY_NAME:
+        return _("Write the name of the city where you are now.")
     if state == CHOOSE_COURT:
-        return court_menu(turn)
+        return court_question(turn)
+    if state == ASK_COURT_PLACE:
+        return _(
+            "We could not find that court. Write the city and state of the court in the US, for example: {example}"
+        ).format(example="Omaha, Nebraska")
+    if state == CHOOSE_AMPM:
+        return ampm_question(turn)
     if state == ASK_HEARING:
         return _("What day and time is your hearing? For example: {example}").format(example=_("March 9 8:30 am"))
     if state == CHOOSE_DATE:
@@ -207,16 +238,26 @@ def welcome_text(turn: Turn) -> str:
 
 def city_menu(turn: Turn) -> str:
     _ = turn._
-    cities = turn.places.cities
+    cities = turn.places.menu
     other = _("Other")
     lines = [f"{i} {c.name}" for i, c in enumerate(cities, 1)] + [f"{len(cities) + 1} {other}"]
     return "\n".join([_("Which city are you in?"), *lines])
 
 
-def court_menu(turn: Turn) -> str:
+def court_question(turn: Turn) -> str:
     _ = turn._
-    lines = [f"{i} {c.name}" for i, c in enumerate(turn.places.courts, 1)]
-    return "\n".join([_("Which court is your hearing at?"), *lines])
+    return _(
+        "Which court is your hearing at? Write the city of the court on your paper, for example: {example}"
+    ).format(example="San Diego, El Paso, Houston")
+
+
+def ampm_question(turn: Turn) -> str:
+    _ = turn._
+    at = time.fromisoformat(turn.person.pending["time"])
+    morning, evening = time(at.hour % 12, at.minute), time(at.hour % 12 + 12, at.minute)
+    return _("Is your hearing at {morning} or at {evening}? Reply 1 or 2.").format(
+        morning="1 " + clock(morning, turn.lang), evening="2 " + clock(evening, turn.lang)
+    )
 
 
 def which_date(turn: Turn) -> str:
@@ -240,9 +281,20 @@ def pending_hearing(turn: Turn) -> Hearing:
 
 def confirm_question(turn: Turn) -> str:
     _ = turn._
-    return _("{hearing}. Is that right? Reply YES or NO.").format(
-        hearing=describe(pending_hearing(turn), turn.lang, turn.places)
-    )
+    hearing = pending_hearing(turn)
+    question = _("{hearing}. Is that right? Reply YES or NO.").format(hearing=describe(hearing, turn.lang, turn.places))
+    day = hearing.at.astimezone(turn.places.known_court(hearing.court).zone).date()
+    if day in us_holidays(day.year):
+        return _("That day is a US federal holiday: please check your paper.") + "\n" + question
+    if day.weekday() >= 5:
+        return _("That day is a weekend: please check your paper.") + "\n" + question
+    return question
+
+
+@cache
+def us_holidays(year: int) -> frozenset[date]:
+    """US federal holidays, the observed days included (the courts are closed on them)."""
+    return frozenset(holidays.country_holidays("US", years=[year]))
 
 
 def port_question(turn: Turn) -> str:
@@ -264,6 +316,8 @@ def next_registration_step(turn: Turn, *lead: str, **changes) -> Outcome:
         return Outcome(replace(person, state=CHOOSE_LANGUAGE), joined(*lead, welcome_text(turn)))
     if not (person.city or person.court):
         state = CHOOSE_CITY
+    elif not person.court:
+        state = CHOOSE_COURT
     elif person.pending.get("date"):
         return continue_hearing(turn, *lead)
     elif not person.hearing:
@@ -274,7 +328,7 @@ def next_registration_step(turn: Turn, *lead: str, **changes) -> Outcome:
     return Outcome(person, joined(*lead, prompt(replace(turn, person=person), state)))
 
 
-HEARING_PARTS = ("date", "alt", "time", "port")
+HEARING_PARTS = ("date", "alt", "time", "port", "ampm")
 
 
 def hearing_parts(pending: dict) -> dict:
@@ -296,9 +350,11 @@ def parsed_parts(parsed: ParsedHearing) -> dict:
 def glean(turn: Turn) -> dict:
     """Changes from a message that gives the city or the hearing before we asked for them."""
     changes: dict[str, object] = {}
-    city = find_city(turn.message.text, turn.places)
+    city = find_city(turn.message.text, turn.places, numbers=False)
     if city and not (turn.person.city or turn.person.court):
         changes |= {"city": city.key, "court": city.court.key if city.court else None}
+    if court := find_court(turn.message.text, turn.places, anywhere=True):
+        changes["court"] = court.key  # the court on the paper, whatever city the person waits in
     # Before a language is chosen, try the guessed one first, then each ("9 mas" is only Kreyòl).
     langs = [turn.lang] if turn.person.lang else dict.fromkeys([turn.lang, *LANGS])
     for lang in langs:
@@ -343,19 +399,24 @@ def on_choose_language(turn: Turn) -> Outcome:
 def on_choose_city(turn: Turn) -> Outcome:
     _ = turn._
     m = turn.message
-    count = len(turn.places.cities)
+    count = len(turn.places.menu)
     city = find_city(m.text, turn.places)
     if city is None and m.latitude is not None and m.longitude is not None:
         city = nearest_city(m.latitude, m.longitude, turn.places)
     if turn.person.pending.get("then") == "shelters":
         return city_for_shelters(turn, city)
-    gleaned = glean(turn).get("pending", {})
+    if turn.person.pending.get("then") == "move":
+        return move_to(turn, city) if city else not_understood(turn, city_menu(turn))
+    gleaned = glean(turn)
+    parts = gleaned.get("pending") or kept_parts(turn)
     if city:
-        court = city.court.key if city.court else None
-        return next_registration_step(turn, city=city.key, court=court, pending=gleaned or kept_parts(turn))
+        return placed(turn, city, gleaned.get("court"), parts)
     said = bare(m.text)
     if said == str(count + 1) or set(said.split()) & kw.OTHER_WORDS:
-        return turn.reply(court_menu(turn), state=CHOOSE_COURT, pending=gleaned or kept_parts(turn))
+        return turn.reply(prompt(turn, ASK_CITY_NAME), state=ASK_CITY_NAME, pending=parts)
+    if court := gleaned.get("court"):  # "mi corte es en Houston": the court, and the city is still asked
+        return turn.reply(city_menu(turn), court=court, pending=parts)
+    gleaned = gleaned.get("pending", {})
     if gleaned:  # the hearing without the city: keep it, and ask for the city
         return turn.reply(city_menu(turn), pending=gleaned)
     return not_understood(turn, _("Please reply with the number of your city, from 1 to {n}.").format(n=count + 1))
@@ -365,15 +426,46 @@ def kept_parts(turn: Turn) -> dict:
     return hearing_parts(turn.person.pending)
 
 
-def on_choose_court(turn: Turn) -> Outcome:
+def placed(turn: Turn, city: City | None, court: object, parts: dict) -> Outcome:
+    """The city is known (or known to be none of ours): the court named, or the city's usual one."""
+    usual = city.court.key if city and city.court else None
+    court_key = court or turn.person.court or usual
+    return next_registration_step(turn, city=city.key if city else None, court=court_key, pending=parts)
+
+
+def on_ask_city_name(turn: Turn) -> Outcome:
     _ = turn._
-    court = find_court(turn.message.text, turn.places)
+    city = find_city(turn.message.text, turn.places, numbers=False)
+    gleaned = glean(turn)
+    parts = gleaned.get("pending") or kept_parts(turn)
+    if city or gleaned.get("court"):
+        return placed(turn, city, gleaned.get("court"), parts)
+    lead = _("We do not have that city yet: we will use your court's clock.")
+    return turn.reply(lead, court_question(turn), state=CHOOSE_COURT, city=None, pending=parts)
+
+
+def on_choose_court(turn: Turn) -> Outcome:
+    court = find_court(turn.message.text, turn.places) or find_court_at(turn.message.text, turn.places)
     if court:
-        gleaned = glean(turn).get("pending")
-        return next_registration_step(turn, city=None, court=court.key, pending=gleaned or kept_parts(turn))
-    return not_understood(
-        turn,
-        _("Please reply with the number of your court, from 1 to {n}.").format(n=len(turn.places.courts)),
+        return court_chosen(turn, court)
+    return turn.reply(prompt(turn, ASK_COURT_PLACE), state=ASK_COURT_PLACE)
+
+
+def court_chosen(turn: Turn, court: Court) -> Outcome:
+    gleaned = glean(turn).get("pending")
+    return next_registration_step(turn, court=court.key, pending=gleaned or kept_parts(turn))
+
+
+def on_ask_court_place(turn: Turn) -> Outcome:
+    """The US city and state of a court we could not find by its name: never a guessed clock."""
+    _ = turn._
+    court = find_court_at(turn.message.text, turn.places) or find_court(turn.message.text, turn.places)
+    if court:
+        return court_chosen(turn, court)
+    return turn.reply(
+        _(
+            "Sorry, we do not know a court there. Check your paper or call {hotline}, then write the court's city."
+        ).format(hotline=EOIR_HOTLINE)
     )
 
 
@@ -396,10 +488,14 @@ def continue_hearing(turn: Turn, *lead: str) -> Outcome:
     """Ask what the pending hearing still lacks: which date, the time, then a YES."""
     pending = hearing_parts(turn.person.pending)
     confirming = replace(turn, person=replace(turn.person, pending=pending))
+    if pending.get("time") == "00:00":  # midnight, "24:00": no hearing is then; ask again
+        del pending["time"]
     if "alt" in pending:
         state = CHOOSE_DATE
     elif "time" not in pending:
         state = ASK_TIME
+    elif not pending.get("ampm") and not EARLIEST <= time.fromisoformat(pending["time"]) < LATEST:
+        state = CHOOSE_AMPM
     else:
         state = CONFIRM_HEARING
         hearing = pending_hearing(confirming)
@@ -448,6 +544,23 @@ def on_ask_time(turn: Turn) -> Outcome:
     return continue_hearing(replace(turn, person=replace(turn.person, pending=pending)))
 
 
+def on_choose_ampm(turn: Turn) -> Outcome:
+    """1 or 2 (or a.m./p.m., morning/evening) for a time the bot will not take at face value."""
+    said = bare(turn.message.text)
+    at = time.fromisoformat(turn.person.pending["time"])
+    words = set(said.split())
+    if said == "1" or words & kw.MORNING_WORDS:
+        at = time(at.hour % 12, at.minute)
+    elif said == "2" or words & kw.EVENING_WORDS:
+        at = time(at.hour % 12 + 12, at.minute)
+    elif parse_hearing(turn.message.text, turn.lang, turn.today()):
+        return on_ask_hearing(turn)
+    else:
+        return not_understood(turn, ampm_question(turn))
+    pending = dict(turn.person.pending, time=at.isoformat("minutes"), ampm=True)
+    return continue_hearing(replace(turn, person=replace(turn.person, pending=pending)))
+
+
 def on_confirm_hearing(turn: Turn) -> Outcome:
     _ = turn._
     text = turn.message.text
@@ -472,7 +585,8 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
                 "Saved. We will remind you before your hearing. Always confirm it with the court: "
                 "{hotline}. CHANGE to change it."
             ).format(hotline=EOIR_HOTLINE)
-        if hearing.report_at is None:  # the optional step, in its own SMS: the time to be at the port
+        border = turn.places.known_court(hearing.court).border
+        if hearing.report_at is None and border:  # the optional step, in its own SMS: the time to be at the port
             person = replace(turn.person, state=ASK_PORT_TIME, hearing=hearing, pending={})
             return Outcome(person, (saved, port_question(turn)), (SaveHearing(hearing),))
         return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),))
@@ -486,12 +600,35 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
 def on_ask_port_time(turn: Turn) -> Outcome:
     text = turn.message.text
     if kw.is_no(text) or kw.is_unknown(text):
-        return turn.reply(prompt(turn, REGISTERED), state=REGISTERED)
+        return turn.reply(assumed_port_time(turn), state=REGISTERED)
     if parse_hearing(text, turn.lang, turn.today()):
         return on_ask_hearing(turn)
     if parse_port_time(text, turn.lang):
         return set_port_time(turn)
     return not_understood(turn, port_question(turn))
+
+
+def assumed_port_time(turn: Turn) -> str:
+    """No time on the paper: say the one the reminders will assume, on the port's own clock, as 'about'."""
+    _ = turn._
+    hearing = turn.person.hearing
+    assert hearing is not None, "asked only once the hearing is saved"
+    port = turn.places.port_for(hearing.city, hearing.court)
+    if port is None:
+        return prompt(turn, REGISTERED)
+    court = turn.places.known_court(hearing.court)
+    zone = turn.places.zone_of_port(port)
+    at = report_time(hearing, turn.places).astimezone(zone)
+    city = turn.places.city(port.city)
+    return _(
+        "OK. We will remind you to be at {port} about {hours} hours before, at about {time} ({place} time). "
+        "Check your paper."
+    ).format(
+        port=port.name,
+        hours=f"{court.reporting_lead_hours:g}",
+        time=clock(at.time(), turn.lang),
+        place=city.name if city else port.name,
+    )
 
 
 def set_port_time(turn: Turn) -> Outcome:
@@ -547,6 +684,9 @@ STATE_HANDLERS = {
     CHOOSE_LANGUAGE: on_choose_language,
     CHOOSE_CITY: on_choose_city,
     CHOOSE_COURT: on_choose_court,
+    ASK_CITY_NAME: on_ask_city_name,
+    ASK_COURT_PLACE: on_ask_court_place,
+    CHOOSE_AMPM: on_choose_ampm,
     ASK_HEARING: on_ask_hearing,
     CHOOSE_DATE: on_choose_date,
     ASK_TIME: on_ask_time,
@@ -584,18 +724,54 @@ def on_hearing(turn: Turn) -> Outcome:
     return turn.reply(_("You have no hearing saved yet."), prompt(turn, p.state))
 
 
-def on_change(turn: Turn) -> Outcome:
+def on_change(turn: Turn, rest: str = "") -> Outcome:
+    """CHANGE: a new hearing; with a court in the same message, at that court; with a date, that date."""
     _ = turn._
     p = turn.person
     if not p.lang:
         return turn.reply(welcome_text(turn), state=CHOOSE_LANGUAGE)
     if not (p.city or p.court):
         return turn.reply(city_menu(turn), state=CHOOSE_CITY, pending={})
+    court = find_court(rest, turn.places) if rest else None
+    if court and court.key != p.court:
+        turn = replace(turn, person=replace(p, court=court.key))
+    if rest and (parsed := parse_hearing(rest, turn.lang, turn.today())) and parsed.date >= turn.today():
+        return continue_hearing(replace(turn, person=replace(turn.person, pending=parsed_parts(parsed))))
+    if court and court.key != p.court:
+        lead = _("Your court is now {court}.").format(court=court.name)
+        ask = _("Write the day and time of your hearing there. For example: {example}").format(
+            example=_("March 9 8:30 am")
+        )
+        return turn.reply(lead, ask, state=ASK_HEARING, pending={}, court=court.key)
     return turn.reply(
         _("Write the new day and time of your hearing. For example: {example}").format(example=_("March 9 8:30 am")),
         state=ASK_HEARING,
         pending={},
     )
+
+
+def move_to(turn: Turn, city: City) -> Outcome:
+    """The person waits in another city now: their clock and shelters follow; the court and hearing stay."""
+    _ = turn._
+    p = turn.person
+    back, kept = (
+        (p.pending.get("return", p.state), p.pending.get("kept", {}))
+        if p.pending.get("then")
+        else (
+            p.state,
+            p.pending,
+        )
+    )
+    court = p.court or (city.court.key if city.court else None)
+    hearing = replace(p.hearing, city=city.key) if p.hearing else None
+    said = _("Saved: you are in {city}.").format(city=city.name)
+    if p.hearing:
+        said += " " + _("Your hearing is still at the {court} court.").format(
+            court=turn.places.known_court(p.hearing.court).name
+        )
+    moved = replace(p, city=city.key, court=court, hearing=hearing, state=back, pending=kept)
+    again = "" if back == REGISTERED else prompt(replace(turn, person=moved), back)
+    return Outcome(moved, joined(said, again), (MoveCity(city.key),))
 
 
 def on_language(turn: Turn) -> Outcome:

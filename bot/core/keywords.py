@@ -307,3 +307,40 @@ def guess_language(text: str) -> str | None:
     if set(said.split()) & SHARED_GREETINGS:
         return "es"
     return None
+
+
+# A new city at any time: "CIUDAD Juárez", "CITY Tijuana", or said naturally ("ahora estoy en Juárez").
+CITY_WORDS = {"ciudad", "city", "cidade", "ville", "vil"}
+_MOVE_PHRASES = [
+    re.compile(p)
+    for p in (
+        r"^(?:ahora |ya )?(?:estoy|vivo|me encuentro|me cambie|me mude|me movi|me fui)(?: a| en| para)? (?P<rest>.+)$",
+        r"^(?:now )?(?:i am|i m|im|i moved|i live|i m now|i am now)(?: now)?(?: in| to| at) (?P<rest>.+)$",
+        r"^(?:agora )?(?:estou|moro|me mudei|mudei)(?: para| em| no| na) (?P<rest>.+)$",
+        r"^(?:maintenant )?(?:je suis|j habite|je vis|j ai demenage)(?: maintenant)?(?: a| en| au| dans) (?P<rest>.+)$",
+        r"^(?:kounye a )?(?:mwen|m)(?: ye| rete| ale| deplase)? (?:nan|a|lan) (?P<rest>.+)$",
+    )
+]
+
+
+def moving(text: str) -> str | None:
+    """The words after a city keyword or a "now I am in" phrase ('' for the keyword alone), else None."""
+    said = bare(text)
+    first, _, rest = said.partition(" ")
+    if first in CITY_WORDS:
+        return rest
+    for pattern in _MOVE_PHRASES:
+        if found := pattern.match(said):
+            return found["rest"]
+    return None
+
+
+def change_with(text: str) -> str | None:
+    """What follows CHANGE in one message ("CAMBIAR corte Tucson 9 de marzo"), or None."""
+    first, _, rest = bare(text).partition(" ")
+    found = _TABLE.get(first)
+    return rest if found and found[0] == CHANGE and rest else None
+
+
+MORNING_WORDS = {"am", "a m", "manana", "madrugada", "morning", "manha", "matin", "maten", "maten an"}
+EVENING_WORDS = {"pm", "p m", "tarde", "noche", "evening", "night", "afternoon", "noite", "soir", "apremidi", "aswe"}

@@ -269,3 +269,78 @@ def nearest_city(lat: float, lon: float, places: Places) -> City | None:
     """The city within NEAR_KM of a shared location, if any."""
     best = min(places.cities, key=lambda city: distance_km(lat, lon, city.lat, city.lon))
     return best if distance_km(lat, lon, best.lat, best.lon) <= NEAR_KM else None
+
+
+US_STATES = {  # two-letter code -> the names people write (English, Spanish)
+    "AL": ("alabama",),
+    "AK": ("alaska",),
+    "AZ": ("arizona",),
+    "AR": ("arkansas",),
+    "CA": ("california",),
+    "CO": ("colorado",),
+    "CT": ("connecticut",),
+    "DE": ("delaware",),
+    "FL": ("florida",),
+    "GA": ("georgia",),
+    "HI": ("hawaii", "hawai"),
+    "ID": ("idaho",),
+    "IL": ("illinois",),
+    "IN": ("indiana",),
+    "IA": ("iowa",),
+    "KS": ("kansas",),
+    "KY": ("kentucky",),
+    "LA": ("louisiana", "luisiana"),
+    "ME": ("maine",),
+    "MD": ("maryland",),
+    "MA": ("massachusetts",),
+    "MI": ("michigan",),
+    "MN": ("minnesota",),
+    "MS": ("mississippi",),
+    "MO": ("missouri",),
+    "MT": ("montana",),
+    "NE": ("nebraska",),
+    "NV": ("nevada",),
+    "NH": ("new hampshire", "nuevo hampshire"),
+    "NJ": ("new jersey", "nueva jersey"),
+    "NM": ("new mexico", "nuevo mexico"),
+    "NY": ("new york", "nueva york"),
+    "NC": ("north carolina", "carolina del norte"),
+    "ND": ("north dakota", "dakota del norte"),
+    "OH": ("ohio",),
+    "OK": ("oklahoma",),
+    "OR": ("oregon",),
+    "PA": ("pennsylvania", "pensilvania"),
+    "RI": ("rhode island",),
+    "SC": ("south carolina", "carolina del sur"),
+    "SD": ("south dakota", "dakota del sur"),
+    "TN": ("tennessee",),
+    "TX": ("texas", "tejas"),
+    "UT": ("utah",),
+    "VT": ("vermont",),
+    "VA": ("virginia",),
+    "WA": ("washington",),
+    "WV": ("west virginia",),
+    "WI": ("wisconsin",),
+    "WY": ("wyoming",),
+    "PR": ("puerto rico",),
+    "MP": ("northern mariana islands", "marianas del norte"),
+    "GU": ("guam",),
+}
+
+
+def find_court_at(text: str, places: Places) -> Court | None:
+    """A court by the US city and state a person writes ("Omaha, Nebraska", "omaha ne"): the city must
+    be a court's city and the state, when given, its state. Never a court (nor a clock) by state alone."""
+    said = f" {bare(text)} "
+    named = {code for code, names in US_STATES.items() if any(f" {n} " in said for n in names)}
+    found = []
+    for court in places.courts:
+        city = bare(court.city)
+        if court.detained or not city or f" {city} " not in said:
+            continue
+        after = said.split(f" {city} ", 1)[1].split()[:1]  # "omaha ne": a code only right after the city
+        states = named | {a.upper() for a in after if a.upper() in US_STATES}
+        if not states or court.state in states:
+            found.append(court)
+    found.sort(key=lambda c: c.name != c.city)  # "Houston" before "Houston (Greenspoint Park)"
+    return found[0] if found and len({c.zone.key for c in found}) == 1 else None

@@ -9,7 +9,17 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.core.clock import iso, parse_iso, parse_utc
-from bot.core.conversation import Erase, Hearing, OptIn, OptOut, Outcome, Person, SaveHearing, SavePortTime
+from bot.core.conversation import (
+    Erase,
+    Hearing,
+    MoveCity,
+    OptIn,
+    OptOut,
+    Outcome,
+    Person,
+    SaveHearing,
+    SavePortTime,
+)
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from bot.store.db import insert, rows, update
@@ -121,6 +131,13 @@ def apply(
                 [iso(effect.report_at), contact_id],
             )
             replan = True  # the wake-up moves with the time to be at the port
+        elif isinstance(effect, MoveCity):
+            city = places.city(effect.city)
+            db.execute(
+                "UPDATE hearings SET city = ?, city_zone = ? WHERE contact_id = ? AND status = 'active'",
+                [effect.city, city.zone.key if city else None, contact_id],
+            )
+            replan = True  # reminders go at 10:00 on the new city's clock
         elif isinstance(effect, OptOut):
             update(db, "contacts", contact_id, {"opted_out_at": iso(now)})
             cancel_contact(db, contact_id, now)
