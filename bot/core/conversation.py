@@ -173,6 +173,12 @@ def handle(
             return move_to(turn, city)
         if (rest := kw.change_with(message.text)) is not None:
             return on_change(turn, rest)
+    if person.lang and person.state in (ASK_HEARING, CHOOSE_DATE, ASK_TIME, CHOOSE_AMPM, CONFIRM_HEARING):
+        court = find_court(message.text, places, anywhere=True)  # "es en la corte de Tucson": the paper's
+        if court and court.key != person.court:
+            turn = replace(turn, person=replace(person, court=court.key))
+            if person.state == CONFIRM_HEARING:
+                return continue_hearing(turn)  # the same hearing, asked again at its court
     pinned = message.latitude is not None and message.longitude is not None and not message.text.strip()
     if pinned and person.state != CHOOSE_CITY:  # (when asked for the city, a pin answers that)
         return on_location(turn)
@@ -255,9 +261,8 @@ def ampm_question(turn: Turn) -> str:
     _ = turn._
     at = time.fromisoformat(turn.person.pending["time"])
     morning, evening = time(at.hour % 12, at.minute), time(at.hour % 12 + 12, at.minute)
-    return _("Is your hearing at {morning} or at {evening}? Reply 1 or 2.").format(
-        morning="1 " + clock(morning, turn.lang), evening="2 " + clock(evening, turn.lang)
-    )
+    question = _("Is your hearing in the morning or in the evening? Reply 1 or 2.")
+    return f"{question}\n1 {clock(morning, turn.lang)}\n2 {clock(evening, turn.lang)}"
 
 
 def which_date(turn: Turn) -> str:
