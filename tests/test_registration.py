@@ -29,7 +29,7 @@ SCRIPTS = {
             "Thursday, March 19, 2026, 9:00 AM, San Diego court. Is that right? Reply YES or NO.",
         ),
         ("yes", "Saved. We will remind you before your hearing."),
-        ("no", "Your hearing is saved. Reply HEARING to see it"),
+        ("no", "OK. We will remind you to be at El Chaparral about 4 hours before, at about 5:00 AM (Tijuana time)."),
     ],
     "pt": [
         ("Olá, tudo bem?", "Lembretes grátis da audiência. Não somos o tribunal. STOP: sair. AJUDA: ajuda."),
@@ -62,7 +62,10 @@ SCRIPTS = {
             "mèkredi 15 jiyè 2026, 8:30 AM, tribinal El Paso (7:30 AM lè Nogales). Èske se sa? Reponn WI oswa NON.",
         ),
         ("wi", "Anrejistre. N ap raple w anvan odyans lan."),
-        ("m pa konnen", "Odyans ou anrejistre."),
+        (
+            "m pa konnen",
+            "Dakò. N ap raple w pou w la nan Garita DeConcini apeprè 4 èdtan anvan, vè 3:30 AM (lè Nogales).",
+        ),
     ],
 }
 EXPECTED = {  # (court zone, local date and time, local time at the port) the stored UTC instants must match
@@ -132,8 +135,12 @@ def test_no_means_write_it_again(phone, db):
 
 def test_other_city_asks_for_the_court(phone, db):
     phone.text("hola"), phone.text("1")
-    assert phone.text("otra").startswith("¿En qué corte es su audiencia?\n1 San Diego")
-    assert phone.text("3").startswith("¿Qué día")
+    assert phone.text("otra") == "Escriba el nombre de la ciudad donde está ahora."
+    assert phone.text("Querétaro") == (
+        "Todavía no tenemos esa ciudad: usaremos la hora de su corte.\n¿En qué corte es su audiencia? Escriba la "
+        "ciudad de la corte que dice su papel, por ejemplo: San Diego, El Paso, Houston"
+    )
+    assert phone.text("El Paso").startswith("¿Qué día")
     phone.text("9 de marzo 8:30"), phone.text("si")
     hearing = next(db["hearings"].rows)
     assert hearing["court"] == "el_paso" and hearing["city"] is None
@@ -151,7 +158,7 @@ def test_unknown_answers_repeat_what_is_expected(phone):
     assert phone.text("hola").startswith("Avisos")
     assert phone.text("quiero ayuda con mi caso").startswith("Perdón, no entendí. Responda con un número del 1 al 5")
     phone.text("1")
-    assert phone.text("Monterrey") == "Perdón, no entendí. Responda con el número de su ciudad, del 1 al 9."
+    assert phone.text("Querétaro") == "Perdón, no entendí. Responda con el número de su ciudad, del 1 al 9."
     phone.text("8")
     assert phone.text("no se").startswith("Perdón, no entendí. Escriba el día y la hora de su audiencia")
     phone.text("9 de marzo 8:30")
@@ -226,7 +233,10 @@ def test_port_question_after_saving_checks_the_time_and_can_be_skipped(phone, db
         "Escríbala de nuevo o responda NO."
     )
     assert next(db["hearings"].rows)["report_at"] is None
-    assert phone.text("no sé").startswith("Su audiencia está guardada.")
+    assert phone.text("no sé") == (
+        "Bien. Le recordaremos estar en Puente Paso del Norte unas 4 horas antes, a eso de las 4:30 a.m. "
+        "(hora de Ciudad Juárez). Revise su papel."
+    )
     # Later, "puente 4" sets it: an hour for the port is read as written (4 a.m.).
     assert phone.text("puente a las 4") == "Guardado: preséntese en la garita o el puente a las 4:00 a.m."
     assert next(db["hearings"].rows)["report_at"] == "2026-03-09T10:00:00Z"

@@ -152,7 +152,7 @@ def test_import_refuses_a_bad_file_naming_the_lines_and_changes_nothing(runner, 
             [
                 good[0],
                 good[1],
-                "monterrey,Casa X,Calle 1,,25.6,-100.3,no,families,nota,note,,,,2026-01-01,example.org",
+                "queretaro,Casa X,Calle 1,,20.6,-100.4,no,families,nota,note,,,,2026-01-01,example.org",
                 "tijuana,,Calle 2,,32.5,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
                 "tijuana,Casa Y,Calle 3,,91,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
                 "tijuana,Casa Z,Calle 4,,25.87,-97.5,no,families,nota,note,,,,2026-01-01,example.org",
@@ -165,7 +165,7 @@ def test_import_refuses_a_bad_file_naming_the_lines_and_changes_nothing(runner, 
     result = runner.invoke(args=["shelters", "import", str(bad)])
     assert result.exit_code != 0
     for expected in (
-        "line 3: unknown city 'monterrey'",
+        "line 3: unknown city 'queretaro'",
         "line 4: name is empty",
         "line 5: bad coordinates",
         "line 6: coordinates 25.87, -97.5 are over 80 km from Tijuana",

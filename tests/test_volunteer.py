@@ -111,7 +111,7 @@ def test_alert_words_from_anyone_else_are_an_ordinary_message(client, db, crowd)
 
 def test_alert_without_a_city_or_text_explains(volunteer):
     assert volunteer.text("ALERTA") == "Escriba: ALERTA, luego una ciudad o TODOS, y el texto."
-    assert volunteer.text("ALERTA Monterrey hay un retén") == "Escriba: ALERTA, luego una ciudad o TODOS, y el texto."
+    assert volunteer.text("ALERTA Querétaro hay un retén") == "Escriba: ALERTA, luego una ciudad o TODOS, y el texto."
 
 
 def test_pins_are_6_to_8_digits_and_can_be_changed(runner, volunteer, db):
