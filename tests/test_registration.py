@@ -29,7 +29,7 @@ SCRIPTS = {
             "Thursday, March 19, 2026, 9:00 AM, San Diego court. Is that right? Reply YES or NO.",
         ),
         ("yes", "Saved. We will remind you before your hearing."),
-        ("no", "OK. We will remind you to be at El Chaparral about 4 hours before, at about 5:00 AM (Tijuana time)."),
+        ("no", "We will remind you to be at El Chaparral at about 5:00 AM (Tijuana time), 4 h before."),
     ],
     "pt": [
         ("Olá, tudo bem?", "Lembretes grátis da audiência. Não somos o tribunal. STOP: sair. AJUDA: ajuda."),
@@ -64,7 +64,7 @@ SCRIPTS = {
         ("wi", "Anrejistre. N ap raple w anvan odyans lan."),
         (
             "m pa konnen",
-            "Dakò. N ap raple w pou w la nan Garita DeConcini apeprè 4 èdtan anvan, vè 3:30 AM (lè Nogales).",
+            "N ap raple w pou w nan Garita DeConcini vè 3:30 AM (lè Nogales), 4 è anvan.",
         ),
     ],
 }
@@ -234,8 +234,8 @@ def test_port_question_after_saving_checks_the_time_and_can_be_skipped(phone, db
     )
     assert next(db["hearings"].rows)["report_at"] is None
     assert phone.text("no sé") == (
-        "Bien. Le recordaremos estar en Puente Paso del Norte unas 4 horas antes, a eso de las 4:30 a.m. "
-        "(hora de Ciudad Juárez). Revise su papel."
+        "Le recordaremos estar en Puente Paso del Norte a eso de las 4:30 a.m. (hora de Ciudad Juárez), 4 h antes. "
+        "Revise su papel."
     )
     # Later, "puente 4" sets it: an hour for the port is read as written (4 a.m.).
     assert phone.text("puente a las 4") == "Guardado: preséntese en la garita o el puente a las 4:00 a.m."

@@ -626,10 +626,9 @@ def assumed_port_time(turn: Turn) -> str:
     at = report_time(hearing, turn.places).astimezone(zone)
     city = turn.places.city(port.city)
     return _(
-        "OK. We will remind you to be at {port} about {hours} hours before, at about {time} ({place} time). "
-        "Check your paper."
+        "We will remind you to be at {crossing} at about {time} ({place} time), {hours} h before. Check your paper."
     ).format(
-        port=port.name,
+        crossing=port.name,
         hours=f"{court.reporting_lead_hours:g}",
         time=clock(at.time(), turn.lang),
         place=city.name if city else port.name,
