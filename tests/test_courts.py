@@ -96,6 +96,7 @@ def test_moving_from_tijuana_to_juarez_keeps_the_hearing_court_and_port(client, 
     assert d7["send_at"] == utc(datetime(2026, 3, 2, 10, 0), JUAREZ)  # 10:00 on the new city's clock
     body = phone.text("AUDIENCIA")
     assert "San Diego" in body
+    assert "Calle Neptuno 1855" in phone.text("ALBERGUE")  # Ciudad Juárez's Casa del Migrante: shelters follow
     queue = client.application.test_cli_runner().invoke(args=["queue", "list", "--json"]).output
     assert "El Chaparral" in queue  # Juárez's bridges do not serve San Diego: still the court's main port
 
