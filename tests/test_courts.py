@@ -136,3 +136,14 @@ def test_a_weekend_day_is_asked_about_and_may_be_confirmed(phone, db):
 def test_a_federal_holiday_is_asked_about(phone):
     phone.text("hola"), phone.text("1"), phone.text("4")
     assert phone.text("el 25 de mayo a las 8:30").startswith("Ese día es feriado federal en EE. UU.: revise su papel.")
+
+
+def test_a_court_named_after_registering_asks_the_same_hearing_again_at_that_court(phone, db):
+    phone.text("hola"), phone.text("1"), phone.text("3"), phone.text("el 9 de marzo a las 8:30"), phone.texts("si")
+    phone.text("no")
+    assert phone.text("perdón, mi audiencia es en la corte de Tucson").startswith(
+        "lunes, 9 de marzo de 2026, 8:30 a.m."
+    )
+    assert saved(db)["court"] == "el_paso"  # nothing changes before YES
+    phone.texts("si")
+    assert (saved(db)["court"], saved(db)["hearing_at"]) == ("tucson", utc(datetime(2026, 3, 9, 8, 30), PHOENIX))

@@ -663,9 +663,22 @@ def on_registered(turn: Turn) -> Outcome:
     text = turn.message.text
     if parse_hearing(text, turn.lang, turn.today()):
         return on_ask_hearing(turn)  # a new date: confirm it, then it replaces the old one
+    court = find_court(text, turn.places, anywhere=True)
+    if court and turn.person.hearing and court.key != turn.person.hearing.court:
+        return same_hearing_at(turn, court)
     if turn.person.hearing and names_port(text, turn.lang) and parse_port_time(text, turn.lang):
         return set_port_time(turn)
     return turn.reply(prompt(turn, REGISTERED))
+
+
+def same_hearing_at(turn: Turn, court: Court) -> Outcome:
+    """ "Es en la corte de Tucson": the day and time on the paper stay, at the court it names (its clock)."""
+    hearing = turn.person.hearing
+    assert hearing is not None, "only a saved hearing moves to another court"
+    local = hearing.at.astimezone(turn.places.known_court(hearing.court).zone)
+    pending = {"date": local.date().isoformat(), "time": local.time().isoformat("minutes"), "ampm": True}
+    moved = replace(turn.person, court=court.key, pending=pending)
+    return continue_hearing(replace(turn, person=moved))
 
 
 def on_confirm_delete(turn: Turn) -> Outcome:
