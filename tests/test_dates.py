@@ -149,6 +149,28 @@ def test_port_time_is_told_apart_from_the_hearing_time():
     assert hhmm(parse_port_time("a las 3", "es")) == ("03:00")
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("el 14 de julio a las 8:30, en la garita a las 4:30", "es"),
+        ("el 14 de julio a las 8:30 y en el puente a las 4:30", "es"),
+        ("July 14 at 8:30, at the port of entry at 4:30", "en"),
+        ("july 14 at 8:30 at the bridge at 4:30", "en"),
+        ("14 de julho às 8:30, na garita às 4:30", "pt"),
+        ("14 de julho às 8:30, no porto de entrada às 4:30", "pt"),
+        ("le 14 juillet à 8h30, au poste-frontière à 4h30", "fr"),
+        ("le 14 juillet à 8h30, au port d'entrée à 4h30", "fr"),
+        ("14 jiyè a 8:30, nan pò a a 4:30", "ht"),
+        ("14 jiyè a 8è30, nan baryè a a 4è30", "ht"),
+        ("14 jiyè a 8:30, nan pon an a 4:30", "ht"),
+        ("el 14 de julio a las 4:30 en el puente y a las 8:30 la corte", "es"),
+    ],
+)
+def test_a_port_time_after_the_hearing_time_is_the_ports(text, lang):
+    parsed = parse_hearing(text, lang, TODAY)
+    assert (parsed.date, hhmm(parsed.time), hhmm(parsed.port_time)) == (date(2026, 7, 14), "08:30", "04:30")
+
+
 def test_missing_year_is_the_next_such_date():
     assert parse_hearing("el 3 de enero", "es", TODAY).date == date(2027, 1, 3)
     assert parse_hearing("el 2 de febrero", "es", TODAY).date == date(2026, 2, 2)  # today counts

@@ -785,17 +785,22 @@ _AM_AFTER = re.compile(
     r"^[^\d]{0,4}?(?:de\s+la\s+|in\s+the\s+|da\s+|du\s+|nan\s+|di\s+|en\s+la\s+|por\s+la\s+|la\s+|na\s+|this\s+"
     r"|le\s+|tout\s+|)?(?P<w>manana|madrugada|morning|manha|madrugada|matin|maten|bonmaten)\b"
 )
-# Where people are told to be before the hearing: the port of entry, the bridge, the gate.
+# Where people are told to be before the hearing: the port of entry, the bridge, the gate ("nan pò a").
+_PLACES = (
+    r"puente|garita|puerto|frontera|linea|aduana|cruce|chaparral|bridge|port|border|crossing|gate|ponte|fronteira"
+    r"|posto|porto|pont|frontiere|poste|pon|fwontye|barye|lapot|nan\s+po"
+)
 _PORT_WORDS = re.compile(
-    r"\b(?:puente|garita|puerto|frontera|linea|aduana|cruce|chaparral|bridge|port|border|crossing|gate|ponte"
-    r"|fronteira|posto|pont|frontiere|poste|pon|fwontye|lapot|presentar\w*|reportar\w*|report\w*|present\w*"
-    r"|apresentar\w*|prezant\w*|migracion|immigration|cbp)\b"
+    rf"\b(?:{_PLACES}|presentar\w*|reportar\w*|report\w*|present\w*|apresentar\w*|prezant\w*|migracion"
+    r"|immigration|cbp)\b"
 )
-
 _PORT_AFTER = re.compile(
-    r"^\W*(?:(?:en|at|in|na|no|au|a|nan|sou|to|on)\s+)?(?:(?:el|la|the|a|o|le|l')\s*)?"
-    r"(?:puente|garita|puerto|frontera|linea|bridge|port|border|ponte|fronteira|pont|frontiere|pon|fwontye)\b"
+    r"^\W*(?:(?:en|at|in|na|no|au|a|al|nan|sou|to|on)\s+)?(?:(?:el|la|the|a|o|le|l')\s*)?"
+    rf"(?P<place>(?:{_PLACES})(?:[\s-]+(?:de\s+entrada|of\s+entry|d'\s*entree|frontiere|fronteira|fwontye))?)\b"
 )
+# "8:30, en la garita a las 4:30": a port word between two times goes with the next one, unless an "and"
+# comes first ("a las 4:30 en el puente y a las 8:30 la corte").
+_AND = re.compile(r"\b(?:y|and|e|et|epi|ak|pero|but|mas|mais|men)\b")
 
 
 def _meridiem(text: str, end: int) -> str | None:
@@ -873,11 +878,33 @@ def _clock(t: _Time, port: bool) -> time | None:
     return time(hour, t.minute)
 
 
-def _is_port(t: _Time, text: str, previous_end: int, next_start: int) -> bool:
-    """A port word just before the time, or right after it ("4:30 en el puente")."""
-    before = text[max(previous_end, t.start - 45) : t.start]
-    after = text[t.end : min(next_start, t.end + 25)]
-    return bool(_PORT_WORDS.search(before) or _PORT_AFTER.search(after))
+def _port_marks(times: list[_Time], text: str) -> list[bool]:
+    """Which times are the port's: a port word just before one, or right after it ("4:30 en el puente").
+
+    A port word is the one before a time unless a hearing word follows it ("presentarme en la corte a
+    las 8"); one right after a time and right before the next goes with the next unless an "and" comes
+    between ("8:30, en la garita a las 4:30" but "a las 4:30 en el puente y a las 8:30").
+    """
+    count = len(times)
+    before: list[int | None] = [None] * count  # where the port word before each time starts
+    after: list[tuple[int, int] | None] = [None] * count  # the port named right after each time
+    for i, t in enumerate(times):
+        low = max(times[i - 1].end if i else 0, t.start - 45)
+        window = text[low : t.start]
+        words = list(_PORT_WORDS.finditer(window))
+        if words and not _HEARING_WORD.search(window, words[-1].end()):
+            before[i] = low + words[-1].start()
+        high = min(times[i + 1].start if i + 1 < count else len(text), t.end + 25)
+        if m := _PORT_AFTER.search(text[t.end : high]):
+            after[i] = (t.end + m.start("place"), t.end + m.end("place"))
+    for i in range(count - 1):
+        named, word = after[i], before[i + 1]
+        if named and word is not None and named[0] <= word < named[1]:  # one port, between two times
+            if _AND.search(text, named[1], times[i + 1].start):
+                before[i + 1] = None
+            else:
+                after[i] = None
+    return [b is not None or a is not None for b, a in zip(before, after, strict=True)]
 
 
 def read_times(text: str) -> tuple[time | None, time | None]:
@@ -885,9 +912,7 @@ def read_times(text: str) -> tuple[time | None, time | None]:
     times = find_times(text)
     if not times:
         return None, None
-    ends = [0] + [t.end for t in times[:-1]]
-    starts = [t.start for t in times[1:]] + [len(text)]
-    ports = [_is_port(t, text, end, start) for t, end, start in zip(times, ends, starts, strict=True)]
+    ports = _port_marks(times, text)
     hearing = next((t for t, port in zip(times, ports, strict=True) if not port), None)
     port = next((t for t, is_port in zip(times, ports, strict=True) if is_port), None)
     if hearing is None:  # only port times: the first is the time written, and still the port's
