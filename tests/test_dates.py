@@ -108,6 +108,14 @@ def test_no_date_is_none(text, lang):
         ("12 de la noche", "es", "00:00"),
         ("12 am", "en", "00:00"),
         ("a las 3", "es", "15:00"),
+        ("a las 1330", "es", "13:30"),
+        ("at 0830 hrs", "en", "08:30"),
+        ("às 1400", "pt", "14:00"),
+        ("à 1330", "fr", "13:30"),
+        ("a 0900", "ht", "09:00"),
+        ("a las 1330h", "es", "13:30"),
+        ("a las 830", "es", "08:30"),
+        ("a las 2000 hrs", "es", "20:00"),
     ],
 )
 def test_time_forms(text, lang, expected):
@@ -120,6 +128,17 @@ def test_no_time_is_ever_invented():
     assert parse_hearing("le 9 mars 2026", "fr", TODAY).time is None
     assert parse_time("no se", "es") is None
     assert parse_time("llegar 4 horas antes", "es") is None  # a duration, not a clock
+
+
+def test_four_digits_are_a_clock_only_where_they_can_be_one():
+    assert parse_time("a las 2460", "es") is None and parse_time("at 1275", "en") is None
+    assert parse_time("a las 2400", "es") is None
+    assert parse_hearing("el 14 de julio a 2027", "es", TODAY).time is None  # a year, not 20:27
+    assert parse_hearing("July 14 at 2027", "en", TODAY).time is None
+    assert parse_hearing("14 de julio del año 2027", "es", TODAY) == parse_hearing("14/07/2027", "es", TODAY)
+    assert parse_hearing("le 14 juillet de l'année 2027", "fr", TODAY).date == date(2027, 7, 14)
+    assert parse_hearing("july 14 2027 at 0900", "en", TODAY).time == time(9, 0)
+    assert parse_time("estoy a 500 metros", "es") is None and parse_time("at 830 Main Street", "en") is None
 
 
 def test_day_month_order_follows_the_language_and_flags_ambiguity():

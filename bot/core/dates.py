@@ -496,7 +496,11 @@ ORDINALS = {
     "fr": "er|ere|re|eme|ieme|e",
     "ht": "ye|e|er",
 }
-_YEAR = r"(?:\s*(?:,|\.|de|del|of|-|/)?\s*(?P<year>(?:19|20)\d{2})\b)?"
+# "2027", ", 2027", "de 2027", "del año 2027", "de l'année 2027", "ane 2027" after a day and month
+_YEAR = (
+    r"(?:\s*(?:,|\.|del\s+ano|de\s+l'\s*annee|do\s+ano|of\s+the\s+year|de|del|do|of|ane|-|/)?\s*"
+    r"(?P<year>(?:19|20)\d{2})\b)?"
+)
 _NOT_TIME_AFTER = r"(?!\s*(?::\d|h\d|\.\d|a\.?\s?m\b|p\.?\s?m\b|hrs?\b|horas?\b|heures?\b))"
 
 
@@ -732,10 +736,15 @@ _TIME_PATTERNS = (
     re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s*(?:{_UNIT}\s*)?{_AMPM}"),
     # "a las 8 30 am" once number words became digits: "at eight thirty"
     re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba)\s+(?P<h>[0-2]?\d)\s+(?P<m>[0-5]\d)\b"),
-    # "at 0900", "a las 1430": four digits of a 24-hour clock after a word for "at"
-    re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba)\s+(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b"),
-    # 830am, 0830 hrs, 1430 horas: a clock written without its colon
-    re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?P<m>[0-5]\d)\s*(?:{_AMPM}|(?:hrs?|horas|hs)\b)"),
+    # "at 0900", "a las 1430", "às 1400": four digits of a 24-hour clock after a word for "at" ("a 2027" is a year)
+    re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba)\s+(?!(?:199\d|20[0-3]\d)\b)(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b"),
+    # "a las 830": three digits after "a las", "at", "às", only where a clock would end
+    re.compile(
+        r"(?:\bat|\ba\s+las|\balas|\bas)\s+(?P<h>[1-9])(?P<m>[0-5]\d)"
+        r"(?=\s*(?:$|[,.;!?)]|(?:de\s+la|in\s+the|da|du|y|and|e|et|en|on|el)\b))"
+    ),
+    # 830am, 0830 hrs, 1430 horas, 1330h: a clock written without its colon
+    re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?P<m>[0-5]\d)\s*(?:{_AMPM}|(?:hrs?|horas|hs|h)\b)"),
     # 9h, 9 h, 13 horas, 8 heures, 8 o'clock, 9hs
     re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s*{_UNIT}(?![\w'])"),
     # a las 8, alas 7, a la 1, at 9, às 8, à 9, a 9, vers 9, pou 9, lè 9, sobre las 8
