@@ -754,8 +754,8 @@ _TIME_PATTERNS = (
     ),
     # 7 y media, 9 menos cuarto, 8 e meia, 8 et demie, 8 edmi (no "a las" before it)
     re.compile(
-        r"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?=\s+(?:y|e|et|and|con)\s+(?:media|meia|demie?|cuarto|quart|quarto|half|[0-5]\d\b)"
-        r"|\s+(?:menos|moins)\s|\s*e?\s*edmi\b|\s+e\s+ka\b|\s+mwen\s+ka\b)"
+        r"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?=\s+(?:y|e|et|and|con|ak)\s+(?:media|meia|demie?|(?:(?:un|um|a|1)\s+)?"
+        r"(?:cuarto|quart|quarto)|half|[0-5]\d\b)|\s+(?:menos|moins)\s|\s*e?\s*edmi\b|\s+(?:e|ak)\s+ka\b|\s+mwens?\s+ka\b)"
     ),
     # 8 de la mañana, 2 in the afternoon, 8 da manhã, 8 du matin, 8 nan maten (no "a las" before it)
     re.compile(
@@ -767,8 +767,10 @@ _TIME_PATTERNS = (
 _BEFORE_HOUR = re.compile(
     # "cuarto para las 9", "15 para las 9", "quarter to 9", "half past 8", "20 to 9"
     r"(?:(?:un\s+|a\s+)?(?P<quarter>cuarto|quarter|quarto)|(?P<half>half)|(?P<n>[0-5]?\d)(?:\s+minut(?:o|e)s)?)\s+"
-    r"(?P<dir>para\s+(?:las|la|as|a)|to|till|til|of|past|after)\s+(?P<h>[0-2]?\d)(?![\d:])"
+    r"(?P<dir>para\s+(?:las|la|as|a)|pras|pra\s+as|to|till|til|of|past|after)\s+(?P<h>[0-2]?\d)(?![\d:])"
 )
+# In Kreyòl "ka" is a quarter and also "can" ("a 9è mwen ka vini"): a quarter only where the time ends.
+_HT_TIME_END = r"(?=\s*(?:$|[^\w\s]|(?:nan|di|maten|apremidi|aswe|swa|pou|le|jou|e|epi|ak)\b))"
 _AFTER_HOUR = (
     (
         re.compile(
@@ -776,9 +778,22 @@ _AFTER_HOUR = (
         ),
         30,
     ),
-    (re.compile(r"^\s*(?:y|e|et|and)\s+(?:(?:un|a)\s+)?(?:cuarto|quart|quarto|quarter)\b|^\s*e\s+ka\b"), 15),
-    (re.compile(r"^\s*(?:menos|moins)\s+(?:(?:el|le|un)\s+)?(?:cuarto|quart|quarto)\b|^\s*mwen\s+ka\b"), -15),
+    (
+        re.compile(
+            r"^\s*(?:y|e|et|and|ak)\s+(?:(?:un|um|a|1)\s+)?(?:cuarto|quart|quarto|quarter)\b"
+            rf"|^\s*(?:e|ak)\s+ka\b{_HT_TIME_END}"
+        ),
+        15,
+    ),
+    (
+        re.compile(
+            rf"^\s*(?:menos|moins)\s+(?:(?:el|le|un|um|1)\s+)?(?:cuarto|quart|quarto)\b|^\s*mwens?\s+ka\b{_HT_TIME_END}"
+        ),
+        -15,
+    ),
 )
+# "8è ka" (8:15): "ka" right after the hour's "è", and nothing after it but the end or a time word.
+_HT_QUARTER = re.compile(rf"^\s*ka\b{_HT_TIME_END}")
 _AFTER_MINUTES = re.compile(r"^\s*(?:y|e|et|and|con)\s+(?P<m>[0-5]?\d)\b(?!\s*(?:de|of|du|h\b|:))(?:\s+minut\w*)?")
 _BEFORE_MINUTES = re.compile(r"^\s*(?:menos|moins)\s+(?P<m>[0-5]?\d)\b(?:\s+minut\w*)?")
 _NOON = re.compile(
@@ -828,6 +843,8 @@ def _adjust_minutes(text: str, end: int, hour: int, minute: int) -> tuple[int, i
         if m := pattern.search(after):
             total = hour * 60 + minutes
             return total // 60 % 24, total % 60, end + m.end()
+    if minute == 0 and text[end - 1 : end] == "h" and (m := _HT_QUARTER.search(after)):
+        return hour, 15, end + m.end()
     if minute == 0 and (m := _AFTER_MINUTES.search(after)):
         return hour, int(m["m"]), end + m.end()
     if minute == 0 and (m := _BEFORE_MINUTES.search(after)):
