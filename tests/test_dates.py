@@ -221,6 +221,60 @@ def test_month_names_come_from_cldr_and_ours():
     assert "me" not in month_names("es")  # "me dieron" is no month
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "month"),
+    [
+        ("el 14 de marso", "es", 3),
+        ("el 14 de febero", "es", 2),
+        ("el 14 de agsto", "es", 8),
+        ("el 14 de agosot", "es", 8),
+        ("14 de nobiembre", "es", 11),
+        ("14 de diciembe", "es", 12),
+        ("Juyl 14", "en", 7),
+        ("Agust 14", "en", 8),
+        ("Octber 14", "en", 10),
+        ("le 14 juilet", "fr", 7),
+        ("le 14 jullet", "fr", 7),
+        ("le 14 fevrir", "fr", 2),
+        ("le 14 otobre", "fr", 10),
+        ("14 de feverero", "pt", 2),
+        ("14 de abirl", "pt", 4),
+        ("14 de outubo", "pt", 10),
+        ("14 janvie", "ht", 1),
+        ("14 septamn", "ht", 9),
+        ("14 novamn", "ht", 11),
+    ],
+)
+def test_a_month_name_one_letter_off_is_read(text, lang, month):
+    parsed = parse_hearing(text, lang, TODAY)
+    assert (parsed.date.month, parsed.date.day) == (month, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("mi hijo mayor 12 años", "es"),
+        ("Mario 3 hijos", "es"),
+        ("Javier 2 niños", "es"),
+        ("venimos junto 4 personas", "es"),
+        ("no puedo abrir 2 archivos", "es"),
+        ("tenho mais 3 filhos", "pt"),
+        ("o maior 2 anos", "pt"),
+        ("não consigo abrir 2 arquivos", "pt"),
+        ("marcou 2 vezes", "pt"),
+        ("about 3 people", "en"),
+        ("match 3 at 9", "en"),
+        ("marsh 4", "en"),
+        ("tout 3 enfants", "fr"),
+        ("mais 2 enfants", "fr"),
+        ("mon mari 3 fois", "fr"),
+        ("nou desann 2 fwa", "ht"),
+    ],
+)
+def test_ordinary_words_are_no_misspelt_month(text, lang):
+    assert parse_hearing(text, lang, TODAY) is None
+
+
 @given(st.text(max_size=400), st.sampled_from(LANGS), st.dates())
 def test_never_raises(text, lang, today):
     parse_hearing(text, lang, today)

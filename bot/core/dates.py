@@ -200,6 +200,24 @@ EXTRA_DAYS = {
     "ht": {"mekredi": 2, "vandredi": 4, "vendredi": 4, "samdi": 5, "dimanch": 6},
 }
 
+# A month name mistyped by one letter is read too ("marso", "agsot", "feverero", "janvie"), except
+# these words of their own, one letter from a month name in some language (folded).
+NOT_MONTHS = frozenset(
+    (
+        # es, pt
+        "abri abria abrie abrir abris abriu acosto angosto aposto arco barco cunho entero entro genero gosto"
+        " julgo junco junior juno junto macio maco macro maior manco marca marcos marcou mareo mayor mazo nero"
+        " parco punho"
+        # en, fr
+        " about ajout arch atout avail jaune jeune junte larch levrier mach marcha marche marcho mares maris marks"
+        " marsh match parch"
+        # ht ("desann": to go down)
+        " desann"
+        # first names
+        " augusta auguste augusto javier julia julie marc marci marcio marcy margo mario tulio"
+    ).split()
+)
+
 # Number words -> digits, per language (folded). Day numbers, hours and minutes people spell out.
 _ES_UNITS = "uno dos tres cuatro cinco seis siete ocho nueve".split()
 _EN_ORD = (
@@ -446,6 +464,46 @@ def weekday_names(lang: str) -> dict[str, int]:
     return {name: day for name, day in names.items() if name not in months}  # "mar" is March
 
 
+def _one_letter_off(word: str, swaps_and_extras_only: bool) -> set[str]:
+    """Every spelling one letter from `word`: a letter typed wrong, left out, added, or two swapped."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    found |= {a + c + b for a, b in splits for c in letters}
+    if not swaps_and_extras_only:
+        found |= {a + b[1:] for a, b in splits if b}
+        found |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    found.discard(word)
+    return found
+
+
+@cache
+def misspelt_months(lang: str) -> dict[str, str]:
+    """Folded spellings one letter from a month name of `lang` (of four letters or more) -> that name.
+
+    A four-letter name ("mayo", "juin", "aout") only gains a letter or has two swapped: a letter
+    changed or left out makes words of their own ("mais", "tout", "join"). Never a word in
+    NOT_MONTHS, a known month or weekday name, a number word, or a spelling two months share.
+    """
+    if lang in CLDR_LANGS:
+        own = _cldr(lang, "months", ("wide",))
+    else:
+        own = _cldr("fr", "months", ("wide",)) | {fold(n): i for i, n in enumerate(HT_MONTHS, 1)}
+    taken = month_names(lang).keys() | weekday_names(lang).keys() | NUMBER_WORDS[lang].keys() | NOT_MONTHS
+    found: dict[str, str] = {}
+    shared: set[str] = set()
+    for name, number in own.items():
+        if len(name) < 4:
+            continue
+        for spelling in _one_letter_off(name, len(name) == 4):
+            if len(spelling) < 4 or spelling in taken:
+                continue
+            if spelling in found and own[found[spelling]] != number:
+                shared.add(spelling)
+            found[spelling] = name
+    return {spelling: name for spelling, name in found.items() if spelling not in shared}
+
+
 def _alternation(names) -> str:
     return "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
 
@@ -474,8 +532,12 @@ def _number_word(m: re.Match[str], table: dict[str, int], lang: str) -> str:
     return str(value)
 
 
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"(?<![a-z])[a-z]{4,}(?![a-z])")
+
+
 def prepare(text: str, lang: str) -> str:
-    """The message folded for matching, with spelled-out numbers as digits."""
+    """The message folded for matching, with spelled-out numbers as digits and month names mended."""
     text = _E_AFTER_DIGIT.sub(r"\1h", (text or "")[:2000].translate(_APOSTROPHES))
     folded = fold(text).replace("º", "o")
     if lang == "ht":  # "a 8e" is 8è typed without the accent
@@ -483,7 +545,12 @@ def prepare(text: str, lang: str) -> str:
     if lang == "fr":  # "sept" is 7 before a month or an hour, and September otherwise
         folded = re.sub(r"\bsept(?=\s+(?:" + _alternation(month_names("fr")) + r"|h\b|heures?\b))", "7", folded)
     pattern, table = _number_words(lang)
-    return pattern.sub(lambda m: _number_word(m, table, lang), folded)
+    folded = pattern.sub(lambda m: _number_word(m, table, lang), folded)
+    if _DIGIT.search(folded):  # a month name matters only beside a day's number
+        typos = misspelt_months(lang)
+        if typos.keys() & set(_WORD.findall(folded)):
+            folded = _WORD.sub(lambda m: typos.get(m.group(0), m.group(0)), folded)
+    return folded
 
 
 # --- step 2: dates ------------------------------------------------------------------------------
