@@ -213,6 +213,32 @@ def test_missing_year_is_the_next_such_date():
     assert parse_hearing("el 2 de febrero", "es", TODAY).date == date(2026, 2, 2)  # today counts
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("na próxima segunda-feira às 9", "pt"),
+        ("proxima segunda as 9", "pt"),
+        ("segunda que vem às 9", "pt"),
+        ("segunda feira às 9", "pt"),
+        ("el próximo lunes a las 9", "es"),
+        ("el lunes que viene a las 9", "es"),
+        ("next Monday at 9", "en"),
+        ("lundi prochain à 9h", "fr"),
+        ("lendi pwochen a 9è", "ht"),
+    ],
+)
+def test_next_weekday_is_the_next_one_after_today(text, lang):
+    assert parse_hearing(text, lang, TODAY).date == date(2026, 2, 9)  # TODAY is a Monday: not today
+
+
+def test_proxima_with_a_short_weekday_name():
+    wednesday = date(2026, 7, 15)
+    assert parse_hearing("próxima quarta", "pt", wednesday).date == date(2026, 7, 22)
+    assert parse_hearing("próxima quarta", "pt", TODAY).date == date(2026, 2, 4)
+    assert parse_hearing("quarta que vem às 10", "pt", wednesday).time == time(10, 0)
+    assert parse_hearing("é minha segunda audiência", "pt", TODAY) is None
+
+
 def test_month_names_come_from_cldr_and_ours():
     assert month_names("es")["marzo"] == 3 and month_names("es")["sept"] == 9
     assert month_names("fr")["fevr"] == 2 and month_names("pt")["fev"] == 2

@@ -603,10 +603,13 @@ def _date_patterns(lang: str) -> dict[str, re.Pattern]:
             rf"(?:\bel\s+dia|\bdia|\bday|\bjou|\ble|\bthe|\bel|\bo\s+dia)\s+{day}\b{_NOT_TIME_AFTER}"
             r"(?!\s*(?:de\s+la|de\s+|del\s+|h\b|horas?|heures?|minut|dias|days|jours|de\s+cada))"
         ),
-        # "el lunes", "lundi": a full name alone ("segunda" alone is "second": only "segunda-feira")
+        # "el lunes", "lundi": a full name alone ("segunda" alone is "second": only "segunda-feira",
+        # "próxima segunda" or "segunda que vem")
         "weekday": re.compile(
             rf"(?<![\w'])(?:(?P<wd>{_alternation(alone)})"
-            rf"|(?P<feira>{_alternation(EXTRA_DAYS['pt'])})-feira)(?![\w'])"
+            rf"|(?P<feira>{_alternation(EXTRA_DAYS['pt'])})[\s-]feira"
+            rf"|proxim[ao]\s+(?P<next>{_alternation(EXTRA_DAYS['pt'])})"
+            rf"|(?P<coming>{_alternation(EXTRA_DAYS['pt'])})(?=\s+que\s+vem\b))(?![\w'])"
         ),
     }
 
@@ -756,7 +759,7 @@ def find_dates(text: str, lang: str, today: date) -> list[_Date]:
         for m in pattern.finditer(text):
             add(_Date(today + timedelta(days=ahead), *m.span(), -1))
     for m in p["weekday"].finditer(text):  # "el lunes": the next Monday
-        shift = (days[m["wd"] or m["feira"]] - today.weekday()) % 7 or 7
+        shift = (days[m["wd"] or m["feira"] or m["next"] or m["coming"]] - today.weekday()) % 7 or 7
         add(_Date(today + timedelta(days=shift), *m.span(), -2))
     return sorted(found, key=lambda c: c.start)
 
