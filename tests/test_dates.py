@@ -105,8 +105,6 @@ def test_no_date_is_none(text, lang):
         ("alas 7", "es", "07:00"),
         ("cuarto para las 9", "es", "08:45"),
         ("half past 8", "en", "08:30"),
-        ("12 de la noche", "es", "00:00"),
-        ("12 am", "en", "00:00"),
         ("a las 3", "es", "15:00"),
         ("a las 1330", "es", "13:30"),
         ("at 0830 hrs", "en", "08:30"),
@@ -146,6 +144,46 @@ def test_no_time_is_ever_invented():
     assert parse_hearing("le 9 mars 2026", "fr", TODAY).time is None
     assert parse_time("no se", "es") is None
     assert parse_time("llegar 4 horas antes", "es") is None  # a duration, not a clock
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("el 14 de julio a las 24:00", "es"),
+        ("el 14 de julio a las 0:00", "es"),
+        ("el 14 de julio a las 00:00 hrs", "es"),
+        ("el 14 de julio a medianoche", "es"),
+        ("el 14 de julio a las 12 de la noche", "es"),
+        ("July 14 at midnight", "en"),
+        ("July 14 at 12 am", "en"),
+        ("14 de julho à meia-noite", "pt"),
+        ("14 de julho às 00:00", "pt"),
+        ("le 14 juillet à minuit", "fr"),
+        ("le 14 juillet à 0h00", "fr"),
+        ("14 jiyè a minwi", "ht"),
+        ("14 jiyè a 24è", "ht"),
+    ],
+)
+def test_midnight_is_no_hearing_time_and_is_asked_again(text, lang):
+    parsed = parse_hearing(text, lang, TODAY)
+    assert (parsed.date, parsed.time, parsed.unclear_time) == (date(2026, 7, 14), None, True)
+
+
+def test_midnight_stays_a_port_time_and_other_times_are_clear():
+    for text, lang in [
+        ("a las 24:00", "es"),
+        ("medianoche", "es"),
+        ("12 am", "en"),
+        ("à minuit", "fr"),
+        ("minwi", "ht"),
+    ]:
+        assert parse_time(text, lang) is None  # the answer to "what time?" is asked again too
+    assert hhmm(parse_port_time("12 am", "en")) == "00:00"
+    assert hhmm(parse_port_time("12 de la noche", "es")) == "00:00"
+    parsed = parse_hearing("el 14 de julio a las 8:30", "es", TODAY)
+    assert (hhmm(parsed.time), parsed.unclear_time) == ("08:30", False)
+    assert parse_hearing("el 14 de julio", "es", TODAY).unclear_time is False  # no time: nothing unclear
+    assert parse_hearing("el 14 de julio a las 24:30", "es", TODAY).time is None  # no clock at all
 
 
 def test_four_digits_are_a_clock_only_where_they_can_be_one():
@@ -323,4 +361,7 @@ def test_reads_back_what_babel_writes(moment, lang, width):
         text = f"{written} {format_time(at, 'short', locale=BABEL_LOCALE[lang])}"
     parsed = parse_hearing(text, lang, date(2026, 1, 1))
     assert parsed is not None, text
+    if at == time(0, 0):  # midnight is read, and flagged to be asked again
+        assert (parsed.date, parsed.time, parsed.unclear_time) == (day, None, True), text
+        return
     assert (parsed.date, parsed.time, parsed.ambiguous) == (day, at, False), text

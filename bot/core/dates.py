@@ -388,7 +388,9 @@ class ParsedHearing:
 
     `ambiguous` is True when day and month could be read either way, or when a weekday contradicts
     the date; `alternative` is then the other reading. `port_time` is the time to be at the port,
-    when the message gives one apart from the hearing's.
+    when the message gives one apart from the hearing's. `unclear_time` is True when the hearing's
+    time was written as midnight ("24:00", "0:00", "medianoche", "12 am"): no court sits then, so
+    `time` is None and the time must be asked again.
     """
 
     date: dt.date  # (dt.: the field's name hides the type in the class body)
@@ -396,6 +398,7 @@ class ParsedHearing:
     ambiguous: bool = False
     alternative: dt.date | None = None
     port_time: dt.time | None = None
+    unclear_time: bool = False
 
 
 @dataclass(frozen=True)
@@ -950,7 +953,7 @@ def find_times(text: str) -> list[_Time]:
             if not free(start, m.end()):
                 continue
             hour, minute = int(m["h"]), int(m.groupdict().get("m") or 0)
-            if hour > 24 or _DURATION_AFTER.search(text[m.end() :]):
+            if hour > 24 or (hour == 24 and minute) or _DURATION_AFTER.search(text[m.end() :]):
                 continue
             explicit = len(m["h"]) == 2 and (m["h"].startswith("0") or hour > 12) or hour == 0
             hour, minute, end = _adjust_minutes(text, m.end(), hour, minute)
@@ -1022,13 +1025,16 @@ def _blank(text: str, start: int, end: int) -> str:
 
 # --- the public functions -----------------------------------------------------------------------
 
+MIDNIGHT = time(0, 0)
+
 
 def parse_time(text: str, lang: str = "es") -> time | None:
-    """A clock time in a message, or None; never invents one."""
+    """The hearing's clock time in a message, or None; never invents one, and midnight is none."""
     try:
-        return read_times(prepare(text, lang))[0]
+        at = read_times(prepare(text, lang))[0]
     except (ValueError, OverflowError, KeyError):
         return None
+    return None if at == MIDNIGHT else at
 
 
 def parse_port_time(text: str, lang: str = "es") -> time | None:
@@ -1062,4 +1068,6 @@ def parse_hearing(text: str, lang: str, today: date) -> ParsedHearing | None:
         at, port = read_times(rest)
     except (ValueError, OverflowError, KeyError):
         return None
+    if at == MIDNIGHT:  # "a las 24:00", "medianoche", "12 am": no court sits then; ask the time again
+        return ParsedHearing(chosen.date, None, chosen.ambiguous, chosen.alternative, port, unclear_time=True)
     return ParsedHearing(chosen.date, at, chosen.ambiguous, chosen.alternative, port)
