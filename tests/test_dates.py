@@ -67,6 +67,14 @@ NO_DATE = [
     ("mwen pa konnen", "ht"),
     ("je ne sais pas", "fr"),
     ("", "es"),
+    # the only date is the day the paper was given or issued
+    ("me dieron el papel el 2 de febrero", "es"),
+    ("me dieron el papel hoy", "es"),
+    ("issued on Feb 2", "en"),
+    ("Date issued: 02/02/2026", "en"),
+    ("emitido em 2 de fevereiro", "pt"),
+    ("délivré le 2 février", "fr"),
+    ("yo ban m papye a le 2 fevriye", "ht"),
 ]
 
 
@@ -244,6 +252,30 @@ def test_port_time_is_told_apart_from_the_hearing_time():
 def test_a_port_time_after_the_hearing_time_is_the_ports(text, lang):
     parsed = parse_hearing(text, lang, TODAY)
     assert (parsed.date, hhmm(parsed.time), hhmm(parsed.port_time)) == (date(2026, 7, 14), "08:30", "04:30")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "at"),
+    [
+        ("me dieron el papel el 2 de febrero, la cita es el 9 de marzo", "es", None),
+        ("me dieron el papel el 2 de febrero a las 3, la cita es el 9 de marzo a las 8", "es", "08:00"),
+        ("el papel me lo dieron el 2 de febrero y la audiencia es el 9 de marzo a las 8:30", "es", "08:30"),
+        ("issued on Feb 2, hearing March 9", "en", None),
+        ("they gave me the paper on feb 2 and my court is march 9 at 9", "en", "09:00"),
+        ("emitido em 2 de fevereiro, audiência 9 de março às 8h", "pt", "08:00"),
+        ("me deram o papel dia 2 de fevereiro, a audiência é dia 9 de março", "pt", None),
+        ("délivré le 2 février, audience le 9 mars à 8h30", "fr", "08:30"),
+        ("on m'a donné le papier le 2 février, l'audience est le 9 mars", "fr", None),
+        ("yo ban m papye a le 2 fevriye, odyans lan se 9 mas a 8è", "ht", "08:00"),
+        # what follows the paper says it is the hearing's
+        ("me dieron el papel para el 9 de marzo", "es", None),
+        ("me dieron el papel de la corte el 9 de marzo", "es", None),
+        ("me dieron la cita el 9 de marzo", "es", None),
+    ],
+)
+def test_the_day_a_paper_was_issued_is_not_the_hearing(text, lang, at):
+    parsed = parse_hearing(text, lang, TODAY)
+    assert (parsed.date, hhmm(parsed.time)) == (date(2026, 3, 9), at)
 
 
 def test_missing_year_is_the_next_such_date():

@@ -577,8 +577,8 @@ _NOT_TIME_AFTER = r"(?!\s*(?::\d|h\d|\.\d|a\.?\s?m\b|p\.?\s?m\b|hrs?\b|horas?\b|
 @cache
 def _date_patterns(lang: str) -> dict[str, re.Pattern]:
     months = _alternation(month_names(lang))
-    weekday = rf"(?:(?P<wd>{_alternation(weekday_names(lang))})\.?(?:-feira)?,?\s+)?"
-    article = r"(?:(?:el|le|the|o|dia|day|jou|den)\s+)*"
+    weekday = rf"(?:(?<![\w'])(?P<wd>{_alternation(weekday_names(lang))})\.?(?:-feira)?,?\s+)?"
+    article = r"(?:\b(?:el|le|the|o|dia|day|jou|den)\s+)*"
     ordinal = rf"(?:\.?(?:{ORDINALS[lang]}|º)(?![a-z]))?"
     day = rf"(?<![\d:/.\-])(?P<d>[0-3]?\d){ordinal}"
     alone = (n for n in weekday_names(lang) if len(n) > 4 and n not in EXTRA_DAYS["pt"])
@@ -600,7 +600,7 @@ def _date_patterns(lang: str) -> dict[str, re.Pattern]:
             + rf"(?![\d/]|:\d){_NOT_TIME_AFTER}\b,?{_YEAR}"
         ),
         "weekday_day": re.compile(
-            rf"(?P<wd>{_alternation(weekday_names(lang))})\.?(?:-feira)?,?\s+{article}{day}\b{_NOT_TIME_AFTER}"
+            rf"(?<![\w'])(?P<wd>{_alternation(weekday_names(lang))})\.?(?:-feira)?,?\s+{article}{day}\b{_NOT_TIME_AFTER}"
         ),
         "day_only": re.compile(
             rf"(?:\bel\s+dia|\bdia|\bday|\bjou|\ble|\bthe|\bel|\bo\s+dia)\s+{day}\b{_NOT_TIME_AFTER}"
@@ -650,6 +650,35 @@ _PAST_HINT = re.compile(
     r"|aujourd'?\s?hui\s+c'?est|jodi\s+a\s+se|desde|since|depuis|del|from|era|was|etait|te|llegue|arrived"
     r"|cheguei|arrive|rive|antes|before|avant)\b[^\d]{0,25}$"
 )
+
+# The day a paper was given or issued is not the hearing's: "me dieron el papel el 2 de febrero",
+# "issued on Feb 2", "emitido em", "délivré le", "yo ban m papye a le 2 fevriye". Not when what
+# follows says it is the hearing's ("me dieron el papel para el 9", "...papel de la corte el 9").
+_GIVEN = (
+    r"(?:dieron|dio|entregaron|entrego|recibi|mandaron|enviaron|gave|given|handed|got|received|sent|mailed|served"
+    r"|deram|deu|entregaram|entregou|recebi|recebeu|mandaram|donne|donnee|donnes|remis|remise|recu|recue|envoye"
+    r"|ban\s*m|banm|ba\s+m|ban\s+mwen|ba\s+mwen|bay\s+mwen|resevwa)"
+)
+_PAPER = (
+    r"(?:papel|papeles|documentos?|hojas?|notificacion|aviso|citatorio|carta|paper|papers|paperwork|documents?"
+    r"|notice|letter|form|sheet|papeis|folha|notificacao|intimacao|papiers?|feuille|convocation|lettre|avis|papye"
+    r"|dokiman|fey)"
+)
+_ISSUED = re.compile(
+    r"\b(?:emitid[oa]s?|expedid[oa]s?|fechad[oa]|datad[oa]|dated|issued|issue\s+date|date\s+of\s+issue"
+    r"|fecha\s+de\s+(?:emision|expedicion)|data\s+de\s+(?:emissao|expedicao)|delivree?s?|emise?s?"
+    r"|date\s+d'\s*emission|date\s+de\s+delivrance|emisyon"
+    rf"|{_GIVEN}\s+(?:[\w']+\s+){{0,3}}?{_PAPER}|{_PAPER}\s+(?:[\w']+\s+){{0,3}}?{_GIVEN})\b"
+    r"(?:(?!\b(?:para|pour|pou|for|hasta|until|corte|court|audiencia|audience|hearing|odyans|cita|tribunal|dice"
+    r"|says|dit|diz|que|is|es|e|se|y|and|et|epi)\b)[^\d]){0,20}$"
+)
+# A time right after the issue date is the issue's ("me dieron el papel el 2 de febrero a las 3").
+_ISSUE_TIME_GAP = re.compile(r"^[\s,]*(?:(?:a\s+las|alas|a\s+la|at|as|a|vers|le)\s*)?$")
+
+
+def issued(candidate: _Date, text: str) -> bool:
+    """Whether a date is the day a paper was given or issued, which is never the hearing's."""
+    return bool(_ISSUED.search(text[max(0, candidate.start - 80) : candidate.start]))
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -1059,12 +1088,17 @@ def parse_hearing(text: str, lang: str, today: date) -> ParsedHearing | None:
     try:
         prepared = prepare(text, lang)
         candidates = find_dates(prepared, lang, today)
-        chosen = choose_date(candidates, prepared, today)
+        paper_days = [c for c in candidates if issued(c, prepared)]
+        chosen = choose_date([c for c in candidates if c not in paper_days], prepared, today)
         if chosen is None:
             return None
         rest = prepared
         for candidate in candidates:
             rest = _blank(rest, candidate.start, candidate.end)
+        for day in paper_days:
+            for t in find_times(rest):
+                if t.start >= day.end and _ISSUE_TIME_GAP.match(rest[day.end : t.start]):
+                    rest = _blank(rest, t.start, t.end)
         at, port = read_times(rest)
     except (ValueError, OverflowError, KeyError):
         return None
