@@ -209,7 +209,7 @@ NOT_MONTHS = frozenset(
         " julgo junco junior juno junto macio maco macro maior manco marca marcos marcou mareo mayor mazo nero"
         " parco punho"
         # en, fr
-        " about ajout arch atout avail jaune jeune junte larch levrier mach marcha marche marcho mares maris marks"
+        " about ajout arch atout avail jaune jeune junte larch levrier marcha marche marcho mares maris marks"
         " marsh match parch"
         # ht ("desann": to go down)
         " desann"
@@ -536,6 +536,7 @@ def _number_word(m: re.Match[str], table: dict[str, int], lang: str) -> str:
 
 
 _DIGIT = re.compile(r"\d")
+_PT_DEZ = re.compile(r"(\d\s*(?:de\s+)?)dez\b\.?")
 _WORD = re.compile(r"(?<![a-z])[a-z]{4,}(?![a-z])")
 
 
@@ -547,6 +548,8 @@ def prepare(text: str, lang: str) -> str:
         folded = re.sub(r"(\d)e\b", r"\1h", folded)
     if lang == "fr":  # "sept" is 7 before a month or an hour, and September otherwise
         folded = re.sub(r"\bsept(?=\s+(?:" + _alternation(month_names("fr")) + r"|h\b|heures?\b))", "7", folded)
+    if lang == "pt":  # "dez" is 10, and December after a day ("18 de dez")
+        folded = _PT_DEZ.sub(r"\1dezembro", folded)
     pattern, table = _number_words(lang)
     folded = pattern.sub(lambda m: _number_word(m, table, lang), folded)
     if _DIGIT.search(folded):  # a month name matters only beside a day's number
@@ -582,6 +585,7 @@ def _date_patterns(lang: str) -> dict[str, re.Pattern]:
     ordinal = rf"(?:\.?(?:{ORDINALS[lang]}|º)(?![a-z]))?"
     day = rf"(?<![\d:/.\-])(?P<d>[0-3]?\d){ordinal}"
     alone = (n for n in weekday_names(lang) if len(n) > 4 and n not in EXTRA_DAYS["pt"])
+    every_day = _alternation(weekday_names(lang))
     return {
         "iso": re.compile(r"(?<![\d/])(?P<year>(?:19|20)\d{2})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?![\d/])"),
         "numeric": re.compile(
@@ -606,13 +610,13 @@ def _date_patterns(lang: str) -> dict[str, re.Pattern]:
             rf"(?:\bel\s+dia|\bdia|\bday|\bjou|\ble|\bthe|\bel|\bo\s+dia)\s+{day}\b{_NOT_TIME_AFTER}"
             r"(?!\s*(?:de\s+la|de\s+|del\s+|h\b|horas?|heures?|minut|dias|days|jours|de\s+cada))"
         ),
-        # "el lunes", "lundi": a full name alone ("segunda" alone is "second": only "segunda-feira",
-        # "próxima segunda" or "segunda que vem")
+        # "el lunes", "lundi": a full name alone. A short one ("segunda" is also "second", "jedi") only
+        # as "segunda-feira", or with a word for "next": "próxima segunda", "segunda que vem", "jedi pwochen"
         "weekday": re.compile(
             rf"(?<![\w'])(?:(?P<wd>{_alternation(alone)})"
             rf"|(?P<feira>{_alternation(EXTRA_DAYS['pt'])})[\s-]feira"
-            rf"|proxim[ao]\s+(?P<next>{_alternation(EXTRA_DAYS['pt'])})"
-            rf"|(?P<coming>{_alternation(EXTRA_DAYS['pt'])})(?=\s+que\s+vem\b))(?![\w'])"
+            rf"|(?:next|proxim[ao]|prochain|pwochen)\s+(?P<next>{every_day})"
+            rf"|(?P<coming>{every_day})(?=\s+(?:que\s+vem|que\s+viene|prochain|pwochen)\b))(?![\w'])"
         ),
     }
 
@@ -839,7 +843,9 @@ _TIME_PATTERNS = (
     # "a las 8 30 am" once number words became digits: "at eight thirty"
     re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba)\s+(?P<h>[0-2]?\d)\s+(?P<m>[0-5]\d)\b"),
     # "at 0900", "a las 1430", "às 1400": four digits of a 24-hour clock after a word for "at" ("a 2027" is a year)
-    re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba)\s+(?!(?:199\d|20[0-3]\d)\b)(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b"),
+    re.compile(
+        r"(?:\bat|\ba\s+las|\balas|\bas|\ba|@)\s*(?<![\d])(?!(?:199\d|20[0-3]\d)\b)(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b"
+    ),
     # "a las 830": three digits after "a las", "at", "às", only where a clock would end
     re.compile(
         r"(?:\bat|\ba\s+las|\balas|\bas)\s+(?P<h>[1-9])(?P<m>[0-5]\d)"
@@ -849,9 +855,9 @@ _TIME_PATTERNS = (
     re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?P<m>[0-5]\d)\s*(?:{_AMPM}|(?:hrs?|horas|hs|h)\b)"),
     # 9h, 9 h, 13 horas, 8 heures, 8 o'clock, 9hs
     re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s*{_UNIT}(?![\w'])"),
-    # a las 8, alas 7, a la 1, at 9, às 8, à 9, a 9, vers 9, pou 9, lè 9, sobre las 8
+    # a las 8, alas 7, a la 1, at 9, by 6, às 8, à 9, a 9, vers 9, pou 9, lè 9, sobre las 8
     re.compile(
-        r"(?:\ba\s+las|\balas|\ba\s+la|\bas|\bat|\ba|\bvers|\bpou|\ble|\bhacia\s+las|\bsobre\s+las|\bpara\s+las"
+        r"(?:\ba\s+las|\balas|\ba\s+la|\bas|\bat|\bby|\ba|\bvers|\bpou|\ble|\bhacia\s+las|\bsobre\s+las|\bpara\s+las"
         r"|\bde\s+las|\bdesde\s+las|\bhora:?|\btime:?|\bheure:?|\bhorario:?|@)\s*(?P<h>[0-2]?\d)(?![\d/:\-])(?!\.\d)"
     ),
     # 7 y media, 9 menos cuarto, 8 e meia, 8 et demie, 8 edmi (no "a las" before it)
@@ -922,7 +928,8 @@ _PORT_WORDS = re.compile(
 )
 _PORT_AFTER = re.compile(
     r"^\W*(?:(?:en|at|in|na|no|au|a|al|nan|sou|to|on)\s+)?(?:(?:el|la|the|a|o|le|l')\s*)?"
-    rf"(?P<place>(?:{_PLACES})(?:[\s-]+(?:de\s+entrada|of\s+entry|d'\s*entree|frontiere|fronteira|fwontye))?)\b"
+    rf"(?P<place>(?:{_PLACES})(?:[\s-]+(?:(?:de|da|do|of|d')\s*)?(?:entrada|entry|entree|frontiere|fronteira|frontera"
+    r"|fwontye|border|internacional|international))?)\b"
 )
 # "8:30, en la garita a las 4:30": a port word between two times goes with the next one, unless an "and"
 # comes first ("a las 4:30 en el puente y a las 8:30 la corte").
