@@ -855,9 +855,9 @@ _TIME_PATTERNS = (
     re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?P<m>[0-5]\d)\s*(?:{_AMPM}|(?:hrs?|horas|hs|h)\b)"),
     # 9h, 9 h, 13 horas, 8 heures, 8 o'clock, 9hs
     re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s*{_UNIT}(?![\w'])"),
-    # a las 8, alas 7, a la 1, at 9, by 6, às 8, à 9, a 9, vers 9, pou 9, lè 9, sobre las 8
+    # a las 8, alas 7, a la 1, at 9, às 8, à 9, a 9, vers 9, pou 9, lè 9, sobre las 8
     re.compile(
-        r"(?:\ba\s+las|\balas|\ba\s+la|\bas|\bat|\bby|\ba|\bvers|\bpou|\ble|\bhacia\s+las|\bsobre\s+las|\bpara\s+las"
+        r"(?:\ba\s+las|\balas|\ba\s+la|\bas|\bat|\ba|\bvers|\bpou|\ble|\bhacia\s+las|\bsobre\s+las|\bpara\s+las"
         r"|\bde\s+las|\bdesde\s+las|\bhora:?|\btime:?|\bheure:?|\bhorario:?|@)\s*(?P<h>[0-2]?\d)(?![\d/:\-])(?!\.\d)"
     ),
     # 7 y media, 9 menos cuarto, 8 e meia, 8 et demie, 8 edmi (no "a las" before it)
@@ -865,6 +865,8 @@ _TIME_PATTERNS = (
         r"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?=\s+(?:y|e|et|and|con|ak)\s+(?:media|meia|demie?|(?:(?:un|um|a|1)\s+)?"
         r"(?:cuarto|quart|quarto)|half|[0-5]\d\b)|\s+(?:menos|moins)\s|\s*e?\s*edmi\b|\s+(?:e|ak)\s+ka\b|\s+mwens?\s+ka\b)"
     ),
+    # "be at the bridge by 6": only where a clock would end ("used by 2 people" is no time)
+    re.compile(r"\bby\s+(?P<h>[0-2]?\d)(?=\s*(?:$|[,.;!?)]|(?:in\s+the|at|and|on|for|o'?\s?clock)\b))"),
     # 8 de la mañana, 2 in the afternoon, 8 da manhã, 8 du matin, 8 nan maten (no "a las" before it)
     re.compile(
         r"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s+(?=(?:de\s+la\s+|del\s+|in\s+the\s+|at\s+|da\s+|du\s+|de\s+l'?\s*|nan\s+|di\s+)"
