@@ -3,19 +3,22 @@
 How a message is read (each step one function below):
 
 1. `prepare`: fold case and accents, "8è30" -> "8h30", number words -> digits ("ocho y media" ->
-   "8 y media", "le douze mars" -> "le 12 mars"), in the person's language.
+   "8 y media", "le douze mars" -> "le 12 mars"), in the person's language; a month name one letter
+   off is mended ("marso" -> "marzo"), unless the word is one of its own (NOT_MONTHS).
 2. `find_dates`: every date the text names (month names from Babel's CLDR, plus the Kreyòl names
    CLDR lacks and the misspellings people type; numeric dates in the language's order; ISO; "el
-   jueves 19"; "mañana"). Each candidate is scored (a future date after "audiencia" or "al" beats a
-   past one after "me dieron el papel") and the best wins. A weekday that contradicts its date, or
+   jueves 19"; "mañana"; "próxima quarta"). The day a paper was given or issued is dropped ("me
+   dieron el papel el 2 de febrero"); each other candidate is scored (a future date after
+   "audiencia" or "al" beats a past one) and the best wins. A weekday that contradicts its date, or
    a numeric date that reads both ways, makes the result ambiguous: the bot then asks.
 3. `find_times`: every clock time in what is left once the dates are blanked out, so "19 de marzo"
    is never 19:00. A time after a word for the port ("puente", "garita", "bridge", "pon") is the
-   time to be at the port; the other is the hearing's.
+   time to be at the port ("8:30, en la garita a las 4:30" too); the other is the hearing's.
 
 Nothing here raises on any string, and no time is ever invented: `.time` is None unless one was
-written. An hour from 1 to 5 with no "a.m." or "de la mañana" is read as afternoon for a hearing
-(courts sit by day) and as written for the port (people were called at 3:30-4:30 a.m.).
+written, and None with `.unclear_time` when it was midnight (no court sits then). An hour from 1 to
+5 with no "a.m." or "de la mañana" is read as afternoon for a hearing (courts sit by day) and as
+written for the port (people were called at 3:30-4:30 a.m.).
 """
 
 from __future__ import annotations
