@@ -683,7 +683,7 @@ _ISSUED = re.compile(
 _ISSUE_TIME_GAP = re.compile(r"^[\s,]*(?:(?:a\s+las|alas|a\s+la|at|as|a|vers|le)\s*)?$")
 
 
-def issued(candidate: _Date, text: str) -> bool:
+def is_issue_date(candidate: _Date, text: str) -> bool:
     """Whether a date is the day a paper was given or issued, which is never the hearing's."""
     return bool(_ISSUED.search(text[max(0, candidate.start - 80) : candidate.start]))
 
@@ -846,9 +846,7 @@ _TIME_PATTERNS = (
     # "a las 8 30 am" once number words became digits: "at eight thirty"
     re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba)\s+(?P<h>[0-2]?\d)\s+(?P<m>[0-5]\d)\b"),
     # "at 0900", "a las 1430", "às 1400": four digits of a 24-hour clock after a word for "at" ("a 2027" is a year)
-    re.compile(
-        r"(?:\bat|\ba\s+las|\balas|\bas|\ba|@)\s*(?<![\d])(?!(?:199\d|20[0-3]\d)\b)(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b"
-    ),
+    re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba|@)\s*(?!(?:199\d|20[0-3]\d)\b)(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b"),
     # "a las 830": three digits after "a las", "at", "às", only where a clock would end
     re.compile(
         r"(?:\bat|\ba\s+las|\balas|\bas)\s+(?P<h>[1-9])(?P<m>[0-5]\d)"
@@ -1100,7 +1098,7 @@ def parse_hearing(text: str, lang: str, today: date) -> ParsedHearing | None:
     try:
         prepared = prepare(text, lang)
         candidates = find_dates(prepared, lang, today)
-        paper_days = [c for c in candidates if issued(c, prepared)]
+        paper_days = [c for c in candidates if is_issue_date(c, prepared)]
         chosen = choose_date([c for c in candidates if c not in paper_days], prepared, today)
         if chosen is None:
             return None
