@@ -3,19 +3,22 @@
 How a message is read (each step one function below):
 
 1. `prepare`: fold case and accents, "8è30" -> "8h30", number words -> digits ("ocho y media" ->
-   "8 y media", "le douze mars" -> "le 12 mars"), in the person's language.
+   "8 y media", "le douze mars" -> "le 12 mars"), in the person's language; a month name one letter
+   off is mended ("marso" -> "marzo"), unless the word is one of its own (NOT_MONTHS).
 2. `find_dates`: every date the text names (month names from Babel's CLDR, plus the Kreyòl names
    CLDR lacks and the misspellings people type; numeric dates in the language's order; ISO; "el
-   jueves 19"; "mañana"). Each candidate is scored (a future date after "audiencia" or "al" beats a
-   past one after "me dieron el papel") and the best wins. A weekday that contradicts its date, or
+   jueves 19"; "mañana"; "próxima quarta"). The day a paper was given or issued is dropped ("me
+   dieron el papel el 2 de febrero"); each other candidate is scored (a future date after
+   "audiencia" or "al" beats a past one) and the best wins. A weekday that contradicts its date, or
    a numeric date that reads both ways, makes the result ambiguous: the bot then asks.
 3. `find_times`: every clock time in what is left once the dates are blanked out, so "19 de marzo"
    is never 19:00. A time after a word for the port ("puente", "garita", "bridge", "pon") is the
-   time to be at the port; the other is the hearing's.
+   time to be at the port ("8:30, en la garita a las 4:30" too); the other is the hearing's.
 
 Nothing here raises on any string, and no time is ever invented: `.time` is None unless one was
-written. An hour from 1 to 5 with no "a.m." or "de la mañana" is read as afternoon for a hearing
-(courts sit by day) and as written for the port (people were called at 3:30-4:30 a.m.).
+written, and None with `.unclear_time` when it was midnight (no court sits then). An hour from 1 to
+5 with no "a.m." or "de la mañana" is read as afternoon for a hearing (courts sit by day) and as
+written for the port (people were called at 3:30-4:30 a.m.).
 """
 
 from __future__ import annotations
@@ -200,6 +203,24 @@ EXTRA_DAYS = {
     "ht": {"mekredi": 2, "vandredi": 4, "vendredi": 4, "samdi": 5, "dimanch": 6},
 }
 
+# A month name mistyped by one letter is read too ("marso", "agsot", "feverero", "janvie"), except
+# these words of their own, one letter from a month name in some language (folded).
+NOT_MONTHS = frozenset(
+    (
+        # es, pt
+        "abri abria abrie abrir abris abriu acosto angosto aposto arco barco cunho entero entro genero gosto"
+        " julgo junco junior juno junto macio maco macro maior manco marca marcos marcou mareo mayor mazo nero"
+        " parco punho"
+        # en, fr
+        " about ajout arch atout avail jaune jeune junte larch levrier marcha marche marcho mares maris marks"
+        " marsh match parch"
+        # ht ("desann": to go down)
+        " desann"
+        # first names
+        " augusta auguste augusto javier julia julie marc marci marcio marcy margo mario tulio"
+    ).split()
+)
+
 # Number words -> digits, per language (folded). Day numbers, hours and minutes people spell out.
 _ES_UNITS = "uno dos tres cuatro cinco seis siete ocho nueve".split()
 _EN_ORD = (
@@ -370,7 +391,9 @@ class ParsedHearing:
 
     `ambiguous` is True when day and month could be read either way, or when a weekday contradicts
     the date; `alternative` is then the other reading. `port_time` is the time to be at the port,
-    when the message gives one apart from the hearing's.
+    when the message gives one apart from the hearing's. `unclear_time` is True when the hearing's
+    time was written as midnight ("24:00", "0:00", "medianoche", "12 am"): no court sits then, so
+    `time` is None and the time must be asked again.
     """
 
     date: dt.date  # (dt.: the field's name hides the type in the class body)
@@ -378,6 +401,7 @@ class ParsedHearing:
     ambiguous: bool = False
     alternative: dt.date | None = None
     port_time: dt.time | None = None
+    unclear_time: bool = False
 
 
 @dataclass(frozen=True)
@@ -446,6 +470,46 @@ def weekday_names(lang: str) -> dict[str, int]:
     return {name: day for name, day in names.items() if name not in months}  # "mar" is March
 
 
+def _one_letter_off(word: str, swaps_and_extras_only: bool) -> set[str]:
+    """Every spelling one letter from `word`: a letter typed wrong, left out, added, or two swapped."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    found |= {a + c + b for a, b in splits for c in letters}
+    if not swaps_and_extras_only:
+        found |= {a + b[1:] for a, b in splits if b}
+        found |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    found.discard(word)
+    return found
+
+
+@cache
+def misspelt_months(lang: str) -> dict[str, str]:
+    """Folded spellings one letter from a month name of `lang` (of four letters or more) -> that name.
+
+    A four-letter name ("mayo", "juin", "aout") only gains a letter or has two swapped: a letter
+    changed or left out makes words of their own ("mais", "tout", "join"). Never a word in
+    NOT_MONTHS, a known month or weekday name, a number word, or a spelling two months share.
+    """
+    if lang in CLDR_LANGS:
+        own = _cldr(lang, "months", ("wide",))
+    else:
+        own = _cldr("fr", "months", ("wide",)) | {fold(n): i for i, n in enumerate(HT_MONTHS, 1)}
+    taken = month_names(lang).keys() | weekday_names(lang).keys() | NUMBER_WORDS[lang].keys() | NOT_MONTHS
+    found: dict[str, str] = {}
+    shared: set[str] = set()
+    for name, number in own.items():
+        if len(name) < 4:
+            continue
+        for spelling in _one_letter_off(name, len(name) == 4):
+            if len(spelling) < 4 or spelling in taken:
+                continue
+            if spelling in found and own[found[spelling]] != number:
+                shared.add(spelling)
+            found[spelling] = name
+    return {spelling: name for spelling, name in found.items() if spelling not in shared}
+
+
 def _alternation(names) -> str:
     return "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
 
@@ -474,16 +538,28 @@ def _number_word(m: re.Match[str], table: dict[str, int], lang: str) -> str:
     return str(value)
 
 
+_DIGIT = re.compile(r"\d")
+_PT_DEZ = re.compile(r"(\d\s*(?:de\s+)?)dez\b\.?")
+_WORD = re.compile(r"(?<![a-z])[a-z]{4,}(?![a-z])")
+
+
 def prepare(text: str, lang: str) -> str:
-    """The message folded for matching, with spelled-out numbers as digits."""
+    """The message folded for matching, with spelled-out numbers as digits and month names mended."""
     text = _E_AFTER_DIGIT.sub(r"\1h", (text or "")[:2000].translate(_APOSTROPHES))
     folded = fold(text).replace("º", "o")
     if lang == "ht":  # "a 8e" is 8è typed without the accent
         folded = re.sub(r"(\d)e\b", r"\1h", folded)
     if lang == "fr":  # "sept" is 7 before a month or an hour, and September otherwise
         folded = re.sub(r"\bsept(?=\s+(?:" + _alternation(month_names("fr")) + r"|h\b|heures?\b))", "7", folded)
+    if lang == "pt":  # "dez" is 10, and December after a day ("18 de dez")
+        folded = _PT_DEZ.sub(r"\1dezembro", folded)
     pattern, table = _number_words(lang)
-    return pattern.sub(lambda m: _number_word(m, table, lang), folded)
+    folded = pattern.sub(lambda m: _number_word(m, table, lang), folded)
+    if _DIGIT.search(folded):  # a month name matters only beside a day's number
+        typos = misspelt_months(lang)
+        if typos.keys() & set(_WORD.findall(folded)):
+            folded = _WORD.sub(lambda m: typos.get(m.group(0), m.group(0)), folded)
+    return folded
 
 
 # --- step 2: dates ------------------------------------------------------------------------------
@@ -496,18 +572,23 @@ ORDINALS = {
     "fr": "er|ere|re|eme|ieme|e",
     "ht": "ye|e|er",
 }
-_YEAR = r"(?:\s*(?:,|\.|de|del|of|-|/)?\s*(?P<year>(?:19|20)\d{2})\b)?"
+# "2027", ", 2027", "de 2027", "del año 2027", "de l'année 2027", "ane 2027" after a day and month
+_YEAR = (
+    r"(?:\s*(?:,|\.|del\s+ano|de\s+l'\s*annee|do\s+ano|of\s+the\s+year|de|del|do|of|ane|-|/)?\s*"
+    r"(?P<year>(?:19|20)\d{2})\b)?"
+)
 _NOT_TIME_AFTER = r"(?!\s*(?::\d|h\d|\.\d|a\.?\s?m\b|p\.?\s?m\b|hrs?\b|horas?\b|heures?\b))"
 
 
 @cache
 def _date_patterns(lang: str) -> dict[str, re.Pattern]:
     months = _alternation(month_names(lang))
-    weekday = rf"(?:(?P<wd>{_alternation(weekday_names(lang))})\.?(?:-feira)?,?\s+)?"
-    article = r"(?:(?:el|le|the|o|dia|day|jou|den)\s+)*"
+    weekday = rf"(?:(?<![\w'])(?P<wd>{_alternation(weekday_names(lang))})\.?(?:-feira)?,?\s+)?"
+    article = r"(?:\b(?:el|le|the|o|dia|day|jou|den)\s+)*"
     ordinal = rf"(?:\.?(?:{ORDINALS[lang]}|º)(?![a-z]))?"
     day = rf"(?<![\d:/.\-])(?P<d>[0-3]?\d){ordinal}"
     alone = (n for n in weekday_names(lang) if len(n) > 4 and n not in EXTRA_DAYS["pt"])
+    every_day = _alternation(weekday_names(lang))
     return {
         "iso": re.compile(r"(?<![\d/])(?P<year>(?:19|20)\d{2})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?![\d/])"),
         "numeric": re.compile(
@@ -526,16 +607,19 @@ def _date_patterns(lang: str) -> dict[str, re.Pattern]:
             + rf"(?![\d/]|:\d){_NOT_TIME_AFTER}\b,?{_YEAR}"
         ),
         "weekday_day": re.compile(
-            rf"(?P<wd>{_alternation(weekday_names(lang))})\.?(?:-feira)?,?\s+{article}{day}\b{_NOT_TIME_AFTER}"
+            rf"(?<![\w'])(?P<wd>{_alternation(weekday_names(lang))})\.?(?:-feira)?,?\s+{article}{day}\b{_NOT_TIME_AFTER}"
         ),
         "day_only": re.compile(
             rf"(?:\bel\s+dia|\bdia|\bday|\bjou|\ble|\bthe|\bel|\bo\s+dia)\s+{day}\b{_NOT_TIME_AFTER}"
             r"(?!\s*(?:de\s+la|de\s+|del\s+|h\b|horas?|heures?|minut|dias|days|jours|de\s+cada))"
         ),
-        # "el lunes", "lundi": a full name alone ("segunda" alone is "second": only "segunda-feira")
+        # "el lunes", "lundi": a full name alone. A short one ("segunda" is also "second", "jedi") only
+        # as "segunda-feira", or with a word for "next": "próxima segunda", "segunda que vem", "jedi pwochen"
         "weekday": re.compile(
             rf"(?<![\w'])(?:(?P<wd>{_alternation(alone)})"
-            rf"|(?P<feira>{_alternation(EXTRA_DAYS['pt'])})-feira)(?![\w'])"
+            rf"|(?P<feira>{_alternation(EXTRA_DAYS['pt'])})[\s-]feira"
+            rf"|(?:next|proxim[ao]|prochain|pwochen)\s+(?P<next>{every_day})"
+            rf"|(?P<coming>{every_day})(?=\s+(?:que\s+vem|que\s+viene|prochain|pwochen)\b))(?![\w'])"
         ),
     }
 
@@ -573,6 +657,35 @@ _PAST_HINT = re.compile(
     r"|aujourd'?\s?hui\s+c'?est|jodi\s+a\s+se|desde|since|depuis|del|from|era|was|etait|te|llegue|arrived"
     r"|cheguei|arrive|rive|antes|before|avant)\b[^\d]{0,25}$"
 )
+
+# The day a paper was given or issued is not the hearing's: "me dieron el papel el 2 de febrero",
+# "issued on Feb 2", "emitido em", "délivré le", "yo ban m papye a le 2 fevriye". Not when what
+# follows says it is the hearing's ("me dieron el papel para el 9", "...papel de la corte el 9").
+_GIVEN = (
+    r"(?:dieron|dio|entregaron|entrego|recibi|mandaron|enviaron|gave|given|handed|got|received|sent|mailed|served"
+    r"|deram|deu|entregaram|entregou|recebi|recebeu|mandaram|donne|donnee|donnes|remis|remise|recu|recue|envoye"
+    r"|ban\s*m|banm|ba\s+m|ban\s+mwen|ba\s+mwen|bay\s+mwen|resevwa)"
+)
+_PAPER = (
+    r"(?:papel|papeles|documentos?|hojas?|notificacion|aviso|citatorio|carta|paper|papers|paperwork|documents?"
+    r"|notice|letter|form|sheet|papeis|folha|notificacao|intimacao|papiers?|feuille|convocation|lettre|avis|papye"
+    r"|dokiman|fey)"
+)
+_ISSUED = re.compile(
+    r"\b(?:emitid[oa]s?|expedid[oa]s?|fechad[oa]|datad[oa]|dated|issued|issue\s+date|date\s+of\s+issue"
+    r"|fecha\s+de\s+(?:emision|expedicion)|data\s+de\s+(?:emissao|expedicao)|delivree?s?|emise?s?"
+    r"|date\s+d'\s*emission|date\s+de\s+delivrance|emisyon"
+    rf"|{_GIVEN}\s+(?:[\w']+\s+){{0,3}}?{_PAPER}|{_PAPER}\s+(?:[\w']+\s+){{0,3}}?{_GIVEN})\b"
+    r"(?:(?!\b(?:para|pour|pou|for|hasta|until|corte|court|audiencia|audience|hearing|odyans|cita|tribunal|dice"
+    r"|says|dit|diz|que|is|es|e|se|y|and|et|epi)\b)[^\d]){0,20}$"
+)
+# A time right after the issue date is the issue's ("me dieron el papel el 2 de febrero a las 3").
+_ISSUE_TIME_GAP = re.compile(r"^[\s,]*(?:(?:a\s+las|alas|a\s+la|at|as|a|vers|le)\s*)?$")
+
+
+def is_issue_date(candidate: _Date, text: str) -> bool:
+    """Whether a date is the day a paper was given or issued, which is never the hearing's."""
+    return bool(_ISSUED.search(text[max(0, candidate.start - 80) : candidate.start]))
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -685,7 +798,7 @@ def find_dates(text: str, lang: str, today: date) -> list[_Date]:
         for m in pattern.finditer(text):
             add(_Date(today + timedelta(days=ahead), *m.span(), -1))
     for m in p["weekday"].finditer(text):  # "el lunes": the next Monday
-        shift = (days[m["wd"] or m["feira"]] - today.weekday()) % 7 or 7
+        shift = (days[m["wd"] or m["feira"] or m["next"] or m["coming"]] - today.weekday()) % 7 or 7
         add(_Date(today + timedelta(days=shift), *m.span(), -2))
     return sorted(found, key=lambda c: c.start)
 
@@ -732,10 +845,15 @@ _TIME_PATTERNS = (
     re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s*(?:{_UNIT}\s*)?{_AMPM}"),
     # "a las 8 30 am" once number words became digits: "at eight thirty"
     re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba)\s+(?P<h>[0-2]?\d)\s+(?P<m>[0-5]\d)\b"),
-    # "at 0900", "a las 1430": four digits of a 24-hour clock after a word for "at"
-    re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba)\s+(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b"),
-    # 830am, 0830 hrs, 1430 horas: a clock written without its colon
-    re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?P<m>[0-5]\d)\s*(?:{_AMPM}|(?:hrs?|horas|hs)\b)"),
+    # "at 0900", "a las 1430", "às 1400": four digits of a 24-hour clock after a word for "at" ("a 2027" is a year)
+    re.compile(r"(?:\bat|\ba\s+las|\balas|\bas|\ba|@)\s*(?!(?:199\d|20[0-3]\d)\b)(?P<h>[01]\d|2[0-3])(?P<m>[0-5]\d)\b"),
+    # "a las 830": three digits after "a las", "at", "às", only where a clock would end
+    re.compile(
+        r"(?:\bat|\ba\s+las|\balas|\bas)\s+(?P<h>[1-9])(?P<m>[0-5]\d)"
+        r"(?=\s*(?:$|[,.;!?)]|(?:de\s+la|in\s+the|da|du|y|and|e|et|en|on|el)\b))"
+    ),
+    # 830am, 0830 hrs, 1430 horas, 1330h: a clock written without its colon
+    re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?P<m>[0-5]\d)\s*(?:{_AMPM}|(?:hrs?|horas|hs|h)\b)"),
     # 9h, 9 h, 13 horas, 8 heures, 8 o'clock, 9hs
     re.compile(rf"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s*{_UNIT}(?![\w'])"),
     # a las 8, alas 7, a la 1, at 9, às 8, à 9, a 9, vers 9, pou 9, lè 9, sobre las 8
@@ -745,9 +863,11 @@ _TIME_PATTERNS = (
     ),
     # 7 y media, 9 menos cuarto, 8 e meia, 8 et demie, 8 edmi (no "a las" before it)
     re.compile(
-        r"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?=\s+(?:y|e|et|and|con)\s+(?:media|meia|demie?|cuarto|quart|quarto|half|[0-5]\d\b)"
-        r"|\s+(?:menos|moins)\s|\s*e?\s*edmi\b|\s+e\s+ka\b|\s+mwen\s+ka\b)"
+        r"(?<![\d/.:\-])(?P<h>[0-2]?\d)(?=\s+(?:y|e|et|and|con|ak)\s+(?:media|meia|demie?|(?:(?:un|um|a|1)\s+)?"
+        r"(?:cuarto|quart|quarto)|half|[0-5]\d\b)|\s+(?:menos|moins)\s|\s*e?\s*edmi\b|\s+(?:e|ak)\s+ka\b|\s+mwens?\s+ka\b)"
     ),
+    # "be at the bridge by 6": only where a clock would end ("used by 2 people" is no time)
+    re.compile(r"\bby\s+(?P<h>[0-2]?\d)(?=\s*(?:$|[,.;!?)]|(?:in\s+the|at|and|on|for|o'?\s?clock)\b))"),
     # 8 de la mañana, 2 in the afternoon, 8 da manhã, 8 du matin, 8 nan maten (no "a las" before it)
     re.compile(
         r"(?<![\d/.:\-])(?P<h>[0-2]?\d)\s+(?=(?:de\s+la\s+|del\s+|in\s+the\s+|at\s+|da\s+|du\s+|de\s+l'?\s*|nan\s+|di\s+)"
@@ -758,8 +878,10 @@ _TIME_PATTERNS = (
 _BEFORE_HOUR = re.compile(
     # "cuarto para las 9", "15 para las 9", "quarter to 9", "half past 8", "20 to 9"
     r"(?:(?:un\s+|a\s+)?(?P<quarter>cuarto|quarter|quarto)|(?P<half>half)|(?P<n>[0-5]?\d)(?:\s+minut(?:o|e)s)?)\s+"
-    r"(?P<dir>para\s+(?:las|la|as|a)|to|till|til|of|past|after)\s+(?P<h>[0-2]?\d)(?![\d:])"
+    r"(?P<dir>para\s+(?:las|la|as|a)|pras|pra\s+as|to|till|til|of|past|after)\s+(?P<h>[0-2]?\d)(?![\d:])"
 )
+# In Kreyòl "ka" is a quarter and also "can" ("a 9è mwen ka vini"): a quarter only where the time ends.
+_HT_TIME_END = r"(?=\s*(?:$|[^\w\s]|(?:nan|di|maten|apremidi|aswe|swa|pou|le|jou|e|epi|ak)\b))"
 _AFTER_HOUR = (
     (
         re.compile(
@@ -767,9 +889,22 @@ _AFTER_HOUR = (
         ),
         30,
     ),
-    (re.compile(r"^\s*(?:y|e|et|and)\s+(?:(?:un|a)\s+)?(?:cuarto|quart|quarto|quarter)\b|^\s*e\s+ka\b"), 15),
-    (re.compile(r"^\s*(?:menos|moins)\s+(?:(?:el|le|un)\s+)?(?:cuarto|quart|quarto)\b|^\s*mwen\s+ka\b"), -15),
+    (
+        re.compile(
+            r"^\s*(?:y|e|et|and|ak)\s+(?:(?:un|um|a|1)\s+)?(?:cuarto|quart|quarto|quarter)\b"
+            rf"|^\s*(?:e|ak)\s+ka\b{_HT_TIME_END}"
+        ),
+        15,
+    ),
+    (
+        re.compile(
+            rf"^\s*(?:menos|moins)\s+(?:(?:el|le|un|um|1)\s+)?(?:cuarto|quart|quarto)\b|^\s*mwens?\s+ka\b{_HT_TIME_END}"
+        ),
+        -15,
+    ),
 )
+# "8è ka" (8:15): "ka" right after the hour's "è", and nothing after it but the end or a time word.
+_HT_QUARTER = re.compile(rf"^\s*ka\b{_HT_TIME_END}")
 _AFTER_MINUTES = re.compile(r"^\s*(?:y|e|et|and|con)\s+(?P<m>[0-5]?\d)\b(?!\s*(?:de|of|du|h\b|:))(?:\s+minut\w*)?")
 _BEFORE_MINUTES = re.compile(r"^\s*(?:menos|moins)\s+(?P<m>[0-5]?\d)\b(?:\s+minut\w*)?")
 _NOON = re.compile(
@@ -785,17 +920,23 @@ _AM_AFTER = re.compile(
     r"^[^\d]{0,4}?(?:de\s+la\s+|in\s+the\s+|da\s+|du\s+|nan\s+|di\s+|en\s+la\s+|por\s+la\s+|la\s+|na\s+|this\s+"
     r"|le\s+|tout\s+|)?(?P<w>manana|madrugada|morning|manha|madrugada|matin|maten|bonmaten)\b"
 )
-# Where people are told to be before the hearing: the port of entry, the bridge, the gate.
+# Where people are told to be before the hearing: the port of entry, the bridge, the gate ("nan pò a").
+_PLACES = (
+    r"puente|garita|puerto|frontera|linea|aduana|cruce|chaparral|bridge|port|border|crossing|gate|ponte|fronteira"
+    r"|posto|porto|pont|frontiere|poste|pon|fwontye|barye|lapot|nan\s+po"
+)
 _PORT_WORDS = re.compile(
-    r"\b(?:puente|garita|puerto|frontera|linea|aduana|cruce|chaparral|bridge|port|border|crossing|gate|ponte"
-    r"|fronteira|posto|pont|frontiere|poste|pon|fwontye|lapot|presentar\w*|reportar\w*|report\w*|present\w*"
-    r"|apresentar\w*|prezant\w*|migracion|immigration|cbp)\b"
+    rf"\b(?:{_PLACES}|presentar\w*|reportar\w*|report\w*|present\w*|apresentar\w*|prezant\w*|migracion"
+    r"|immigration|cbp)\b"
 )
-
 _PORT_AFTER = re.compile(
-    r"^\W*(?:(?:en|at|in|na|no|au|a|nan|sou|to|on)\s+)?(?:(?:el|la|the|a|o|le|l')\s*)?"
-    r"(?:puente|garita|puerto|frontera|linea|bridge|port|border|ponte|fronteira|pont|frontiere|pon|fwontye)\b"
+    r"^\W*(?:(?:en|at|in|na|no|au|a|al|nan|sou|to|on)\s+)?(?:(?:el|la|the|a|o|le|l')\s*)?"
+    rf"(?P<place>(?:{_PLACES})(?:[\s-]+(?:(?:de|da|do|of|d')\s*)?(?:entrada|entry|entree|frontiere|fronteira|frontera"
+    r"|fwontye|border|internacional|international))?)\b"
 )
+# "8:30, en la garita a las 4:30": a port word between two times goes with the next one, unless an "and"
+# comes first ("a las 4:30 en el puente y a las 8:30 la corte").
+_AND = re.compile(r"\b(?:y|and|e|et|epi|ak|pero|but|mas|mais|men)\b")
 
 
 def _meridiem(text: str, end: int) -> str | None:
@@ -814,6 +955,8 @@ def _adjust_minutes(text: str, end: int, hour: int, minute: int) -> tuple[int, i
         if m := pattern.search(after):
             total = hour * 60 + minutes
             return total // 60 % 24, total % 60, end + m.end()
+    if minute == 0 and text[end - 1 : end] == "h" and (m := _HT_QUARTER.search(after)):
+        return hour, 15, end + m.end()
     if minute == 0 and (m := _AFTER_MINUTES.search(after)):
         return hour, int(m["m"]), end + m.end()
     if minute == 0 and (m := _BEFORE_MINUTES.search(after)):
@@ -849,7 +992,7 @@ def find_times(text: str) -> list[_Time]:
             if not free(start, m.end()):
                 continue
             hour, minute = int(m["h"]), int(m.groupdict().get("m") or 0)
-            if hour > 24 or _DURATION_AFTER.search(text[m.end() :]):
+            if hour > 24 or (hour == 24 and minute) or _DURATION_AFTER.search(text[m.end() :]):
                 continue
             explicit = len(m["h"]) == 2 and (m["h"].startswith("0") or hour > 12) or hour == 0
             hour, minute, end = _adjust_minutes(text, m.end(), hour, minute)
@@ -873,11 +1016,33 @@ def _clock(t: _Time, port: bool) -> time | None:
     return time(hour, t.minute)
 
 
-def _is_port(t: _Time, text: str, previous_end: int, next_start: int) -> bool:
-    """A port word just before the time, or right after it ("4:30 en el puente")."""
-    before = text[max(previous_end, t.start - 45) : t.start]
-    after = text[t.end : min(next_start, t.end + 25)]
-    return bool(_PORT_WORDS.search(before) or _PORT_AFTER.search(after))
+def _port_marks(times: list[_Time], text: str) -> list[bool]:
+    """Which times are the port's: a port word just before one, or right after it ("4:30 en el puente").
+
+    A port word is the one before a time unless a hearing word follows it ("presentarme en la corte a
+    las 8"); one right after a time and right before the next goes with the next unless an "and" comes
+    between ("8:30, en la garita a las 4:30" but "a las 4:30 en el puente y a las 8:30").
+    """
+    count = len(times)
+    before: list[int | None] = [None] * count  # where the port word before each time starts
+    after: list[tuple[int, int] | None] = [None] * count  # the port named right after each time
+    for i, t in enumerate(times):
+        low = max(times[i - 1].end if i else 0, t.start - 45)
+        window = text[low : t.start]
+        words = list(_PORT_WORDS.finditer(window))
+        if words and not _HEARING_WORD.search(window, words[-1].end()):
+            before[i] = low + words[-1].start()
+        high = min(times[i + 1].start if i + 1 < count else len(text), t.end + 25)
+        if m := _PORT_AFTER.search(text[t.end : high]):
+            after[i] = (t.end + m.start("place"), t.end + m.end("place"))
+    for i in range(count - 1):
+        named, word = after[i], before[i + 1]
+        if named and word is not None and named[0] <= word < named[1]:  # one port, between two times
+            if _AND.search(text, named[1], times[i + 1].start):
+                before[i + 1] = None
+            else:
+                after[i] = None
+    return [b is not None or a is not None for b, a in zip(before, after, strict=True)]
 
 
 def read_times(text: str) -> tuple[time | None, time | None]:
@@ -885,9 +1050,7 @@ def read_times(text: str) -> tuple[time | None, time | None]:
     times = find_times(text)
     if not times:
         return None, None
-    ends = [0] + [t.end for t in times[:-1]]
-    starts = [t.start for t in times[1:]] + [len(text)]
-    ports = [_is_port(t, text, end, start) for t, end, start in zip(times, ends, starts, strict=True)]
+    ports = _port_marks(times, text)
     hearing = next((t for t, port in zip(times, ports, strict=True) if not port), None)
     port = next((t for t, is_port in zip(times, ports, strict=True) if is_port), None)
     if hearing is None:  # only port times: the first is the time written, and still the port's
@@ -901,13 +1064,16 @@ def _blank(text: str, start: int, end: int) -> str:
 
 # --- the public functions -----------------------------------------------------------------------
 
+MIDNIGHT = time(0, 0)
+
 
 def parse_time(text: str, lang: str = "es") -> time | None:
-    """A clock time in a message, or None; never invents one."""
+    """The hearing's clock time in a message, or None; never invents one, and midnight is none."""
     try:
-        return read_times(prepare(text, lang))[0]
+        at = read_times(prepare(text, lang))[0]
     except (ValueError, OverflowError, KeyError):
         return None
+    return None if at == MIDNIGHT else at
 
 
 def parse_port_time(text: str, lang: str = "es") -> time | None:
@@ -932,13 +1098,20 @@ def parse_hearing(text: str, lang: str, today: date) -> ParsedHearing | None:
     try:
         prepared = prepare(text, lang)
         candidates = find_dates(prepared, lang, today)
-        chosen = choose_date(candidates, prepared, today)
+        paper_days = [c for c in candidates if is_issue_date(c, prepared)]
+        chosen = choose_date([c for c in candidates if c not in paper_days], prepared, today)
         if chosen is None:
             return None
         rest = prepared
         for candidate in candidates:
             rest = _blank(rest, candidate.start, candidate.end)
+        for day in paper_days:
+            for t in find_times(rest):
+                if t.start >= day.end and _ISSUE_TIME_GAP.match(rest[day.end : t.start]):
+                    rest = _blank(rest, t.start, t.end)
         at, port = read_times(rest)
     except (ValueError, OverflowError, KeyError):
         return None
+    if at == MIDNIGHT:  # "a las 24:00", "medianoche", "12 am": no court sits then; ask the time again
+        return ParsedHearing(chosen.date, None, chosen.ambiguous, chosen.alternative, port, unclear_time=True)
     return ParsedHearing(chosen.date, at, chosen.ambiguous, chosen.alternative, port)
