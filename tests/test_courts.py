@@ -147,3 +147,11 @@ def test_a_court_named_after_registering_asks_the_same_hearing_again_at_that_cou
     assert saved(db)["court"] == "el_paso"  # nothing changes before YES
     phone.texts("si")
     assert (saved(db)["court"], saved(db)["hearing_at"]) == ("tucson", utc(datetime(2026, 3, 9, 8, 30), PHOENIX))
+
+
+@pytest.mark.parametrize("said", ["el 9 de marzo a las 24:00", "el 9 de marzo a medianoche"])
+def test_midnight_is_asked_again(phone, said):
+    phone.text("hola"), phone.text("1"), phone.text("4")
+    assert phone.text(said) == (
+        "La medianoche no es hora de audiencia.\n¿A qué hora es su audiencia el 9 de marzo? Por ejemplo: 8:30 am"
+    )

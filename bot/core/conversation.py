@@ -333,7 +333,7 @@ def next_registration_step(turn: Turn, *lead: str, **changes) -> Outcome:
     return Outcome(person, joined(*lead, prompt(replace(turn, person=person), state)))
 
 
-HEARING_PARTS = ("date", "alt", "time", "port", "ampm")
+HEARING_PARTS = ("date", "alt", "time", "port", "ampm", "midnight")
 
 
 def hearing_parts(pending: dict) -> dict:
@@ -349,6 +349,8 @@ def parsed_parts(parsed: ParsedHearing) -> dict:
         parts["port"] = parsed.port_time.isoformat("minutes")
     if parsed.time and parsed.time != parsed.port_time:
         parts["time"] = parsed.time.isoformat("minutes")
+    if parsed.unclear_time:
+        parts["midnight"] = True  # "24:00", "medianoche": no hearing is then; the time is asked again
     return parts
 
 
@@ -516,6 +518,9 @@ def continue_hearing(turn: Turn, *lead: str) -> Outcome:
         _ = turn._
         passed = _("That date has passed. Please write the date of your next hearing.")
         return turn.reply(*lead, passed, state=ASK_HEARING, pending={})
+    if pending.pop("midnight", None) and state == ASK_TIME:
+        _ = turn._
+        lead = (*lead, _("Midnight is not a time for a hearing."))
     person = replace(turn.person, state=state, pending=pending)
     return Outcome(person, joined(*lead, prompt(replace(turn, person=person), state)))
 
