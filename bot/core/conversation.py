@@ -342,7 +342,7 @@ def hearing_parts(pending: dict) -> dict:
 
 def parsed_parts(parsed: ParsedHearing) -> dict:
     """What a parsed message says, JSON-safe for `pending`. A lone port time is not the hearing's."""
-    parts = {"date": parsed.date.isoformat()}
+    parts: dict[str, str | bool] = {"date": parsed.date.isoformat()}
     if parsed.ambiguous and parsed.alternative:
         parts["alt"] = parsed.alternative.isoformat()
     if parsed.port_time:
