@@ -1,4 +1,4 @@
-"""Places: every zone is real, no America/Monterrey, and the clocks differ where the border does."""
+"""Places: every zone is real, no border city on America/Monterrey, and the clocks differ where the border does."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -22,17 +22,31 @@ def test_zones_match_the_design_table():
         "nuevo_laredo": ("America/Matamoros", "America/Chicago"),
         "reynosa": ("America/Matamoros", "America/Chicago"),
         "matamoros": ("America/Matamoros", "America/Chicago"),
+        "san_luis_rio_colorado": ("America/Hermosillo", None),
+        "tecate": ("America/Tijuana", "America/Los_Angeles"),
+        "agua_prieta": ("America/Hermosillo", "America/Phoenix"),
+        "ojinaga": ("America/Ojinaga", "America/Denver"),
+        "ciudad_acuna": ("America/Matamoros", "America/Chicago"),
+        "monterrey": ("America/Monterrey", None),
+        "mexico_city": ("America/Mexico_City", None),
+        "tapachula": ("America/Mexico_City", None),
+        "hermosillo": ("America/Hermosillo", None),
     }
-    assert {c.key: (c.zone.key, c.court.zone.key) for c in P.cities} == expected
-    assert all(c.zone.key != "America/Monterrey" for c in P.cities)
+    assert {c.key: (c.zone.key, c.court.zone.key if c.court else None) for c in P.cities} == expected
+    border = {p.city for p in P.ports}  # the border strip keeps US DST; America/Monterrey has none since 2022
+    assert len(border) == 13 and all(P.city(key).zone.key != "America/Monterrey" for key in border)
 
 
-def test_city_and_court_clocks_agree_except_nogales_in_summer():
+def test_city_and_court_clocks_agree_except_nogales_in_summer_and_ojinaga():
     for when in (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12), datetime(2026, 3, 10, 12)):
         for city in P.cities:
+            if city.court is None:
+                continue
             same = offset(city.zone.key, when) == offset(city.court.zone.key, when)
             nogales_summer = city.key == "nogales" and when.month in (3, 7)
-            assert same != nogales_summer, (city.key, when)
+            # Ojinaga keeps Central time (US rules) and its court, El Paso, Mountain: always an hour ahead.
+            ojinaga = city.key == "ojinaga"
+            assert same != (nogales_summer or ojinaga), (city.key, when)
 
 
 def test_menu_answers():
