@@ -242,7 +242,7 @@ def main() -> dict:
         # Time passes: some reminders come due (people still registered; STOP and DELETE cancel theirs).
         made_due += db.execute(
             "UPDATE outbox SET send_at = ? WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' "
-            "AND kind IN ('reminder', 'wakeup') ORDER BY random() LIMIT 150)",
+            "AND kind IN ('reminder', 'wakeup', 'evening') ORDER BY random() LIMIT 150)",
             [clock.iso(clock.utcnow())],
         ).rowcount
     load_seconds = time.monotonic() - started

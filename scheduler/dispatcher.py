@@ -121,7 +121,7 @@ class Dispatcher:
             contact["last_whatsapp_at"] if contact else None,
             now,
             lang,
-            row["kind"],
+            texts.template_kind(row["kind"], hearing, self.places),
             bool(row["force_template"]),
             self.templates,
         )

@@ -1,8 +1,11 @@
-"""A confirmed hearing -> reminder rows in the outbox: N days before at a civil hour, and a wake-up.
+"""A confirmed hearing -> reminder rows in the outbox: N days before at a civil hour, and the
+hearing-day message: a wake-up before the time to be at the port, or, when that time is before
+dawn on the port's clock, a message the evening before at a civil hour instead.
 
 `slots()` is pure (times in, times out); `plan()` writes rows. Planning is idempotent: a row is
 unique per (hearing, slot, hearing time), and planning again only refreshes rows still pending
-(a new time at the port moves the wake-up), or with `revive` brings back cancelled ones (START).
+(a new time at the port moves the wake-up, or turns it into the evening message and back: both
+are the one "wakeup" slot), or with `revive` brings back cancelled ones (START).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
@@ -19,14 +22,16 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from bot.core.clock import iso, parse_iso, parse_utc
-from bot.core.hearing import Hearing, report_time
+from bot.core.hearing import Hearing, act_zone, report_time
 from bot.core.i18n import DEFAULT_LANG
 from bot.core.places import Places
 from bot.core.status import Kind
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "reminders.json"
-WAKEUP, REMINDER = Kind.WAKEUP, Kind.REMINDER
-PRIORITY: dict[str, int] = {WAKEUP: 0, REMINDER: 1}  # hearing-day messages go before anything else due
+WAKEUP, EVENING, REMINDER = Kind.WAKEUP, Kind.EVENING, Kind.REMINDER
+HEARING_DAY = (WAKEUP, EVENING)  # the kinds of the one hearing-day slot
+DAY_SLOT = "wakeup"  # its slot name, whichever kind it is (rows planned before the evening message have it)
+PRIORITY: dict[str, int] = {WAKEUP: 0, EVENING: 0, REMINDER: 1}  # hearing-day messages go before anything else due
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class Settings:
     send_time: time = time(10, 0)
     civil_window: tuple[time, time] = (time(9, 0), time(20, 0))
     wakeup_before_port: timedelta = timedelta(minutes=90)
+    evening_if_port_before: time = time(6, 0)  # a port time earlier than this, on the port's clock...
+    evening_send_time: time = time(20, 0)  # ...gets its message the evening before, at this hour for the person
     max_send_attempts: int = 6
     retry_base_seconds: float = 30
     retry_cap_seconds: float = 900
@@ -49,6 +56,13 @@ class Settings:
             raise ValueError(f"send_time {self.send_time} is outside the civil window {start}-{end}")
         if any(n < 1 for n in self.days_before):
             raise ValueError("days_before must be whole days, 1 or more")
+        if not start <= self.evening_send_time <= end:
+            raise ValueError(f"evening_send_time {self.evening_send_time} is outside the civil window {start}-{end}")
+
+
+def _clock(raw: dict, key: str) -> time:
+    """A time of day from the file, else the default above."""
+    return time.fromisoformat(raw[key]) if key in raw else getattr(Settings, key)
 
 
 @cache
@@ -60,6 +74,8 @@ def load_settings(path: str | None = None) -> Settings:
         send_time=time.fromisoformat(raw["send_time"]),
         civil_window=(time.fromisoformat(start), time.fromisoformat(end)),
         wakeup_before_port=timedelta(minutes=raw["wakeup_minutes_before_port"]),
+        evening_if_port_before=_clock(raw, "evening_if_port_before"),
+        evening_send_time=_clock(raw, "evening_send_time"),
         **{
             k: raw[k]
             for k in (
@@ -76,7 +92,7 @@ def load_settings(path: str | None = None) -> Settings:
 
 @dataclass(frozen=True)
 class Slot:
-    slot: str  # "d7", "d3", "d1", "wakeup"
+    slot: str  # "d7", "d3", "d1", "wakeup" (the hearing-day message: kind wakeup or evening)
     kind: str
     send_at: datetime  # UTC
     expires_at: datetime  # UTC: never sent after
@@ -88,12 +104,18 @@ def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
 
 
 @lru_cache(maxsize=65_536)  # hearings come in batches: many people share a court, a day and an hour
-def schedule(hearing_at: datetime, report_at: datetime, zone: ZoneInfo, settings: Settings) -> tuple[Slot, ...]:
-    """Every reminder of a hearing for a person whose days are in `zone`, past or not.
+def schedule(
+    hearing_at: datetime, report_at: datetime, zone: ZoneInfo, settings: Settings, act: ZoneInfo | None = None
+) -> tuple[Slot, ...]:
+    """Every reminder of a hearing for a person whose days are in `zone`, past or not; `act` is the
+    clock of the port (the court's for an interior court; `zone` when not given).
 
     N days before: at send_time on that calendar day in the person's zone, expiring at the end of
-    the civil window that day. The wake-up: wakeup_before_port before the time to be at the port,
-    expiring then.
+    the civil window that day. The hearing-day message: when the time to be at the port is before
+    evening_if_port_before on the port's clock, at evening_send_time the day before in the person's
+    zone, expiring at their midnight (it says "tomorrow") or at the port time if sooner; then, for
+    when that has passed unsent, the wake-up. Else the wake-up alone: wakeup_before_port before the
+    time to be at the port, expiring then. `ahead` keeps one of the two.
     """
     found = []
     hearing_day = hearing_at.astimezone(zone).date()
@@ -102,25 +124,42 @@ def schedule(hearing_at: datetime, report_at: datetime, zone: ZoneInfo, settings
         found.append(
             Slot(f"d{n}", REMINDER, _at(day, settings.send_time, zone), _at(day, settings.civil_window[1], zone))
         )
-    found.append(Slot(WAKEUP, WAKEUP, report_at - settings.wakeup_before_port, report_at))
+    at_port = report_at.astimezone(act or zone)
+    if at_port.time() < settings.evening_if_port_before:
+        eve = at_port.date() - timedelta(days=1)
+        evening = _at(eve, settings.evening_send_time, zone)
+        until = min(_at(eve + timedelta(days=1), time(0), zone), report_at)
+        if evening < until:
+            found.append(Slot(DAY_SLOT, EVENING, evening, until))
+    found.append(Slot(DAY_SLOT, WAKEUP, report_at - settings.wakeup_before_port, report_at))
     return tuple(found)
 
 
 def ahead(planned: tuple[Slot, ...], now: datetime) -> list[Slot]:
-    """The slots still to come: N-days reminders once past are skipped; a wake-up whose moment has
-    passed goes now, as long as the time to be at the port has not."""
-    kept = []
+    """The slots still to come: N-days reminders once past are skipped. The hearing-day message is
+    the first of its candidates not yet expired (the evening one, else the wake-up); one whose
+    moment has passed goes now."""
+    kept, taken = [], set()
     for s in planned:
-        if s.kind == WAKEUP and s.expires_at > now:
-            kept.append(s if s.send_at > now else Slot(s.slot, s.kind, now, s.expires_at))
-        elif s.kind != WAKEUP and s.send_at > now:
+        if s.kind in HEARING_DAY:
+            if s.slot not in taken and s.expires_at > now:
+                taken.add(s.slot)
+                kept.append(s if s.send_at > now else replace(s, send_at=now))
+        elif s.send_at > now:
             kept.append(s)
     return kept
 
 
-def slots(hearing_at: datetime, report_at: datetime, zone: ZoneInfo, now: datetime, settings: Settings) -> list[Slot]:
+def slots(
+    hearing_at: datetime,
+    report_at: datetime,
+    zone: ZoneInfo,
+    now: datetime,
+    settings: Settings,
+    act: ZoneInfo | None = None,
+) -> list[Slot]:
     """The reminders still ahead for a hearing (see `schedule` and `ahead`)."""
-    return ahead(schedule(hearing_at, report_at, zone, settings), now)
+    return ahead(schedule(hearing_at, report_at, zone, settings, act), now)
 
 
 @dataclass(frozen=True)
@@ -139,8 +178,9 @@ class Planned:
 _UPSERT = (
     "INSERT INTO outbox (contact_id, hearing_id, channel, kind, slot, lang, send_at, expires_at, hearing_at, "
     "priority, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
-    "ON CONFLICT (hearing_id, slot, hearing_at) DO UPDATE SET send_at = excluded.send_at, "
-    "expires_at = excluded.expires_at, lang = excluded.lang, status = 'pending', reason = NULL, "
+    "ON CONFLICT (hearing_id, slot, hearing_at) DO UPDATE SET kind = excluded.kind, send_at = excluded.send_at, "
+    "expires_at = excluded.expires_at, priority = excluded.priority, lang = excluded.lang, status = 'pending', "
+    "reason = NULL, "
     "updated_at = excluded.updated_at "
     "WHERE outbox.status = 'pending' OR (? AND outbox.status = 'cancelled')"
 )
@@ -168,7 +208,7 @@ def rows_for(item: Planned, now: datetime, places: Places, settings: Settings, r
             stamp,
             revive,
         )
-        for s in slots(hearing.at, report_time(hearing, places), zone, now, settings)
+        for s in slots(hearing.at, report_time(hearing, places), zone, now, settings, act_zone(hearing, places))
     ]
 
 

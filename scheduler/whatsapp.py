@@ -1,7 +1,9 @@
 """WhatsApp's 24-hour window: free text after the person's last message, else an approved template.
 
-Templates are configured per language and kind in data/whatsapp_templates.json (content_sid of
-the template Meta approved). With none configured, the message goes by SMS to the same number.
+Templates are configured per language and template kind in data/whatsapp_templates.json
+(content_sid of the template Meta approved): a row's kind, or for a hearing at an interior court
+the same kind + "_interior" (scheduler/texts.template_kind). With none configured, the message goes
+by SMS to the same number.
 """
 
 from __future__ import annotations

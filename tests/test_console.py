@@ -187,12 +187,13 @@ def test_the_queue_filters_by_kind_city_and_day_in_sql(members, client, db):
     def shown(query):
         page = client.get(f"/admin/queue?{query}", base_url=PUBLIC_URL).get_data(as_text=True)
         total = int(re.search(r"<p>(\d+) messages</p>", page)[1])
-        return total, set(re.findall(r"…(\d{4})", page)), re.findall(r"<td>(reminder|wakeup)</td>", page)
+        return total, set(re.findall(r"…(\d{4})", page)), re.findall(r"<td>(reminder|wakeup|evening)</td>", page)
 
     everyone = db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
     assert shown("status=pending")[0] == everyone
-    total, phones, kinds = shown("status=pending&city=tijuana&kind=wakeup")
-    assert (total, phones, kinds) == (1, {"0002"}, ["wakeup"])
+    total, phones, kinds = shown("status=pending&city=tijuana&kind=evening")  # at the port at 04:30: the evening before
+    assert (total, phones, kinds) == (1, {"0002"}, ["evening"])
+    assert shown("status=pending&city=tijuana&kind=wakeup")[0] == 0
     day = db.execute("SELECT substr(send_at, 1, 10) FROM outbox WHERE slot = 'd7' ORDER BY id LIMIT 1").fetchone()[0]
     total, phones, kinds = shown(f"status=all&date={day}&city=ciudad_juarez")
     assert total == 1 and phones == {"0001"} and kinds == ["reminder"]

@@ -60,10 +60,11 @@ def test_a_due_reminder_reaches_twilio_with_callback_and_validity(app, client, d
 def test_hearing_day_messages_go_first_and_passed_hearings_never(app, client, db, fake):
     register(Phone(client))
     register(Phone(client, "+5216561230000"), when="el 8 de marzo a las 8:30")
-    at(app, "2026-03-09T09:00:00Z")  # everything of both is due; the 8 March hearing has passed
+    at(app, "2026-03-09T02:30:00Z")  # 20:30 in Juárez: everything of both is due; the 8 March hearing has passed
     counts = tick(app)
     assert counts["sent"] == 1 and counts["expired"] == 7  # 3 reminders of the first, all 4 of the second
-    assert fake.requests[0].form["Body"].startswith("Hoy es su audiencia, 8:30 a.m., corte de El Paso.")
+    # At the port at about 04:30: the hearing-day message is the evening before, and says so.
+    assert fake.requests[0].form["Body"].startswith("Mañana, lunes 9 de marzo, es su audiencia: 8:30 a.m., corte")
 
 
 def test_rate_limit_is_a_token_bucket():
@@ -155,14 +156,13 @@ def test_whatsapp_outside_the_window_uses_the_template_or_else_sms(tmp_path, fak
         "1": "lunes 9 de marzo",
         "2": "8:30 a.m.",
         "3": "El Paso",
-        "4": "Paso del Norte",
-        "5": "4:30 a.m.",
+        "4": "Esté en Puente Paso del Norte aproximadamente a las 4:30 a.m. (hora de Ciudad Juárez)",
     }
-    # No template for the wake-up: it goes by SMS to the same number.
-    at(app, "2026-03-09T09:00:01Z")
+    # No template for the evening-before message: it goes by SMS to the same number.
+    at(app, "2026-03-09T02:00:01Z")
     tick(app)
     wake = fake.requests[-1].form
-    assert wake["To"] == PERSON and wake["From"] == "+15005550006" and wake["Body"].startswith("Hoy es su")
+    assert wake["To"] == PERSON and wake["From"] == "+15005550006" and wake["Body"].startswith("Mañana, lunes")
     db = storage.connect(app.config["DATABASE"])
     assert {r["slot"]: r["sent_as"] for r in db["outbox"].rows if r["status"] == "sent"} == {
         "d7": "template",
@@ -274,7 +274,7 @@ def test_queue_send_now_retry_and_cancel(app, client, db, fake):
 
 def test_a_second_scheduler_stays_idle_while_the_first_holds_the_lease(app, client, db, fake):
     register(Phone(client))
-    at(app, "2026-03-09T09:00:00Z")
+    at(app, "2026-03-09T02:30:00Z")  # the evening before: the hearing-day message is due
     first, second = Runner(deps_of(app)), Runner(deps_of(app))
     assert first.tick()["sent"] == 1
     assert second.tick() == {"idle": True, "lease_holder": first.holder}
@@ -307,12 +307,12 @@ def test_two_running_schedulers_send_each_reminder_once(tmp_path, fake):
 
 def test_rows_left_sending_by_a_dead_scheduler_are_sent_after_takeover(app, client, db, fake):
     register(Phone(client))
-    at(app, "2026-03-09T09:00:00Z")
+    at(app, "2026-03-09T02:30:00Z")  # the evening before: the hearing-day message is due
     outbox.claim_due(db, app.config["NOW"], limit=10)  # a scheduler claimed the batch, then died
     lease.acquire(db, "dead:1:x", app.config["NOW"], timedelta(seconds=60))
     assert Runner(deps_of(app)).tick()["idle"]  # its lease still runs
     app.config["NOW"] += timedelta(seconds=61)
-    assert Runner(deps_of(app)).tick()["sent"] == 1  # the wake-up, recovered; the rest expired meanwhile
+    assert Runner(deps_of(app)).tick()["sent"] == 1  # the hearing-day message, recovered; the rest expired
 
 
 def test_kill_9_in_the_middle_of_a_batch_then_restart_sends_everything(tmp_path, fake):

@@ -10,7 +10,7 @@ from bot.core.hearing import Hearing, report_time
 from bot.core.segments import count
 from scheduler import planner, texts
 from scheduler.planner import slots
-from tests.helpers import NOW, Phone, register
+from tests.helpers import NOW, register
 
 PLACES = places_module.load()
 SETTINGS = planner.load_settings()
@@ -21,13 +21,18 @@ def z(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(UTC_Z)
 
 
-def expected_slots(hearing_local: datetime, person_zone: str, report_local: datetime) -> dict[str, str]:
+def expected_slots(hearing_local: datetime, person_zone: str, report_local: datetime, port_zone: str) -> dict[str, str]:
     """What the plan must be, computed here with zoneinfo alone: 10:00 on each day before, in the
-    person's zone, and 90 minutes before the time at the port."""
+    person's zone, and the hearing-day message: 90 minutes before the time at the port, or, when
+    that time is before 06:00 on the port's clock, 20:00 the evening before in the person's zone."""
     zone = ZoneInfo(person_zone)
     day = hearing_local.astimezone(zone).date()
     out = {f"d{n}": z(datetime.combine(day - timedelta(days=n), time(10), tzinfo=zone)) for n in (7, 3, 1)}
-    out["wakeup"] = z(report_local - timedelta(minutes=90))
+    at_port = report_local.astimezone(ZoneInfo(port_zone))
+    if at_port.hour < 6:
+        out["wakeup"] = z(datetime.combine(at_port.date() - timedelta(days=1), time(20), tzinfo=zone))
+    else:
+        out["wakeup"] = z(report_local - timedelta(minutes=90))
     return out
 
 
@@ -72,6 +77,17 @@ CITY_ZONES = {
     "ojinaga": "America/Ojinaga",
     "ciudad_acuna": "America/Matamoros",
 }
+# The court's main port is in this city: where a person with no city (or a city without one of its ports) reports.
+MAIN_PORT_CITY = {
+    "san_diego": "tijuana",
+    "imperial": "mexicali",
+    "el_paso": "ciudad_juarez",
+    "tucson": "nogales",
+    "san_antonio": "piedras_negras",
+    "laredo": "nuevo_laredo",
+    "brownsville": "matamoros",
+}
+AWAY = {"mexicali": "tijuana", "reynosa": "matamoros"}  # their usual court has no port in their city: its main one
 COURT_ONLY = [(None, court, day) for court in COURT_ZONES for day in (date(2026, 3, 9), date(2026, 11, 2))]
 
 
@@ -80,54 +96,94 @@ COURT_ONLY = [(None, court, day) for court in COURT_ZONES for day in (date(2026,
     [(c, PLACES.city(c).court.key, d) for c, d in CITY_DATES] + COURT_ONLY,
     ids=lambda v: str(v),
 )
-def test_every_city_and_court_across_dst(city_key, court_key, day):
+@pytest.mark.parametrize("at_port", [time(4, 30), time(6, 30)])  # the court's reporting lead (4 h), or a later one
+def test_every_city_and_court_across_dst(city_key, court_key, day, at_port):
     court_zone = ZoneInfo(COURT_ZONES[court_key])
     person_zone = CITY_ZONES[city_key] if city_key else COURT_ZONES[court_key]
+    port_city = AWAY.get(city_key, city_key) if city_key else MAIN_PORT_CITY[court_key]
     hearing_local = datetime.combine(day, time(8, 30), tzinfo=court_zone)
-    report_local = hearing_local - timedelta(hours=4)  # the court's reporting lead, data/places.json
-    hearing = Hearing(hearing_local.astimezone(UTC), court_key, city_key)
+    report_local = datetime.combine(day, at_port, tzinfo=court_zone)
+    hearing = Hearing(hearing_local.astimezone(UTC), court_key, city_key, report_local.astimezone(UTC))
+    assert PLACES.city(PLACES.port_for(city_key, court_key).city).zone.key == CITY_ZONES[port_city]
     now = datetime(2026, 1, 1, tzinfo=UTC)
     got = {
         s.slot: z(s.send_at)
-        for s in slots(hearing.at, report_time(hearing, PLACES), ZoneInfo(person_zone), now, SETTINGS)
+        for s in planner.slots(
+            hearing.at, report_local, ZoneInfo(person_zone), now, SETTINGS, ZoneInfo(CITY_ZONES[port_city])
+        )
     }
-    assert got == expected_slots(hearing_local, person_zone, report_local)
+    assert got == expected_slots(hearing_local, person_zone, report_local, CITY_ZONES[port_city])
 
 
 def test_known_instants_in_utc():
     """A few plans written out by hand, so the rule itself is checked, not only its two codings."""
     juarez = PLACES.city("ciudad_juarez")
-    # El Paso 9 March 2026 08:30 MDT (DST began 8 March) = 14:30Z; Juárez follows US DST.
+    # El Paso 9 March 2026 08:30 MDT (DST began 8 March) = 14:30Z; Juárez follows US DST. At the
+    # port at 04:30 (the court's 4 h lead), before 06:00: the hearing-day message goes the evening
+    # before, 20:00 MDT on 8 March = 02:00Z.
     hearing = Hearing(datetime(2026, 3, 9, 14, 30, tzinfo=UTC), "el_paso", "ciudad_juarez")
-    got = {s.slot: z(s.send_at) for s in slots(hearing.at, report_time(hearing, PLACES), juarez.zone, NOW, SETTINGS)}
-    assert got == {
-        "d7": "2026-03-02T17:00:00Z",
-        "d3": "2026-03-06T17:00:00Z",
-        "d1": "2026-03-08T16:00:00Z",
-        "wakeup": "2026-03-09T09:00:00Z",
+    plan = slots(hearing.at, report_time(hearing, PLACES), juarez.zone, NOW, SETTINGS, juarez.zone)
+    assert {s.slot: (s.kind, z(s.send_at), z(s.expires_at)) for s in plan} == {
+        "d7": ("reminder", "2026-03-02T17:00:00Z", "2026-03-03T03:00:00Z"),
+        "d3": ("reminder", "2026-03-06T17:00:00Z", "2026-03-07T03:00:00Z"),
+        "d1": ("reminder", "2026-03-08T16:00:00Z", "2026-03-09T02:00:00Z"),
+        "wakeup": ("evening", "2026-03-09T02:00:00Z", "2026-03-09T06:00:00Z"),  # until midnight in Juárez
     }
-    # Nogales (America/Hermosillo, UTC-7 all year) for the same hearing: 10:00 there is 17:00Z.
+    # Nogales (America/Hermosillo, UTC-7 all year) for the same hearing: 10:00 there is 17:00Z; the
+    # port time is 03:30 on Nogales' clock, and 20:00 there the evening before is 03:00Z.
     nogales = Hearing(hearing.at, "el_paso", "nogales")
+    zone = PLACES.city("nogales").zone
     got = {
-        s.slot: z(s.send_at)
-        for s in slots(nogales.at, report_time(nogales, PLACES), PLACES.city("nogales").zone, NOW, SETTINGS)
+        s.slot: (s.kind, z(s.send_at))
+        for s in slots(nogales.at, report_time(nogales, PLACES), zone, NOW, SETTINGS, zone)
     }
-    assert got["d1"] == "2026-03-08T17:00:00Z" and got["wakeup"] == "2026-03-09T09:00:00Z"
+    assert got["d1"] == ("reminder", "2026-03-08T17:00:00Z") and got["wakeup"] == ("evening", "2026-03-09T03:00:00Z")
+    # At the port at 06:30 MDT (12:30Z): the wake-up, 90 minutes before, on the day.
+    later = Hearing(hearing.at, "el_paso", "ciudad_juarez", datetime(2026, 3, 9, 12, 30, tzinfo=UTC))
+    (*_, wake) = slots(later.at, later.report_at, juarez.zone, NOW, SETTINGS, juarez.zone)
+    assert (wake.slot, wake.kind, z(wake.send_at), z(wake.expires_at)) == (
+        "wakeup",
+        "wakeup",
+        "2026-03-09T11:00:00Z",
+        "2026-03-09T12:30:00Z",
+    )
+    # Ojinaga (Central time) at the El Paso court (Mountain): 05:30 MST is 06:30 in Ojinaga, where the
+    # person acts: a wake-up, not the evening message.
+    ojinaga = PLACES.city("ojinaga").zone
+    winter = Hearing(
+        datetime(2027, 1, 13, 15, 30, tzinfo=UTC), "el_paso", "ojinaga", datetime(2027, 1, 13, 12, 30, tzinfo=UTC)
+    )
+    (*_, wake) = slots(winter.at, winter.report_at, ojinaga, NOW, SETTINGS, ojinaga)
+    assert (wake.kind, z(wake.send_at)) == ("wakeup", "2027-01-13T11:00:00Z")
 
 
-def test_past_slots_are_skipped_and_a_near_hearing_still_gets_the_wake_up():
+def test_past_slots_are_skipped_and_a_near_hearing_still_gets_its_hearing_day_message():
+    zone = PLACES.city("ciudad_juarez").zone
     hearing = Hearing(datetime(2026, 2, 3, 15, 0, tzinfo=UTC), "el_paso", "ciudad_juarez")  # tomorrow 08:00 MST
-    report = report_time(hearing, PLACES)
-    got = slots(hearing.at, report, PLACES.city("ciudad_juarez").zone, NOW, SETTINGS)
-    assert [(s.slot, z(s.send_at), z(s.expires_at)) for s in got] == [
-        ("d1", "2026-02-02T17:00:00Z", "2026-02-03T03:00:00Z"),  # today 10:00 MST, still ahead of 15:00Z
-        ("wakeup", "2026-02-03T09:30:00Z", "2026-02-03T11:00:00Z"),
+    report = report_time(hearing, PLACES)  # 04:00 MST = 11:00Z: before 06:00, so the evening before
+    got = slots(hearing.at, report, zone, NOW, SETTINGS, zone)
+    assert [(s.slot, s.kind, z(s.send_at), z(s.expires_at)) for s in got] == [
+        ("d1", "reminder", "2026-02-02T17:00:00Z", "2026-02-03T03:00:00Z"),  # today 10:00 MST, still ahead
+        ("wakeup", "evening", "2026-02-03T03:00:00Z", "2026-02-03T07:00:00Z"),  # 20:00 MST, until midnight
     ]
-    # Registering at 04:00 the morning of the hearing: the wake-up moment has passed but the port
-    # time has not, so it goes now; it expires at the port time.
-    late = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
-    (wake,) = slots(hearing.at, report, PLACES.city("ciudad_juarez").zone, late, SETTINGS)
-    assert (wake.slot, wake.send_at, wake.expires_at) == ("wakeup", late, report)
+    # Registering at 23:00 that evening: the evening message goes now, it still says "tomorrow".
+    late = datetime(2026, 2, 3, 6, 0, tzinfo=UTC)
+    (evening,) = slots(hearing.at, report, zone, late, SETTINGS, zone)
+    assert (evening.kind, evening.send_at, z(evening.expires_at)) == ("evening", late, "2026-02-03T07:00:00Z")
+    # Registering after midnight: too late for "tomorrow"; the wake-up, 90 minutes before the port
+    # time (09:30Z), or now once that has passed, as long as the port time has not.
+    after_midnight = datetime(2026, 2, 3, 8, 0, tzinfo=UTC)
+    (wake,) = slots(hearing.at, report, zone, after_midnight, SETTINGS, zone)
+    assert (wake.slot, wake.kind, z(wake.send_at), wake.expires_at) == (
+        "wakeup",
+        "wakeup",
+        "2026-02-03T09:30:00Z",
+        report,
+    )
+    very_late = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
+    (wake,) = slots(hearing.at, report, zone, very_late, SETTINGS, zone)
+    assert (wake.kind, wake.send_at, wake.expires_at) == ("wakeup", very_late, report)
+    assert slots(hearing.at, report, zone, report, SETTINGS, zone) == []
 
 
 def test_settings_are_configuration_and_are_checked(tmp_path):
@@ -148,6 +204,28 @@ def test_settings_are_configuration_and_are_checked(tmp_path):
     got = slots(hearing.at, report_time(hearing, PLACES), PLACES.city("nuevo_laredo").zone, NOW, custom)
     assert [s.slot for s in got] == ["d5", "d2", "wakeup"]
     assert z(got[0].send_at) == "2026-03-15T23:30:00Z"  # 18:30 CDT
+    assert (custom.evening_if_port_before, custom.evening_send_time) == (time(6), time(20))  # the defaults
+    evening = tmp_path / "evening.json"  # settings are read once per path
+    evening.write_text(
+        '{"days_before": [1], "send_time": "10:00", "civil_window": ["09:00", "20:00"], '
+        '"wakeup_minutes_before_port": 60, "evening_if_port_before": "05:00", "evening_send_time": "22:00"}'
+    )
+    with pytest.raises(ValueError, match="evening_send_time 22:00:00 is outside the civil window"):
+        planner.load_settings(str(evening))
+    evening.write_text(evening.read_text().replace("22:00", "19:00"))
+    custom = planner.load_settings(str(evening))
+    zone = PLACES.city("nuevo_laredo").zone
+    # At the port at 05:00 CDT: not before 05:00, a wake-up; at 04:00, the evening before.
+    early = Hearing(hearing.at, "laredo", "nuevo_laredo", hearing.at - timedelta(hours=5))
+    assert [(s.kind, z(s.send_at)) for s in slots(early.at, early.report_at, zone, NOW, custom, zone)][-1] == (
+        "wakeup",
+        "2026-03-20T09:00:00Z",
+    )
+    earlier = Hearing(hearing.at, "laredo", "nuevo_laredo", hearing.at - timedelta(hours=6))  # 04:00 CDT
+    assert [(s.kind, z(s.send_at)) for s in slots(earlier.at, earlier.report_at, zone, NOW, custom, zone)][-1] == (
+        "evening",
+        "2026-03-20T00:00:00Z",  # 19:00 CDT on the 19th
+    )
 
 
 def worst_dates():
@@ -156,44 +234,56 @@ def worst_dates():
 
 @pytest.mark.parametrize("lang", ["es", "en", "pt", "fr", "ht"])
 def test_every_reminder_fits_in_two_segments_for_every_city(lang):
-    """GSM-7 or UCS-2, whichever the text needs: the longest weekdays and months, 12:30, both clocks."""
+    """GSM-7 or UCS-2, whichever the text needs: every city (and none) with every court, the longest
+    weekdays and months, 12:30, the port time given or 'about', both clocks; every WhatsApp variable
+    filled, numbered as its template."""
     for city in [*PLACES.cities, None]:
-        courts = [city.court] if city else PLACES.courts
-        for court in courts:
+        for court in PLACES.courts:
             for day in worst_dates():
                 at = datetime.combine(day, time(12, 30), tzinfo=court.zone).astimezone(UTC)
-                hearing = Hearing(at, court.key, city.key if city else None)
-                for report in (at - timedelta(hours=4), at - timedelta(hours=11, minutes=30)):
-                    for kind in ("reminder", "wakeup"):
-                        body, variables = texts.render(kind, hearing, report, lang, PLACES)
+                for report in (None, at - timedelta(hours=11, minutes=30)):
+                    hearing = Hearing(at, court.key, city.key if city else None, report)
+                    for kind in ("reminder", "wakeup", "evening"):
+                        body, variables = texts.render(kind, hearing, lang, PLACES)
                         assert count(body) <= 2, (lang, body)
-                        assert all(variables.values()) and list(variables) == [
-                            str(i) for i in range(1, len(variables) + 1)
-                        ]
+                        order = texts.ORDER[texts.template_kind(kind, hearing, PLACES)]
+                        assert list(variables) == [str(i) for i in range(1, len(order) + 1)]
+                        assert all(variables.values()), (lang, kind, variables)
 
 
-def test_reminder_texts_name_date_time_court_port_and_both_clocks():
+def test_reminder_texts_name_each_clock_where_it_is_used():
+    """Written out by hand, in Spanish and English (the catalogs' wording)."""
     hearing = Hearing(datetime(2026, 7, 15, 14, 30, tzinfo=UTC), "el_paso", "nogales")  # 08:30 MDT
-    report = hearing.at - timedelta(hours=4)
-    body, variables = texts.render("reminder", hearing, report, "es", PLACES)
+    body, variables = texts.render("reminder", hearing, "es", PLACES)
     assert body == (
-        "Su audiencia: miércoles 15 de julio, 8:30 a.m., corte de El Paso. Garita/puente: Nogales, "
-        "4:30 a.m. (3:30 a.m. hora de Nogales)."
+        "Su audiencia: miércoles 15 de julio, 8:30 a.m. (hora de El Paso), corte de El Paso. Esté en Garita "
+        "DeConcini aproximadamente a las 3:30 a.m. (hora de Nogales) [4:30 a.m. hora de El Paso]."
     )
     assert variables == {
         "1": "miércoles 15 de julio",
-        "2": "8:30 a.m.",
+        "2": "8:30 a.m. (hora de El Paso)",
         "3": "El Paso",
-        "4": "Nogales",
-        "5": "4:30 a.m. (3:30 a.m. hora de Nogales)",
+        "4": "Esté en Garita DeConcini aproximadamente a las 3:30 a.m. (hora de Nogales) [4:30 a.m. hora de El Paso]",
     }
-    wake, _ = texts.render("wakeup", Hearing(hearing.at, "el_paso", "ciudad_juarez"), report, "en", PLACES)
+    juarez = Hearing(hearing.at, "el_paso", "ciudad_juarez", hearing.at - timedelta(hours=2))  # 06:30: a wake-up
+    wake, _ = texts.render("wakeup", juarez, "en", PLACES)
     assert wake == (
-        "Hearing today, 8:30 AM, El Paso court. Port of entry: Paso del Norte, 4:30 AM. "
+        "Hearing today, 8:30 AM, El Paso court. Be at Puente Paso del Norte at 6:30 AM (Ciudad Juarez time). "
         "Bring your papers. Confirm: 1-800-898-7180"
+    )  # 'Juárez' would make it UCS-2, three segments: folded to GSM-7, one
+    evening, _ = texts.render("evening", Hearing(hearing.at, "el_paso", "ciudad_juarez"), "es", PLACES)
+    assert evening == (  # its accents folded: in UCS-2 it would take three segments
+        "Mañana, miércoles 15 de julio, es su audiencia: 8:30 a.m., corte de El Paso. Esté en Puente Paso del Norte "
+        "aproximadamente a las 4:30 a.m. (hora de Ciudad Juarez). Lleve sus papeles. Confirme: 1-800-898-7180"
     )
-    court_only, _ = texts.render("reminder", Hearing(hearing.at, "el_paso"), report, "ht", PLACES)
-    assert "Fwontyè: sa ki sou papye w la, 4:30 AM." in court_only
+    court_only, _ = texts.render("reminder", Hearing(hearing.at, "el_paso"), "ht", PLACES)
+    assert court_only == (
+        "Rapèl: odyans mèkredi 15 jiyè, 8:30 AM, tribinal El Paso. Se pou w nan Puente Paso del Norte anviwon "
+        "4:30 AM (lè Ciudad Juárez)."
+    )
+    interior, variables = texts.render("reminder", Hearing(hearing.at, "houston", "monterrey"), "es", PLACES)
+    assert interior == "Su audiencia: miércoles 15 de julio, 9:30 a.m. (hora de Houston), corte de Houston."
+    assert variables == {"1": "miércoles 15 de julio", "2": "9:30 a.m. (hora de Houston)", "3": "Houston"}
 
 
 # --- through the webhook: what a person's messages do to the plan --------------------------------
@@ -216,7 +306,7 @@ def test_confirming_a_hearing_plans_its_reminders(app, phone, db):
         "d7": ("2026-03-02T17:00:00Z", "pending", "reminder"),
         "d3": ("2026-03-06T17:00:00Z", "pending", "reminder"),
         "d1": ("2026-03-08T16:00:00Z", "pending", "reminder"),
-        "wakeup": ("2026-03-09T09:00:00Z", "pending", "wakeup"),
+        "wakeup": ("2026-03-09T02:00:00Z", "pending", "evening"),  # at the port 04:30: 20:00 the evening before
     }
     assert all(r["hearing_at"] == "2026-03-09T14:30:00Z" and r["lang"] == "es" for r in rows)
     assert [r["priority"] for r in rows if r["slot"] == "wakeup"] == [0]
@@ -235,12 +325,24 @@ def test_planning_twice_adds_nothing(app, phone, db):
     assert again == 4 and db["outbox"].count == 4
 
 
-def test_a_port_time_moves_the_wake_up(app, phone, db):
-    register(phone)
-    phone.text("puente a las 3:30")
+def test_a_port_time_moves_the_hearing_day_message_and_can_change_its_kind(app, phone, db):
+    register(phone)  # at the port at about 04:30: the evening before
+    phone.text("puente a las 6:30")  # 12:30Z: a wake-up on the day, in the same row
     wake = outbox(db)[("wakeup", "pending")]
-    assert wake["send_at"] == "2026-03-09T08:00:00Z" and wake["expires_at"] == "2026-03-09T09:30:00Z"
-    assert "Paso del Norte, 3:30 a.m." in listed(app)[wake["id"]]["body"]
+    assert (wake["kind"], wake["priority"]) == ("wakeup", 0)
+    assert wake["send_at"] == "2026-03-09T11:00:00Z" and wake["expires_at"] == "2026-03-09T12:30:00Z"
+    body = listed(app)[wake["id"]]["body"]
+    assert "Puente Paso del Norte a las 6:30 a.m. (hora de Ciudad Juarez)." in body and body.startswith("Hoy es")
+    phone.text("puente a las 3:30")  # back before dawn: the evening before again
+    evening = outbox(db)[("wakeup", "pending")]
+    assert (evening["kind"], evening["send_at"], evening["expires_at"]) == (
+        "evening",
+        "2026-03-09T02:00:00Z",
+        "2026-03-09T06:00:00Z",
+    )
+    body = listed(app)[evening["id"]]["body"]
+    assert body.startswith("Mañana, lunes 9 de marzo, es su audiencia: 8:30 a.m., corte de El Paso.")
+    assert "a las 3:30 a.m. (hora de Ciudad Juarez)." in body and "Hoy" not in body
     assert db["outbox"].count == 4
 
 
@@ -290,9 +392,11 @@ def test_whatsapp_templates_file_has_meta_safe_texts():
             assert sorted(numbers) == list(range(1, len(texts.ORDER[kind]) + 1)), (lang, kind)
 
 
-def test_court_only_person_gets_days_in_the_court_zone(client, db):
-    phone = Phone(client, "+5216561110009")
-    phone.text("hola"), phone.text("1"), phone.text("otra"), phone.text("1")  # San Diego court
-    phone.text("el 9 de marzo a las 8:30"), phone.text("si")
-    d7 = outbox(db)[("d7", "pending")]
-    assert d7["send_at"] == "2026-03-02T18:00:00Z"  # 10:00 PST
+def test_court_only_person_gets_days_in_the_court_zone():
+    """A person who gave a court and no city: days at 10:00 on the court's clock; the hearing-day
+    message on the clock of the court's main port (El Chaparral, Tijuana: the same as San Diego's)."""
+    hearing = Hearing(datetime(2026, 3, 9, 15, 30, tzinfo=UTC), "san_diego")  # 08:30 PDT
+    item = planner.Planned(1, 1, hearing, "sms", "es")
+    got = {r[4]: (r[3], r[6]) for r in planner.rows_for(item, NOW, PLACES, SETTINGS)}
+    assert got["d7"] == ("reminder", "2026-03-02T18:00:00Z")  # 10:00 PST
+    assert got["wakeup"] == ("evening", "2026-03-09T03:00:00Z")  # at the port 04:30: 20:00 PDT on the 8th

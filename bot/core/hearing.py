@@ -1,9 +1,19 @@
-"""A hearing, and how it is said: in the court's clock, and the person's city's when it differs."""
+"""A hearing, and how it is said: each time on the clock of the place where it happens, named.
+
+The clocks rule (docs/reminders.md#the-clocks): the time to be at the port is said first on the
+clock of the port's city (where the person acts) and names it, "3:30 a.m. (hora de Nogales)"; the
+court's clock follows in brackets only when it differs at that moment, "[4:30 a.m. hora de El
+Paso]". The hearing time is the court's, and names the court's clock when the person's own differs
+that day (their city's; with no city, the city of the port they report at; with neither, it is
+named). A time to be at the port that the person never gave (computed from the court's
+reporting_lead_hours) is said as "about". An interior court (no ports) has no port line.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.i18n import clock, long_date, translator
 from bot.core.places import Places
@@ -23,43 +33,98 @@ class Hearing:
     report_at: datetime | None = None
 
 
+def _same_clock(moment: datetime, a: ZoneInfo, b: ZoneInfo) -> bool:
+    return moment.astimezone(a).utcoffset() == moment.astimezone(b).utcoffset()
+
+
+def person_zone(hearing: Hearing, places: Places) -> ZoneInfo | None:
+    """The person's own clock: their city's; with no city, that of the port they report at; else unknown."""
+    city = places.city(hearing.city)
+    if city is not None:
+        return city.zone
+    port = places.port_for(hearing.city, hearing.court)
+    return places.zone_of_port(port) if port else None
+
+
+def act_zone(hearing: Hearing, places: Places) -> ZoneInfo:
+    """The clock of the place where the person acts on the hearing day: the port's city, or the
+    court's for an interior court."""
+    port = places.port_for(hearing.city, hearing.court)
+    return places.zone_of_port(port) if port else places.known_court(hearing.court).zone
+
+
+def named(moment: datetime, zone: ZoneInfo, place: str, lang: str) -> str:
+    """'3:30 a.m. (hora de Nogales)': a time on a place's clock, naming it."""
+    _ = translator(lang)
+    return _("{time} ({place} time)").format(time=clock(moment.astimezone(zone).time(), lang), place=place)
+
+
+def hearing_time(hearing: Hearing, lang: str, places: Places) -> str:
+    """The hearing's time on the court's clock: '8:30 a.m.', or '8:30 a.m. (hora de El Paso)' when
+    the person's clock differs from the court's that day (or is not known)."""
+    court = places.known_court(hearing.court)
+    mine = person_zone(hearing, places)
+    if mine is not None and _same_clock(hearing.at, mine, court.zone):
+        return clock(hearing.at.astimezone(court.zone).time(), lang)
+    return named(hearing.at, court.zone, court.name, lang)
+
+
+def port_line(hearing: Hearing, lang: str, places: Places) -> str | None:
+    """'be at Garita DeConcini at 3:30 AM (Nogales time) [4:30 AM El Paso time]', in `lang`.
+
+    The port's city's clock first and named; the court's second, in brackets, only when it differs
+    then; 'at about' when the time is the court's usual lead, not the person's. None for an interior
+    court. Lower case: it follows '; ' (describe) or is capitalised to start a sentence (reminders)."""
+    port = places.port_for(hearing.city, hearing.court)
+    if port is None:
+        return None
+    _ = translator(lang)
+    court, zone = places.known_court(hearing.court), places.zone_of_port(port)
+    city = places.city(port.city)
+    assert city is not None, "a port's city is checked at load"
+    at = report_time(hearing, places)
+    when = named(at, zone, city.name, lang)
+    if not _same_clock(at, zone, court.zone):
+        when += " " + _("[{time} {place} time]").format(
+            time=clock(at.astimezone(court.zone).time(), lang), place=court.name
+        )
+    line = _("be at {port} at {time}") if hearing.report_at else _("be at {port} at about {time}")
+    return line.format(port=port.name, time=when)
+
+
 def describe(hearing: Hearing, lang: str, places: Places) -> str:
-    """A hearing in the person's language, in the court's local time (and the city's, if it differs)."""
+    """'miércoles, 14 de julio de 2027, 8:30 a.m. (hora de El Paso), corte de El Paso', in the
+    person's language; with a time at the port the person gave, '; ' and its port line."""
     _ = translator(lang)
     court = places.known_court(hearing.court)
     local = hearing.at.astimezone(court.zone)
     text = _("{date}, {time}, {court} court").format(
-        date=long_date(local.date(), lang), time=clock(local.time(), lang), court=court.name
+        date=long_date(local.date(), lang), time=hearing_time(hearing, lang, places), court=court.name
     )
-    text += both_clocks(hearing.at, hearing, lang, places)
-    if hearing.report_at:
-        text += "; " + port_phrase(hearing, lang, places)
+    if hearing.report_at and (line := port_line(hearing, lang, places)):
+        text += "; " + line
     return text
 
 
 def both_clocks(moment: datetime, hearing: Hearing, lang: str, places: Places) -> str:
-    """' (7:30 a.m. in Nogales)' when the person's city keeps another clock than the court then."""
+    """Compatibility, until the conversation calls hearing_time: ' (7:30 a.m. in Nogales)' when the
+    person's city keeps another clock than the court at `moment`."""
     _ = translator(lang)
     city = places.city(hearing.city)
-    if city is None:
-        return ""
     court = places.known_court(hearing.court)
-    if moment.astimezone(city.zone).utcoffset() != moment.astimezone(court.zone).utcoffset():
-        return " " + _("({time} in {city})").format(
-            time=clock(moment.astimezone(city.zone).time(), lang), city=city.name
-        )
-    return ""
+    if city is None or _same_clock(moment, city.zone, court.zone):
+        return ""
+    return " " + _("({time} in {city})").format(time=clock(moment.astimezone(city.zone).time(), lang), city=city.name)
 
 
 def port_phrase(hearing: Hearing, lang: str, places: Places) -> str:
-    """'be at the port of entry at 4:30 a.m.', in the court's clock (and the city's, if it differs)."""
+    """Compatibility, until the conversation calls port_line: the port line; for an interior court
+    (no port) the old 'be at the port of entry at {time}', on the court's clock."""
+    if line := port_line(hearing, lang, places):
+        return line
     _ = translator(lang)
-    report_at = hearing.report_at
-    assert report_at is not None, "only a hearing with a time to be at the port has a port phrase"
-    local = report_at.astimezone(places.known_court(hearing.court).zone)
-    return _("be at the port of entry at {time}").format(time=clock(local.time(), lang)) + both_clocks(
-        report_at, hearing, lang, places
-    )
+    local = report_time(hearing, places).astimezone(places.known_court(hearing.court).zone)
+    return _("be at the port of entry at {time}").format(time=clock(local.time(), lang))
 
 
 def report_time(hearing: Hearing, places: Places) -> datetime:

@@ -1,4 +1,10 @@
-"""SMS segment counting: GSM-7 fits 160 (153 per part), anything else is UCS-2, 70 (67)."""
+"""SMS segment counting: GSM-7 fits 160 (153 per part), anything else is UCS-2, 70 (67).
+
+A reminder that would need more than two parts in UCS-2 is sent with its accents folded to GSM-7
+(`fit`): 'sabado' in two parts rather than 'sábado' in three.
+"""
+
+import unicodedata
 
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -23,3 +29,29 @@ def count(text: str) -> int:
     if units <= single:
         return 1
     return -(-units // multi)
+
+
+MAX_SEGMENTS = 2  # what every reminder costs at most, in every language (tests/test_texts.py)
+_FOLD_EXTRA = {"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-", "…": "...", "œ": "oe"}
+
+
+def fold(text: str) -> str:
+    """The text with each letter GSM-7 lacks written as its base letter ('sábado' -> 'sabado',
+    'audiência' -> 'audiencia'); letters GSM-7 has (é è à ñ ü) are kept."""
+    out = []
+    for c in text:
+        if c in GSM7_BASIC or c in GSM7_EXTENDED:
+            out.append(c)
+            continue
+        base = "".join(b for b in unicodedata.normalize("NFD", c) if not unicodedata.combining(b))
+        out.append(base if base and is_gsm7(base) else _FOLD_EXTRA.get(c, c))
+    return "".join(out)
+
+
+def fit(text: str, limit: int = MAX_SEGMENTS) -> str:
+    """The text as written when it fits in `limit` segments; else folded to GSM-7 when that costs
+    fewer segments (a UCS-2 part holds 67 characters, a GSM-7 part 153)."""
+    if count(text) <= limit:
+        return text
+    folded = fold(text)
+    return folded if count(folded) < count(text) else text

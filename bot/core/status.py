@@ -27,6 +27,7 @@ class Status(StrEnum):
 class Kind(StrEnum):
     REMINDER = "reminder"  # days or hours before a hearing
     WAKEUP = "wakeup"  # the hearing day's early message, before leaving for the port of entry
+    EVENING = "evening"  # instead of the wake-up, the evening before, when the port time is before dawn
     BROADCAST = "broadcast"  # a volunteer's safety alert
     GOODBYE = "goodbye"  # the last message before a silent person's data is deleted
 
