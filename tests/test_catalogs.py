@@ -25,7 +25,6 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "km": "12.5",
     "people": "100000",
     "where": "Piedras Negras",
-    "place": "San Luis Río Colorado",
     "crossing": "Puente Reynosa-Hidalgo",
     "segments": "2",
     "cost": "20000.00",

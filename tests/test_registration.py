@@ -18,7 +18,10 @@ SCRIPTS = {
             "lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso. ¿Es correcto? Responda SI o NO.",
         ),
         ("SÍ", "Guardado. Le avisaremos antes de su audiencia."),
-        ("tengo que estar en el puente a las 4:30", "Guardado: preséntese en la garita o el puente a las 4:30 a.m."),
+        (
+            "tengo que estar en el puente a las 4:30",
+            "Guardado: esté en Puente Paso del Norte a las 4:30 a.m. (hora de Ciudad Juárez).",
+        ),
     ],
     "en": [
         ("Hello", "Free hearing reminders. We are not the court. STOP to end, HELP for help."),
@@ -40,7 +43,7 @@ SCRIPTS = {
             "quinta-feira, 2 de abril de 2026, 14:30, tribunal de Brownsville. Está certo? Responda SIM ou NÃO.",
         ),
         ("Sim", "Salvo. Vamos lembrar você antes da audiência."),
-        ("às 10h", "Salvo: esteja no posto de fronteira às 10:00."),
+        ("às 10h", "Salvo: esteja em Puente Nuevo às 10:00 (hora de Matamoros)."),
     ],
     "fr": [
         ("Bonjour", "Rappels gratuits d'audience (pas le tribunal). STOP : arrêter. AIDE : aide."),
@@ -51,7 +54,7 @@ SCRIPTS = {
             "vendredi 13 mars 2026, 07:45, tribunal de Brownsville. Est-ce correct ? Répondez OUI ou NON.",
         ),
         ("OUI", "Enregistré. Nous vous rappellerons avant l'audience."),
-        ("à 3h30 au pont", "Enregistré : soyez au poste-frontière à 03:30."),
+        ("à 3h30 au pont", "Enregistré : soyez à Puente Nuevo à 03:30 (heure de Matamoros)."),
     ],
     "ht": [
         ("Bonjou", "Rapèl odyans gratis. Nou pa tribinal la. STOP pou kanpe, ÈD pou jwenn èd."),
@@ -59,7 +62,7 @@ SCRIPTS = {
         ("Nogales", "Ki jou ak ki lè odyans ou ye? Pa egzanp: 9 mas 8:30 AM"),
         (
             "15 jiyè a 8è30",
-            "mèkredi 15 jiyè 2026, 8:30 AM, tribinal El Paso (7:30 AM lè Nogales). Èske se sa? Reponn WI oswa NON.",
+            "mèkredi 15 jiyè 2026, 8:30 AM (lè El Paso), tribinal El Paso. Èske se sa? Reponn WI oswa NON.",
         ),
         ("wi", "Anrejistre. N ap raple w anvan odyans lan."),
         (
@@ -209,15 +212,15 @@ def test_hearing_without_the_city_is_kept_while_the_city_is_asked(phone):
 def test_port_time_in_the_first_message_is_confirmed_and_saved(phone, db):
     phone.text("mi audiencia es el 9 de marzo a las 8:30 y tengo que estar en el puente a las 4:30, estoy en juarez")
     assert phone.text("1") == (
-        "lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso; preséntese en la garita o el puente a las "
-        "4:30 a.m. ¿Es correcto? Responda SI o NO."
+        "lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso; esté en Puente Paso del Norte a las 4:30 a.m. "
+        "(hora de Ciudad Juárez). ¿Es correcto? Responda SI o NO."
     )
     assert len(phone.texts("si")) == 1  # no question about the port: it is known
     hearing = next(db["hearings"].rows)
     assert (hearing["hearing_at"], hearing["report_at"]) == ("2026-03-09T14:30:00Z", "2026-03-09T10:30:00Z")
     assert phone.text("AUDIENCIA").startswith(
-        "Su audiencia: lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso; preséntese en la garita o el "
-        "puente a las 4:30 a.m."
+        "Su audiencia: lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso; esté en Puente Paso del Norte a las "
+        "4:30 a.m. (hora de Ciudad Juárez)."
     )
 
 
@@ -238,15 +241,18 @@ def test_port_question_after_saving_checks_the_time_and_can_be_skipped(phone, db
         "Revise su papel."
     )
     # Later, "puente 4" sets it: an hour for the port is read as written (4 a.m.).
-    assert phone.text("puente a las 4") == "Guardado: preséntese en la garita o el puente a las 4:00 a.m."
+    assert phone.text("puente a las 4") == (
+        "Guardado: esté en Puente Paso del Norte a las 4:00 a.m. (hora de Ciudad Juárez)."
+    )
     assert next(db["hearings"].rows)["report_at"] == "2026-03-09T10:00:00Z"
 
 
 def test_port_time_in_nogales_summer_shows_both_clocks(phone, db):
+    """The clock of the place where the person acts first, named; the court's second, as it differs."""
     phone.text("hola"), phone.text("1"), phone.text("nogales"), phone.text("15 de julio a las 8:30")
     phone.text("si")
     answer = phone.text("4:30")
-    assert answer == ("Guardado: preséntese en la garita o el puente a las 4:30 a.m. (3:30 a.m. hora de Nogales).")
+    assert answer == "Guardado: esté en Garita DeConcini a las 3:30 a.m. (hora de Nogales) [4:30 a.m. hora de El Paso]."
     assert next(db["hearings"].rows)["report_at"] == "2026-07-15T10:30:00Z"  # MDT, UTC-6
 
 

@@ -18,7 +18,7 @@ import holidays
 from bot.core import advice
 from bot.core import keywords as kw
 from bot.core.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
-from bot.core.hearing import EOIR_HOTLINE, Hearing, both_clocks, describe, port_instant, port_phrase, report_time
+from bot.core.hearing import EOIR_HOTLINE, Hearing, describe, hearing_time, port_instant, port_line, report_time
 from bot.core.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
 from bot.core.places import City, Court, Places, find_city, find_court, find_court_at, nearest_city
 from bot.core.shelters import Directory
@@ -582,7 +582,7 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
             saved = saved.format(
                 date=weekday_day_month(local.date(), turn.lang),
                 hotline=EOIR_HOTLINE,
-                time=clock(local.time(), turn.lang) + both_clocks(hearing.at, hearing, turn.lang, turn.places),
+                time=hearing_time(hearing, turn.lang, turn.places),
             )
             return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),))
         if turn.person.hearing:  # a CHANGE: the old date's reminders are cancelled, new ones planned
@@ -656,8 +656,11 @@ def set_port_time(turn: Turn) -> Outcome:
             state=ASK_PORT_TIME,
         )
     hearing = replace(hearing, report_at=report_at)
+    line = port_line(hearing, turn.lang, turn.places)
+    if line is None:  # an interior court: there is no port to be at
+        return turn.reply(prompt(turn, REGISTERED), state=REGISTERED)
     return turn.reply(
-        _("Saved: {port}.").format(port=port_phrase(hearing, turn.lang, turn.places)),
+        _("Saved: {port}.").format(port=line),
         state=REGISTERED,
         hearing=hearing,
         effects=(SavePortTime(report_at),),

@@ -106,27 +106,6 @@ def describe(hearing: Hearing, lang: str, places: Places) -> str:
     return text
 
 
-def both_clocks(moment: datetime, hearing: Hearing, lang: str, places: Places) -> str:
-    """Compatibility, until the conversation calls hearing_time: ' (7:30 a.m. in Nogales)' when the
-    person's city keeps another clock than the court at `moment`."""
-    _ = translator(lang)
-    city = places.city(hearing.city)
-    court = places.known_court(hearing.court)
-    if city is None or _same_clock(moment, city.zone, court.zone):
-        return ""
-    return " " + _("({time} in {city})").format(time=clock(moment.astimezone(city.zone).time(), lang), city=city.name)
-
-
-def port_phrase(hearing: Hearing, lang: str, places: Places) -> str:
-    """Compatibility, until the conversation calls port_line: the port line; for an interior court
-    (no port) the old 'be at the port of entry at {time}', on the court's clock."""
-    if line := port_line(hearing, lang, places):
-        return line
-    _ = translator(lang)
-    local = report_time(hearing, places).astimezone(places.known_court(hearing.court).zone)
-    return _("be at the port of entry at {time}").format(time=clock(local.time(), lang))
-
-
 def report_time(hearing: Hearing, places: Places) -> datetime:
     """When to be at the port: the person's own time, else the court's usual reporting lead."""
     if hearing.report_at:
