@@ -48,7 +48,7 @@ def seed_hearings(db, vault: PhoneVault, count: int, distinct_phones: bool = Fal
     contacts, hearings = [], []
     for n in range(1, count + 1):
         city = rng.choice([*places.cities, None])
-        court = city.court if city else rng.choice(places.courts)
+        court = (city and city.court) or rng.choice(places.courts)  # (interior cities have no usual court)
         day = NOW.date() + timedelta(days=rng.randint(1, 120))
         local = datetime.combine(day, time(rng.choice([8, 9, 10, 13]), rng.choice([0, 30])), tzinfo=court.zone)
         phone = vault.encrypt(f"+52165{n:08d}") if distinct_phones else token

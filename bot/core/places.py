@@ -75,11 +75,15 @@ class Places:
     _cities: dict[str | None, City] = field(init=False, repr=False, compare=False)
     _courts: dict[str | None, Court] = field(init=False, repr=False, compare=False)
     _ports: dict[str | None, Port] = field(init=False, repr=False, compare=False)
+    city_names: _Names = field(init=False, repr=False, compare=False)
+    court_names: _Names = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:  # lookups by key are on every planned reminder: index them once
         object.__setattr__(self, "_cities", {c.key: c for c in self.cities})
         object.__setattr__(self, "_courts", {c.key: c for c in self.courts})
         object.__setattr__(self, "_ports", {p.key: p for p in self.ports})
+        object.__setattr__(self, "city_names", _Names((a, c) for c in self.cities for a in c.aliases))
+        object.__setattr__(self, "court_names", _Names((a, c) for c in self.courts for a in c.aliases))
 
     def city(self, key: str | None) -> City | None:
         return self._cities.get(key)
@@ -179,33 +183,67 @@ def _distance_one(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
-def _spans(said: str, name: str, typos: bool) -> list[tuple[int, int]]:
-    """Where a name stands in a text as whole words: (first word, after the last)."""
-    words, parts = said.split(), name.split()
-    found = []
-    for i in range(len(words) - len(parts) + 1):
-        window = words[i : i + len(parts)]
-        if window == parts or (
-            typos
-            and len(name) >= TYPO_MIN
-            and all(_distance_one(w, p) for w, p in zip(window, parts, strict=True))
-            and sum(w != p for w, p in zip(window, parts, strict=True)) <= 1
-        ):
-            found.append((i, i + len(parts)))
-    return found
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def _best(said: str, options: Iterable[tuple[str, _T]], taken: set[int], typos: bool) -> tuple[_T, range] | None:
+class _Names:
+    """Names (each one or more bare words) -> options, indexed once: a message is matched by looking
+    up its words, not by trying every name (76 courts and 17 cities would cost a millisecond a message).
+    A word one letter off shares a one-letter deletion with the name's word (then it is checked)."""
+
+    def __init__(self, named: Iterable[tuple[str, object]]) -> None:
+        self.exact: dict[str, list[tuple[tuple[str, ...], object]]] = {}
+        self.fuzzy: dict[str, list[tuple[tuple[str, ...], int, object]]] = {}
+        for name, option in named:
+            parts = tuple(name.split())
+            if not parts:
+                continue
+            self.exact.setdefault(parts[0], []).append((parts, option))
+            if len(name) >= TYPO_MIN:
+                for k, part in enumerate(parts):
+                    for key in _deletions(part):
+                        self.fuzzy.setdefault(key, []).append((parts, k, option))
+
+    def spans(self, words: list[str], typos: bool) -> list[tuple[int, int, bool, object]]:
+        """Every (start, end, exact, option) where a name stands as whole words in `words`."""
+        found = []
+        for i, word in enumerate(words):
+            for parts, option in self.exact.get(word, ()):
+                window = tuple(words[i : i + len(parts)])
+                if window == parts:
+                    found.append((i, i + len(parts), True, option))
+                elif typos and len(window) == len(parts) and _one_typo(window, parts):
+                    found.append((i, i + len(parts), False, option))
+            if not typos or len(word) < 3:
+                continue
+            seen = set()
+            for key in _deletions(word):
+                for parts, k, option in self.fuzzy.get(key, ()):
+                    start = i - k
+                    if start < 0 or (start, parts, id(option)) in seen:
+                        continue
+                    seen.add((start, parts, id(option)))
+                    window = tuple(words[start : start + len(parts)])
+                    if len(window) == len(parts) and window != parts and _one_typo(window, parts):
+                        found.append((start, start + len(parts), False, option))
+        return found
+
+
+def _one_typo(window: tuple[str, ...], parts: tuple[str, ...]) -> bool:
+    wrong = [(w, p) for w, p in zip(window, parts, strict=True) if w != p]
+    return len(wrong) == 1 and _distance_one(*wrong[0])
+
+
+def _best(said: str, names: _Names, taken: set[int], typos: bool, allowed=None) -> tuple[object, range] | None:
     """The option whose name covers the most words of the text (exact before typo), outside `taken`."""
-    best: tuple[tuple[int, int], _T, range] | None = None
-    for name, option in options:
-        for exact in (True, False) if typos else (True,):
-            for start, end in _spans(said, name, typos=not exact):
-                if taken & set(range(start, end)):
-                    continue
-                rank = (end - start, 1 if exact else 0)
-                if best is None or rank > best[0]:
-                    best = (rank, option, range(start, end))
+    best: tuple[tuple[int, int], object, range] | None = None
+    for start, end, exact, option in names.spans(said.split(), typos):
+        if taken.intersection(range(start, end)) or (allowed is not None and not allowed(option)):
+            continue
+        rank = (end - start, 1 if exact else 0)
+        if best is None or rank > best[0]:
+            best = (rank, option, range(start, end))
     return (best[1], best[2]) if best else None
 
 
@@ -221,8 +259,8 @@ def find_city(text: str, places: Places, numbers: bool = True) -> City | None:
     said = bare(text)
     if numbers and (picked := _number(said, places.menu)):
         return picked
-    found = _best(said, ((a, c) for c in places.cities for a in c.aliases), set(), typos=True)
-    return found[0] if found else None
+    found = _best(said, places.city_names, set(), typos=True)
+    return found[0] if found and isinstance(found[0], City) else None
 
 
 def find_court(text: str, places: Places, anywhere: bool = False) -> Court | None:
@@ -232,23 +270,17 @@ def find_court(text: str, places: Places, anywhere: bool = False) -> Court | Non
     words that name a city ("Nuevo Laredo" is a city, not the Laredo court), never a detained court,
     and a court whose name is also a first name only after a word like "corte"."""
     said = bare(text)
+    words = said.split()
     taken: set[int] = set()
     if anywhere:
-        for city in places.cities:
-            for alias in city.aliases:
-                for start, end in _spans(said, alias, typos=False):
-                    taken |= set(range(start, end))
-    options: list[tuple[str, Court]] = []
-    words = said.split()
-    for court in places.courts:
-        if anywhere and court.detained:
-            continue
-        for alias in court.aliases:
-            options.append((alias, court))
-    found = _best(said, options, taken, typos=True)
+        for start, end, _exact, _city in places.city_names.spans(words, typos=False):
+            taken.update(range(start, end))
+    allowed = (lambda c: not c.detained) if anywhere else None
+    found = _best(said, places.court_names, taken, typos=True, allowed=allowed)
     if found is None:
         return None
     court, span = found
+    assert isinstance(court, Court), "court_names holds courts"
     name = " ".join(words[span.start : span.stop])
     if anywhere and (name in court.needs_court_word or name not in court.aliases):  # a first name, or a typo
         before = set(words[max(0, span.start - 2) : span.start])
