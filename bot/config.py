@@ -66,6 +66,8 @@ def from_environment(overrides: dict | None = None) -> dict:
         # Retention (bot/retention.py): how long what we keep is kept, in days.
         "RETENTION_HEARING_DAYS": int(env("HEARINGBOT_RETENTION_HEARING_DAYS", "30")),
         "RETENTION_INBOUND_DAYS": int(env("HEARINGBOT_RETENTION_INBOUND_DAYS", "7")),
+        "RETENTION_THREAD_DAYS": int(env("HEARINGBOT_RETENTION_THREAD_DAYS", "7")),
+        "THREAD_ANSWER_HOURS": int(env("HEARINGBOT_THREAD_ANSWER_HOURS", "24")),
         "RETENTION_SILENT_DAYS": int(env("HEARINGBOT_RETENTION_SILENT_DAYS", "180")),
         # Broadcast previews estimate the cost with these (USD; set them from Twilio's price pages).
         "PRICE_SMS_SEGMENT": float(env("HEARINGBOT_PRICE_SMS_SEGMENT", "0.10")),

@@ -115,7 +115,7 @@ def test_whatsapp_button_payload_counts_as_the_answer(client):
 def test_long_and_strange_bodies(phone):
     phone.text("hola")
     assert phone.text("a" * 1600).startswith("Perdón, no entendí.")
-    assert phone.text("🙏🏽 ayúdenme 😭 \u202e\x00").startswith("Perdón, no entendí.")
+    assert "HUMANO" in phone.text("🙏🏽 ayúdenme 😭 \u202e\x00")  # the second miss in a row offers a person
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -15,8 +15,9 @@ from functools import cache
 
 import holidays
 
-from bot.core import advice
+from bot.core import advice, segments
 from bot.core import keywords as kw
+from bot.core.danger import in_danger
 from bot.core.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
 from bot.core.hearing import EOIR_HOTLINE, Hearing, describe, hearing_time, port_instant, port_line, report_time
 from bot.core.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
@@ -57,6 +58,8 @@ class Person:
     opted_out: bool = False
     consent_at: datetime | None = None
     consent_method: str | None = None
+    thread: bool = False  # a conversation with a volunteer is open: free text goes to it
+    confused: int = 0  # "not understood" answers in a row (two offer a volunteer)
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,25 @@ class MoveCity:
 
 
 @dataclass(frozen=True)
+class OpenThread:
+    """A volunteer is asked for (HUMANO, words of danger, or after misunderstandings)."""
+
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class ToThread:
+    """What the person wrote, for the volunteer (stored encrypted, only while a thread is open)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class CloseThread:
+    pass
+
+
+@dataclass(frozen=True)
 class OptOut:
     pass
 
@@ -107,6 +129,7 @@ class Outcome:
     person: Person
     replies: tuple[str, ...]
     effects: tuple = ()
+    understood: bool = True  # False: the bot did not understand (the thread takes it, or a volunteer is offered)
 
 
 @dataclass(frozen=True)
@@ -120,6 +143,7 @@ class Turn:
     lang: str
     directory: Directory | None = None  # the shelters, read only when asked for
     code: str = "000"  # a fresh one-time code (the caller draws it: handlers stay pure)
+    answer_hours: int = 24  # how soon volunteers usually answer a thread
 
     @property
     def _(self) -> Callable[[str], str]:
@@ -151,19 +175,42 @@ def handle(
     places: Places,
     directory: Directory | None = None,
     code: str = "000",
+    answer_hours: int = 24,
 ) -> Outcome:
-    """Answer one message. Keywords first, then a location pin, then the handler of the person's state.
+    """Answer one message. Keywords first, then words of danger, then a location pin, then the handler
+    of the person's state. What the bot does not understand goes to an open thread with a volunteer,
+    or, the second time in a row, ends with the offer of one.
 
     `code` is a random one-time code the caller drew, for a confirmation a spoofer must not be able
-    to give blind (DELETE): it goes only to the real phone."""
+    to give blind (DELETE): it goes only to the real phone. `answer_hours`: how soon volunteers
+    usually answer, said honestly when a thread opens."""
     keyword = kw.match(message.text)
     lang = person.lang or (keyword and keyword.lang) or kw.guess_language(message.text)
-    turn = Turn(person, message, now.astimezone(UTC), places, lang or DEFAULT_LANG, directory, code)
+    turn = Turn(person, message, now.astimezone(UTC), places, lang or DEFAULT_LANG, directory, code, answer_hours)
+    outcome = answer(turn, keyword)
+    if outcome.understood:
+        return outcome if not outcome.person.confused else replace(outcome, person=replace(outcome.person, confused=0))
+    if person.thread:  # the volunteer reads it instead of "not understood"
+        return Outcome(replace(person, confused=0), (), (ToThread(message.text),))
+    confused = person.confused + 1
+    replies = outcome.replies
+    if confused >= 2:  # the offer of a person, in the same SMS when it fits (else instead: it is the news)
+        _ = turn._
+        offer = _("Reply HUMAN to write to a volunteer.")
+        merged = joined(*replies, offer)
+        replies = merged if merged and segments.count(merged[0]) <= 2 else (offer,)
+    return replace(outcome, person=replace(outcome.person, confused=confused), replies=replies)
+
+
+def answer(turn: Turn, keyword: kw.Keyword | None) -> Outcome:
+    person, message, places = turn.person, turn.message, turn.places
     if person.opted_out and person.state != CONFIRM_DELETE:
         if not keyword or keyword.command not in (kw.START, kw.HELP, kw.DELETE):
             return Outcome(person, ())  # they said STOP: silence until START
     if keyword:
         return KEYWORD_HANDLERS[keyword.command](turn)
+    if in_danger(message.text):
+        return on_danger(turn)
     if person.lang and person.state not in (NEW, CHOOSE_LANGUAGE, CHOOSE_CITY, ASK_CITY_NAME, CONFIRM_DELETE):
         rest = kw.moving(message.text)
         if rest == "" and (person.city or person.court):
@@ -374,7 +421,7 @@ def glean(turn: Turn) -> dict:
 
 def not_understood(turn: Turn, expectation: str) -> Outcome:
     _ = turn._
-    return turn.reply(_("Sorry, I did not understand.") + " " + expectation)
+    return replace(turn.reply(_("Sorry, I did not understand.") + " " + expectation), understood=False)
 
 
 # --- state handlers ---------------------------------------------------------------------------
@@ -676,7 +723,7 @@ def on_registered(turn: Turn) -> Outcome:
         return same_hearing_at(turn, court)
     if turn.person.hearing and names_port(text, turn.lang) and parse_port_time(text, turn.lang):
         return set_port_time(turn)
-    return turn.reply(prompt(turn, REGISTERED))
+    return replace(turn.reply(prompt(turn, REGISTERED)), understood=False)
 
 
 def same_hearing_at(turn: Turn, court: Court) -> Outcome:
@@ -914,6 +961,39 @@ def on_safety(turn: Turn) -> Outcome:
     return Outcome(turn.person, advice.safety(turn.lang))
 
 
+# --- a person behind the bot -------------------------------------------------------------------------
+
+
+def thread_opened(turn: Turn) -> str:
+    _ = turn._
+    return _(
+        "A volunteer will read what you write here and answer, usually within {hours} hours. "
+        "This is not legal advice. Reply FIN to leave."
+    ).format(hours=turn.answer_hours)
+
+
+def on_human(turn: Turn) -> Outcome:
+    return turn.reply(thread_opened(turn), thread=True, confused=0, effects=(OpenThread(),))
+
+
+def on_danger(turn: Turn) -> Outcome:
+    """Words of danger: 911 and 089 at once, the safety advice, and a volunteer sees it first. No
+    promise of a rescue the bot cannot keep."""
+    _ = turn._
+    now = _("If you are in danger now, call 911. To report extortion or a threat anonymously, call 089.")
+    effects = (OpenThread(urgent=True), ToThread(turn.message.text))
+    person = replace(turn.person, thread=True, confused=0)
+    return Outcome(person, (now, *advice.safety(turn.lang), thread_opened(turn)), effects)
+
+
+def on_leave(turn: Turn) -> Outcome:
+    _ = turn._
+    if not turn.person.thread:
+        return turn.reply(_("You have no open conversation with a volunteer."), prompt(turn, turn.person.state))
+    left = _("You left the conversation with the volunteer. Reply HUMAN to write again.")
+    return turn.reply(left, thread=False, effects=(CloseThread(),))
+
+
 KEYWORD_HANDLERS = {
     kw.HELP: on_help,
     kw.HEARING: on_hearing,
@@ -925,4 +1005,6 @@ KEYWORD_HANDLERS = {
     kw.SHELTER: on_shelter,
     kw.MORE: on_more,
     kw.SAFETY: on_safety,
+    kw.HUMAN: on_human,
+    kw.LEAVE: on_leave,
 }

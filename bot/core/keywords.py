@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.text import bare
 
-HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY = (
+HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY, HUMAN, LEAVE = (
     "help",
     "hearing",
     "change",
@@ -18,6 +18,8 @@ HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY = (
     "shelter",
     "more",
     "safety",
+    "human",
+    "leave",
 )
 
 # word (folded: no accents, lower case) -> (command, the language it tells us, if only one)
@@ -79,6 +81,16 @@ _add(SAFETY, "es", "SEGURIDAD")
 _add(SAFETY, "pt", "SEGURANÇA", "SEGURANCA")
 _add(SAFETY, "fr", "SÉCURITÉ", "SECURITE")
 _add(SAFETY, "ht", "SEKIRITE")
+_add(HUMAN, "es", "HUMANO", "PERSONA", "VOLUNTARIO", "VOLUNTARIA")
+_add(HUMAN, "en", "HUMAN", "PERSON", "AGENT")
+_add(HUMAN, "pt", "PESSOA")
+_add(HUMAN, "fr", "HUMAIN", "PERSONNE")
+_add(HUMAN, "ht", "MOUN")
+# Leaving a conversation with a volunteer. Never END: carriers and Twilio treat END as STOP.
+_add(LEAVE, None, "FIN")  # Spanish and French
+_add(LEAVE, "en", "DONE")
+_add(LEAVE, "pt", "FIM")
+_add(LEAVE, "ht", "FINI")
 
 
 # Words of courtesy around a keyword: "STOP por favor", "please STOP", "AYUDA gracias" are keywords.

@@ -66,12 +66,20 @@ class PhoneVault:
         self._fernet = Fernet(base64.urlsafe_b64encode(derive_key(secret, b"hearingbot phone encryption")))
         self._hash_key = derive_key(secret, b"hearingbot phone lookup")
         self._pepper_key = derive_key(secret, b"hearingbot pins and codes")
+        self._words = Fernet(base64.urlsafe_b64encode(derive_key(secret, b"hearingbot thread messages")))
 
     def encrypt(self, phone: str) -> str:
         return self._fernet.encrypt(phone.encode("utf-8")).decode("ascii")
 
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+
+    def seal(self, text: str) -> str:
+        """A message a person or a volunteer wrote, encrypted with its own key (not the phones')."""
+        return self._words.encrypt(text.encode("utf-8")).decode("ascii")
+
+    def unseal(self, token: str) -> str:
+        return self._words.decrypt(token.encode("ascii")).decode("utf-8")
 
     def pepper(self, secret: str) -> str:
         """A keyed hash of a short secret (a PIN, a one-time code): useless without the key."""

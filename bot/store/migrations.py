@@ -357,3 +357,37 @@ def m010_every_court(db: Database) -> None:
         "UPDATE broadcasts SET target = json_set(target, '$.court', 'imperial') "
         "WHERE json_valid(target) AND json_extract(target, '$.court') = 'calexico'"
     )
+
+
+@migrations()
+def m011_threads(db: Database) -> None:
+    # A person can ask for a volunteer (or write words of danger): a thread, its messages encrypted
+    # with their own key, deleted with the person and some days after the thread closes.
+    db.table("contacts").add_column("confused", int, not_null_default=0)
+    db.table("threads").create(
+        {
+            "id": int,
+            "contact_id": int,
+            "status": str,  # open, closed
+            "urgent": int,
+            "lang": str,
+            "assigned_to": str,
+            "opened_at": str,
+            "first_answer_at": str,
+            "closed_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"contact_id", "status", "opened_at"},
+        defaults={"urgent": 0},
+        foreign_keys=[("contact_id", "contacts", "id")],
+    )
+    db.execute("CREATE UNIQUE INDEX threads_one_open ON threads (contact_id) WHERE status = 'open'")
+    db.execute("CREATE INDEX threads_by_status ON threads (status, urgent, opened_at)")
+    db.table("thread_messages").create(
+        {"id": int, "thread_id": int, "author": str, "body_enc": str, "created_at": str},
+        pk="id",
+        not_null={"thread_id", "author", "body_enc", "created_at"},
+        foreign_keys=[("thread_id", "threads", "id")],
+    )
+    db.execute("CREATE INDEX thread_messages_by_thread ON thread_messages (thread_id, id)")

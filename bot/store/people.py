@@ -10,18 +10,22 @@ from sqlite_utils import Database
 
 from bot.core.clock import iso, parse_iso, parse_utc
 from bot.core.conversation import (
+    CloseThread,
     Erase,
     Hearing,
     MoveCity,
+    OpenThread,
     OptIn,
     OptOut,
     Outcome,
     Person,
     SaveHearing,
     SavePortTime,
+    ToThread,
 )
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
+from bot.store import threads
 from bot.store.db import insert, rows, update
 from bot.store.outbox import cancel_contact, cancel_hearing, erase_contact
 
@@ -72,6 +76,8 @@ def _person(db: Database, row: dict) -> Person:
         opted_out=bool(row["opted_out_at"]),
         consent_at=parse_iso(row["consent_at"]),
         consent_method=row["consent_method"],
+        thread=threads.open_id(db, row["id"]) is not None,
+        confused=row.get("confused") or 0,
     )
 
 
@@ -103,6 +109,7 @@ def apply(
         "state_data": json.dumps(p.pending, sort_keys=True),
         "consent_at": iso(p.consent_at),
         "consent_method": p.consent_method,
+        "confused": p.confused,
         "channel": channel,
         "channels": ",".join(sorted({channel, *contact.channels})),
         f"last_{channel}_at": iso(now),
@@ -131,6 +138,13 @@ def apply(
                 [iso(effect.report_at), contact_id],
             )
             replan = True  # the wake-up moves with the time to be at the port
+        elif isinstance(effect, OpenThread):
+            threads.open_thread(db, contact_id, p.lang, effect.urgent, now)
+        elif isinstance(effect, ToThread):
+            thread_id = threads.open_id(db, contact_id) or threads.open_thread(db, contact_id, p.lang, False, now)
+            threads.add(db, vault, thread_id, threads.PERSON, effect.text, now)
+        elif isinstance(effect, CloseThread):
+            threads.close(db, contact_id, now)
         elif isinstance(effect, MoveCity):
             city = places.city(effect.city)
             db.execute(
@@ -144,6 +158,9 @@ def apply(
         elif isinstance(effect, OptIn):
             update(db, "contacts", contact_id, {"opted_out_at": None})
             replan = revive = True  # START brings back the reminders STOP cancelled
+    if p.thread and outcome.replies and (open_thread := threads.open_id(db, contact_id)):
+        for reply in outcome.replies:  # the volunteer sees what the bot said in the thread
+            threads.add(db, vault, open_thread, threads.BOT, reply, now)
     if contact.id is not None and p.lang != contact.person.lang and p.hearing:
         replan = True  # pending reminders are rewritten in the new language
     return Applied(contact_id, replan, revive)
@@ -181,6 +198,7 @@ def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime,
 def erase(db: Database, contact_id: int) -> None:
     """Delete every row about a person: outbox, hearings, inbound answers, the contact."""
     erase_contact(db, contact_id)
+    threads.erase_contact(db, contact_id)
     for table in ("hearings", "inbound"):
         db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
     db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])

@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from bot.core.clock import iso
 from bot.core.i18n import DEFAULT_LANG, translator
 from bot.core.status import Kind, Status
-from bot.store import audit, people
+from bot.store import audit, people, threads
 from bot.store.db import scrub, write_transaction
 
 
@@ -28,6 +28,7 @@ from bot.store.db import scrub, write_transaction
 class Retention:
     hearing_days: int = 30
     inbound_days: int = 7
+    thread_days: int = 7  # a conversation with a volunteer, after it closes
     broadcast_days: int = 30
     silent_days: int = 180
     goodbye_grace: timedelta = timedelta(days=1)
@@ -37,6 +38,7 @@ def from_config(config: Mapping) -> Retention:
     return Retention(
         hearing_days=config["RETENTION_HEARING_DAYS"],
         inbound_days=config["RETENTION_INBOUND_DAYS"],
+        thread_days=config["RETENTION_THREAD_DAYS"],
         silent_days=config["RETENTION_SILENT_DAYS"],
     )
 
@@ -61,6 +63,7 @@ def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
             db.execute(f"DELETE FROM outbox WHERE hearing_id IN ({marks})", chunk)
             db.execute(f"DELETE FROM hearings WHERE id IN ({marks})", chunk)
         counts["hearings"] = len(old)
+        counts["threads"] = threads.purge_closed(db, now - timedelta(days=keep.thread_days))
         counts["inbound"] = db.execute(
             "DELETE FROM inbound WHERE received_at < ?", [iso(now - timedelta(days=keep.inbound_days))]
         ).rowcount

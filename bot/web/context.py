@@ -82,6 +82,11 @@ def prices() -> dict:
     return {"sms": c["PRICE_SMS_SEGMENT"], "whatsapp": c["PRICE_WHATSAPP_MESSAGE"]}
 
 
+def answer_hours() -> int:
+    """How soon volunteers usually answer a thread (HEARINGBOT_THREAD_ANSWER_HOURS), said to people."""
+    return current_app.config["THREAD_ANSWER_HOURS"]
+
+
 def reminders() -> Settings:
     return current_app.extensions["hearingbot.reminders"]
 

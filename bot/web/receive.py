@@ -43,6 +43,7 @@ def receive(
     now: datetime,
     reminders: Settings,
     prices: dict[str, float],
+    answer_hours: int,
 ) -> list[str]:
     """Answer one Twilio inbound message; a repeated MessageSid gets the first answer again."""
     sid, phone, channel, text = message.sid, message.phone, message.message.channel, message.message.text
@@ -74,7 +75,8 @@ def receive(
             log.warning("%s %s from %s: rate limited", channel, sid, mask(phone))
             return limited
         code = f"{secrets.randbelow(900) + 100}"  # three digits, for a confirmation only this phone can see
-        outcome = conversation.handle(contact.person, message.message, now, places, shelters.Directory(db), code)
+        directory = shelters.Directory(db)
+        outcome = conversation.handle(contact.person, message.message, now, places, directory, code, answer_hours)
         applied = people.apply(db, vault, contact, channel, phone, outcome, now, places)
         contact_id = applied.contact_id
         if applied.replan:  # a new hearing, port time, language, or START: the reminders follow

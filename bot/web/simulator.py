@@ -51,6 +51,7 @@ def send():
         context.now(),
         context.reminders(),
         context.prices(),
+        context.answer_hours(),
     )
     lines = session.get("sim_lines", []) + [["me", text]] + [["bot", r] for r in replies]
     session["sim_lines"] = lines[-KEEP:]

@@ -63,6 +63,7 @@ def messages() -> Response:
         context.now(),
         context.reminders(),
         context.prices(),
+        context.answer_hours(),
     )
     return twiml(replies)
 
