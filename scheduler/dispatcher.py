@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from bot.core.clock import parse_iso, utcnow
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
-from bot.core.status import NOT_REACHED, Status
+from bot.core.status import NOT_REACHED, Kind, Status
 from scheduler import lease, outbox, policy, texts, whatsapp
 from scheduler.planner import Settings
 from scheduler.ratelimit import TokenBucket
@@ -110,6 +110,12 @@ class Dispatcher:
             raise RowError("render_error") from error
         if body is None:
             raise RowError("render_error")
+        sealed = body if row["kind"] == Kind.REPLY else None  # a volunteer's words: stored only sealed
+        if sealed is not None:
+            try:
+                body = self.vault.unseal(sealed)
+            except Exception as error:
+                raise RowError("unreadable_reply") from error
         expires = parse_iso(row["expires_at"]) or parse_iso(row["hearing_at"])
         validity = int((expires - now).total_seconds()) if expires else MAX_VALIDITY_SECONDS
         if validity < 1:
@@ -152,5 +158,5 @@ class Dispatcher:
             status = outbox.carry_out(self.db, row, decision, error.code, now)
             log.warning("outbox %s: %s -> %s (%s)", row["id"], error.code or error.http_status, status, decision.action)
             return "retry" if status == Status.PENDING else "failed" if status in NOT_REACHED else status
-        outbox.record_sent(self.db, row["id"], sent.sid, way.sent_as, body, lang, now)
+        outbox.record_sent(self.db, row["id"], sent.sid, way.sent_as, sealed or body, lang, now)
         return "sent"

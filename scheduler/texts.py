@@ -33,6 +33,7 @@ ORDER: dict[str, tuple[str, ...]] = {
     Kind.EVENING: ("date", "time", "court", "port_line"),
     Kind.EVENING + INTERIOR: ("date", "time", "court"),
     Kind.BROADCAST: ("text",),  # a volunteer's alert: its text, between the template's own words
+    Kind.REPLY: (),  # "a volunteer answered: write back"; the answer itself goes once the window is open
 }
 
 

@@ -30,6 +30,7 @@ class Kind(StrEnum):
     EVENING = "evening"  # instead of the wake-up, the evening before, when the port time is before dawn
     BROADCAST = "broadcast"  # a volunteer's safety alert
     GOODBYE = "goodbye"  # the last message before a silent person's data is deleted
+    REPLY = "reply"  # a volunteer's answer in a thread (its text sealed with the message key)
 
 
 ALL = tuple(Status)  # the order pages and filters list them in

@@ -7,13 +7,15 @@ A thread goes with DELETE (people.erase) and RETENTION_THREAD_DAYS after it clos
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from statistics import median
 
 from sqlite_utils import Database
 
-from bot.core.clock import iso
-from bot.core.phones import PhoneVault
-from bot.store.db import insert, rows
+from bot.core.clock import iso, parse_utc
+from bot.core.phones import PhoneVault, mask
+from bot.core.status import Kind, Status
+from bot.store.db import insert, rows, write_transaction
 
 PERSON, BOT = "person", "bot"  # authors besides volunteers (who are named)
 
@@ -69,3 +71,123 @@ def purge_closed(db: Database, before: datetime) -> int:
     old = "SELECT id FROM threads WHERE status = 'closed' AND closed_at < ?"
     db.execute(f"DELETE FROM thread_messages WHERE thread_id IN ({old})", [iso(before)])
     return db.execute("DELETE FROM threads WHERE status = 'closed' AND closed_at < ?", [iso(before)]).rowcount
+
+
+REPLY_VALID_FOR = timedelta(days=3)  # a volunteer's answer not out by then is stale: it expires
+
+
+def reply(db: Database, vault: PhoneVault, thread_id: int, author: str, text: str, now: datetime) -> int:
+    """A volunteer's answer: kept in the thread and queued in the outbox (kind reply) on the channel
+    the person last wrote from; its text is sealed there too. Returns the outbox row's id."""
+    text = text.strip()
+    if not text:
+        raise ThreadError("empty")
+    found = rows(
+        db,
+        "SELECT t.id, t.contact_id, t.status, c.channel, c.lang FROM threads t JOIN contacts c ON c.id = t.contact_id "
+        "WHERE t.id = ?",
+        [thread_id],
+    )
+    if not found:
+        raise ThreadError("missing")
+    t = found[0]
+    with write_transaction(db):
+        add(db, vault, thread_id, author, text, now)
+        db.execute(
+            "UPDATE threads SET first_answer_at = COALESCE(first_answer_at, ?), assigned_to = COALESCE(assigned_to, ?) "
+            "WHERE id = ?",
+            [iso(now), author, thread_id],
+        )
+        return insert(
+            db,
+            "outbox",
+            {
+                "contact_id": t["contact_id"],
+                "channel": t["channel"] or "sms",
+                "kind": Kind.REPLY,
+                "slot": f"reply {thread_id}",
+                "lang": t["lang"] or "es",
+                "body": vault.seal(text),
+                "template_vars": "{}",
+                "send_at": iso(now),
+                "expires_at": iso(now + REPLY_VALID_FOR),
+                "priority": 1,
+                "status": Status.PENDING,
+                "attempts": 0,
+                "created_at": iso(now),
+                "updated_at": iso(now),
+            },
+        )
+
+
+class ThreadError(Exception):
+    """A reply the thread cannot take: 'empty' or 'missing'."""
+
+
+def set_status(db: Database, thread_id: int, status: str, actor: str, now: datetime) -> None:
+    """Close or reopen a thread from the console (a person has at most one open thread)."""
+    if status == "open":
+        contact = db.execute("SELECT contact_id FROM threads WHERE id = ?", [thread_id]).fetchone()
+        if contact and open_id(db, contact[0]) not in (None, thread_id):
+            raise ThreadError("another_open")
+    db.execute(
+        "UPDATE threads SET status = ?, closed_at = CASE WHEN ? = 'closed' THEN ? END, updated_at = ? WHERE id = ?",
+        [status, status, iso(now), iso(now), thread_id],
+    )
+
+
+def assign(db: Database, thread_id: int, name: str, now: datetime) -> None:
+    db.execute("UPDATE threads SET assigned_to = ?, updated_at = ? WHERE id = ?", [name, iso(now), thread_id])
+
+
+def listing(db: Database, vault: PhoneVault, now: datetime, limit: int = 200) -> list[dict]:
+    """Open threads, urgent first, then the longest waiting: masked phone, language, city, since when."""
+    found = rows(
+        db,
+        "SELECT t.id, t.urgent, t.lang, t.assigned_to, t.opened_at, t.first_answer_at, c.phone_enc, c.city, "
+        "(SELECT max(created_at) FROM thread_messages m WHERE m.thread_id = t.id AND m.author = 'person') AS last_in "
+        "FROM threads t JOIN contacts c ON c.id = t.contact_id WHERE t.status = 'open' "
+        "ORDER BY t.urgent DESC, t.opened_at LIMIT ?",
+        [limit],
+    )
+    for r in found:
+        r["to"] = mask(vault.decrypt(r.pop("phone_enc")))
+    return found
+
+
+def get(db: Database, vault: PhoneVault, thread_id: int) -> dict | None:
+    found = rows(
+        db,
+        "SELECT t.*, c.phone_enc, c.city, c.court, c.channel FROM threads t JOIN contacts c ON c.id = t.contact_id "
+        "WHERE t.id = ?",
+        [thread_id],
+    )
+    if not found:
+        return None
+    t = found[0]
+    t["to"] = mask(vault.decrypt(t.pop("phone_enc")))
+    t["messages"] = messages(db, vault, thread_id)
+    hearing = rows(
+        db,
+        "SELECT hearing_at, court, city FROM hearings WHERE contact_id = ? AND status = 'active' LIMIT 1",
+        [t["contact_id"]],
+    )
+    t["hearing"] = hearing[0] if hearing else None
+    return t
+
+
+def figures(db: Database, now: datetime) -> dict:
+    """For the dashboard: open threads, the oldest waiting (hours), the median first answer (hours)."""
+    (open_count,) = db.execute("SELECT count(*) FROM threads WHERE status = 'open'").fetchone()
+    (oldest,) = db.execute(
+        "SELECT min(opened_at) FROM threads WHERE status = 'open' AND first_answer_at IS NULL"
+    ).fetchone()
+    waits = [
+        (parse_utc(a) - parse_utc(o)).total_seconds() / 3600
+        for o, a in db.execute("SELECT opened_at, first_answer_at FROM threads WHERE first_answer_at IS NOT NULL")
+    ]
+    return {
+        "open": open_count,
+        "oldest_waiting_hours": round((now - parse_utc(oldest)).total_seconds() / 3600, 1) if oldest else None,
+        "median_first_answer_hours": round(median(waits), 1) if waits else None,
+    }
