@@ -20,6 +20,10 @@ from bot.store.db import insert, rows, write_transaction
 PERSON, BOT = "person", "bot"  # authors besides volunteers (who are named)
 
 
+def exists(db: Database, thread_id: int) -> bool:
+    return db.execute("SELECT 1 FROM threads WHERE id = ?", [thread_id]).fetchone() is not None
+
+
 def open_id(db: Database, contact_id: int) -> int | None:
     found = db.execute("SELECT id FROM threads WHERE contact_id = ? AND status = 'open'", [contact_id]).fetchone()
     return found[0] if found else None

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 
 from bot.core.dates import LANGS
 from bot.core.status import ALL, RETRYABLE, Kind
-from bot.store import audit, broadcasts, dashboard, shelters, staff
+from bot.store import audit, broadcasts, dashboard, shelters, staff, threads
 from bot.web import context
 from bot.web.console import auth, chart
 from scheduler import outbox
@@ -94,7 +94,10 @@ def home():
         "failed": _("failed"),
     }
     svg = chart.svg(dashboard.daily(_db(), now), labels)
-    return render_template("admin/dashboard.html", f=dashboard.figures(_db(), now), chart=svg, places=context.places())
+    figures = dashboard.figures(_db(), now)
+    return render_template(
+        "admin/dashboard.html", f=figures, t=threads.figures(_db(), now), chart=svg, places=context.places()
+    )
 
 
 @bp.get("/broadcasts")
@@ -290,6 +293,60 @@ def shelter_export():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=shelters.csv"},
     )
+
+
+# --- the inbox: conversations with a volunteer --------------------------------------------------------
+
+
+@bp.get("/inbox")
+@auth.requires("volunteer")
+def inbox():
+    items = threads.listing(_db(), context.vault(), context.now())
+    return render_template("admin/inbox.html", items=items, places=context.places())
+
+
+@bp.get("/inbox/<int:thread_id>")
+@auth.requires("volunteer")
+def thread_page(thread_id: int):
+    found = threads.get(_db(), context.vault(), thread_id)
+    if found is None:
+        abort(404)
+    return render_template("admin/thread.html", t=found, places=context.places())
+
+
+@bp.post("/inbox/<int:thread_id>/reply")
+@auth.requires("volunteer")
+def thread_reply(thread_id: int):
+    try:
+        row_id = threads.reply(
+            _db(), context.vault(), thread_id, auth.current().name, request.form.get("body", ""), context.now()
+        )
+    except threads.ThreadError as error:
+        if str(error) == "missing":
+            abort(404)
+        flash(_("Write an answer first."))
+        return redirect(url_for("admin.thread_page", thread_id=thread_id))
+    _act("thread answered", thread=thread_id, message=row_id)  # never the text
+    flash(_("Your answer is on its way."))
+    return redirect(url_for("admin.thread_page", thread_id=thread_id))
+
+
+@bp.post("/inbox/<int:thread_id>/<action>")
+@auth.requires("volunteer")
+def thread_action(thread_id: int, action: str):
+    if not threads.exists(_db(), thread_id) or action not in ("assign", "close", "reopen"):
+        abort(404)
+    try:
+        if action == "assign":
+            threads.assign(_db(), thread_id, auth.current().name, context.now())
+        else:
+            threads.set_status(
+                _db(), thread_id, "closed" if action == "close" else "open", auth.current().name, context.now()
+            )
+    except threads.ThreadError:
+        flash(_("This person already has an open conversation."))
+    _act(f"thread {action}", thread=thread_id)
+    return redirect(url_for("admin.thread_page", thread_id=thread_id))
 
 
 # --- operator and up ----------------------------------------------------------------------------------
