@@ -79,3 +79,29 @@ def test_an_empty_answer_is_refused_kindly_and_a_missing_thread_is_404(app, clie
     assert fake.to("+5216561230105") == []
     missing = post(staff, "/admin/inbox/99/reply", data={"body": "x", "csrf_token": token(staff, "/admin/inbox/1")})
     assert missing.status_code == 404
+
+
+def test_outside_the_window_an_approved_template_asks_to_write_back_then_the_answer_follows(
+    app, client, fake, tmp_path
+):
+    import json
+
+    templates = json.loads(Path(app.config["WHATSAPP_TEMPLATES_FILE"]).read_text())
+    templates["templates"]["es"]["reply"]["content_sid"] = "HX" + "r" * 32
+    (tmp_path / "templates.json").write_text(json.dumps(templates))
+    app.config["WHATSAPP_TEMPLATES_FILE"] = str(tmp_path / "templates.json")
+    from scheduler import whatsapp
+
+    app.extensions["hearingbot.templates"] = whatsapp.templates(str(tmp_path / "templates.json"))
+    add_members(app)
+    phone = open_thread(client, "+5216561230106", "HUMANO", channel="whatsapp")
+    at(app, "2026-02-05T15:00:00Z")  # the window is closed
+    staff = app.test_client()
+    login(staff, "vol")
+    post(staff, "/admin/inbox/1/reply", data={"body": ANSWER, "csrf_token": token(staff, "/admin/inbox/1")})
+    tick(app)
+    first = fake.to("+5216561230106")[0]
+    assert first["ContentSid"] == "HX" + "r" * 32 and "Body" not in first  # "a volunteer answered: write back"
+    phone.text("hola, aquí estoy")
+    tick(app)
+    assert fake.to("+5216561230106")[-1]["Body"] == ANSWER  # in the window the person's message opened

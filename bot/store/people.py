@@ -158,6 +158,8 @@ def apply(
         elif isinstance(effect, OptIn):
             update(db, "contacts", contact_id, {"opted_out_at": None})
             replan = revive = True  # START brings back the reminders STOP cancelled
+    if channel == "whatsapp":  # the window is open again: answers sent as "write back" follow as text
+        threads.answers_waiting_for_the_window(db, contact_id, now)
     if p.thread and outcome.replies and (open_thread := threads.open_id(db, contact_id)):
         for reply in outcome.replies:  # the volunteer sees what the bot said in the thread
             threads.add(db, vault, open_thread, threads.BOT, reply, now)

@@ -195,3 +195,37 @@ def figures(db: Database, now: datetime) -> dict:
         "oldest_waiting_hours": round((now - parse_utc(oldest)).total_seconds() / 3600, 1) if oldest else None,
         "median_first_answer_hours": round(median(waits), 1) if waits else None,
     }
+
+
+def answers_waiting_for_the_window(db: Database, contact_id: int, now: datetime) -> int:
+    """The person wrote on WhatsApp: volunteers' answers that could only go as the "a volunteer
+    answered, write back" template now go as text, in the window their message opened. Returns how many."""
+    waiting = rows(
+        db,
+        "SELECT id, body, lang, slot FROM outbox WHERE contact_id = ? AND kind = ? AND sent_as = 'template' "
+        "AND status IN ('sent', 'delivered', 'read') AND created_at > ?",
+        [contact_id, Kind.REPLY, iso(now - REPLY_VALID_FOR)],
+    )
+    for row in waiting:
+        db.execute("UPDATE outbox SET sent_as = 'template, then text' WHERE id = ?", [row["id"]])
+        insert(
+            db,
+            "outbox",
+            {
+                "contact_id": contact_id,
+                "channel": "whatsapp",
+                "kind": Kind.REPLY,
+                "slot": row["slot"],
+                "lang": row["lang"],
+                "body": row["body"],  # still sealed
+                "template_vars": "{}",
+                "send_at": iso(now),
+                "expires_at": iso(now + REPLY_VALID_FOR),
+                "priority": 1,
+                "status": Status.PENDING,
+                "attempts": 0,
+                "created_at": iso(now),
+                "updated_at": iso(now),
+            },
+        )
+    return len(waiting)
