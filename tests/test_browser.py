@@ -88,6 +88,15 @@ def registered(server, page):
     return register(page, base)
 
 
+def next_tick(app) -> None:
+    """The scheduler's next tick, its lease given back (a later tick, another runner, may send)."""
+    run = Runner(deps_of(app), transport=ConsoleTransport(echo=False))
+    try:
+        run.tick()
+    finally:
+        run.release()
+
+
 def log_in(page, base):
     page.goto(f"{base}/admin")
     if "/admin/login" in page.url:
@@ -140,7 +149,7 @@ def test_send_a_broadcast_with_its_preview_and_watch_it_go(server, page, registe
     page.click("#send")
     page.wait_for_load_state()
     assert "messages queued." in page.inner_text(".flash")
-    Runner(deps_of(app), transport=ConsoleTransport(echo=False)).tick()  # the scheduler's next tick
+    next_tick(app)
     expect(page.locator("tr[data-progress] .status").first).to_have_text("sent", timeout=10_000)
     assert page.locator("tr[data-progress] progress").first.get_attribute("value") == "1"
     shot(page, "broadcast-sent")
@@ -158,3 +167,41 @@ def test_edit_a_shelter(server, page):
     assert "Shelter saved." in page.inner_text(".flash")
     assert "+52 867 714 5612" in page.inner_text("table.list")
     shot(page, "shelters")
+
+
+@pytest.fixture(scope="module")
+def phone_page(browser):
+    """A volunteer's phone at the bridge: 390 x 844."""
+    context_ = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    yield context_.new_page()
+    context_.close()
+
+
+def test_on_a_phone_a_volunteer_answers_an_urgent_thread_and_sees_it_sent(server, page, phone_page):
+    app, base = server
+    page.goto(f"{base}/simulator")  # a person writes words of danger
+    page.click("button[name=reset]")
+    page.fill("#phone", "+5216561230999")
+    for said in ("hola", "1", "me están siguiendo unos hombres cerca del puente"):
+        page.fill("#body", said)
+        page.click("button[type=submit]:not([name=reset])")
+        page.wait_for_load_state()
+    assert "911" in page.inner_text(".chat")
+    log_in(phone_page, base)
+    phone_page.goto(f"{base}/admin/inbox")
+    first = phone_page.locator("table.list tbody tr").first
+    assert "…0999" in first.inner_text() and first.get_attribute("class") == "urgent"
+    shot(phone_page, "phone-inbox")
+    first.locator("a").first.click()
+    phone_page.wait_for_load_state()
+    assert "me están siguiendo unos hombres" in phone_page.inner_text("main")
+    phone_page.fill("#body", "Estamos con usted. Si puede, entre a una tienda y llame al 911.")
+    phone_page.click("form button[type=submit]:has-text('Send')")
+    phone_page.wait_for_load_state()
+    shot(phone_page, "phone-thread")
+    assert "on its way" in phone_page.inner_text(".flash")
+    next_tick(app)
+    phone_page.goto(f"{base}/admin/messages")
+    rows = phone_page.inner_text("table.list")
+    assert "reply" in rows and "sent" in rows and "…0999" in rows
+    shot(phone_page, "phone-messages")
