@@ -68,6 +68,7 @@ bench: setup
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/console.py
 	$(BIN)/python bench/soak.py
 
 # Known vulnerabilities in every package of the runtime lock, transitive ones included (PyPI's

@@ -39,8 +39,11 @@ NOW = datetime(2026, 2, 2, 15, 0, tzinfo=UTC)
 LANGS = ("es", "en", "pt", "fr", "ht")
 
 
-def seed_hearings(db, vault: PhoneVault, count: int, distinct_phones: bool = False) -> None:
-    """Contacts and active hearings, as registration leaves them (not timed)."""
+def seed_hearings(
+    db, vault: PhoneVault, count: int, distinct_phones: bool = False, days: tuple[int, int] = (1, 120)
+) -> None:
+    """Contacts and active hearings, as registration leaves them (not timed); hearings `days` (first,
+    last) from NOW."""
     places = places_module.load()
     rng = random.Random(7)
     token = vault.encrypt("+5216561234567")
@@ -49,7 +52,7 @@ def seed_hearings(db, vault: PhoneVault, count: int, distinct_phones: bool = Fal
     for n in range(1, count + 1):
         city = rng.choice([*places.cities, None])
         court = (city and city.court) or rng.choice(places.courts)  # (interior cities have no usual court)
-        day = NOW.date() + timedelta(days=rng.randint(1, 120))
+        day = NOW.date() + timedelta(days=rng.randint(*days))
         local = datetime.combine(day, time(rng.choice([8, 9, 10, 13]), rng.choice([0, 30])), tzinfo=court.zone)
         phone = vault.encrypt(f"+52165{n:08d}") if distinct_phones else token
         contacts.append(

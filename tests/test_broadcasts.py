@@ -202,3 +202,22 @@ def test_a_broadcast_all_out_reads_sent_and_reading_writes_nothing(app, db, crow
     assert broadcasts.get(db, broadcast_id)["status"] == "sending"
     with pytest.raises(broadcasts.BroadcastError, match="already sent"):
         broadcasts.cancel(db, broadcast_id, "ana", app.config["NOW"])
+
+
+def test_the_list_counts_every_broadcast_in_one_query(app, db, crowd):
+    """Each broadcast's counts, as `counts` gives them, from one query over the outbox however many
+    broadcasts there are (the console's list asked once per broadcast)."""
+    made = [sent(app, db, Target()), sent(app, db, Target(city="tijuana")), sent(app, db, Target(lang="pt"))]
+    db.execute("UPDATE outbox SET status = 'delivered' WHERE broadcast_id = ? AND id % 2 = 0", [made[0]])
+    broadcasts.cancel(db, made[1], "ana", app.config["NOW"])
+    draft = broadcasts.create(db, "ana", "cli", Target(), {"es": "Nada aún."}, "es", app.config["NOW"])
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    listed = {b["id"]: b for b in broadcasts.listing(db, PLACES)}
+    db.conn.set_trace_callback(None)
+    assert len([sql for sql in statements if "FROM outbox" in sql]) == 1
+    for broadcast_id in [*made, draft]:
+        assert {k: listed[broadcast_id][k] for k in broadcasts.counts(db, broadcast_id)} == broadcasts.counts(
+            db, broadcast_id
+        )
+    assert listed[draft]["queued"] == 0 and listed[made[1]]["status"] == "cancelled"

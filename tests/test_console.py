@@ -5,9 +5,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.core.status import ALL
 from bot.store import audit, staff
 from bot.store import db as storage
 from bot.web import context
+from scheduler import outbox
 from tests.helpers import PASSWORD, PUBLIC_URL, Phone, login, post, register, token
 
 ROUTES = {  # GET pages and the least role that may see them
@@ -197,3 +199,76 @@ def test_the_queue_filters_by_kind_city_and_day_in_sql(members, client, db):
     day = db.execute("SELECT substr(send_at, 1, 10) FROM outbox WHERE slot = 'd7' ORDER BY id LIMIT 1").fetchone()[0]
     total, phones, kinds = shown(f"status=all&date={day}&city=ciudad_juarez")
     assert total == 1 and phones == {"0001"} and kinds == ["reminder"]
+
+
+# --- at scale: what bench/console.py measures, kept from coming back -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "statuses", [("pending",), ALL, ("failed", "cancelled"), ("pending", "sent"), ("read",), ("nonsense",)]
+)
+@pytest.mark.parametrize("limit", [3, 200])
+def test_the_queue_by_status_alone_lists_and_counts_the_same_rows_from_its_indexes(app, client, db, statuses, limit):
+    """Statuses alone are read in parts (pending, the others), each from its index; the page is still
+    the first rows of all of them by send time, priority and id, and the count is theirs."""
+    register(Phone(client, "+5216561230001"))
+    register(Phone(client, "+5216641230002"), city="1")
+    ids = [r["id"] for r in db.query("SELECT id FROM outbox ORDER BY send_at, priority, id")]
+    mixed = ("pending", "failed", "sent", "pending", "cancelled", "read", "pending", "delivered")
+    for row_id, status in zip(ids, mixed * len(ids), strict=False):
+        db.execute(
+            "UPDATE outbox SET status = ?, updated_at = ? WHERE id = ?", [status, f"2026-02-0{row_id % 3 + 1}", row_id]
+        )
+    db.conn.commit()
+    marks = ", ".join("?" * len(statuses))
+    expected = [
+        r[0]
+        for r in db.execute(f"SELECT id FROM outbox WHERE status IN ({marks}) ORDER BY send_at, priority, id", statuses)
+    ]
+    with app.app_context():
+        which = outbox.Filter(tuple(statuses))
+        listed = outbox.listing(context.get_db(), context.vault(), context.places(), which, limit)
+        total = outbox.count(context.get_db(), which)
+    assert [r["id"] for r in listed] == expected[:limit] and total == len(expected)
+    assert ("nonsense",) != statuses or total == 0
+
+
+SCAN = re.compile(r"SCAN (outbox|o|contacts)")  # the whole table, row by row (an index scan says USING)
+
+
+def test_no_console_page_reads_every_message_or_every_person(members, client, db, monkeypatch):
+    """Each query of the console's pages reads the outbox and the contacts through an index (m012):
+    at 400,000 messages one that reads the whole table costs 50-100 ms (bench/console.py). Only the
+    queue filtered by kind, city or day reads the table, where one scan beats an index walk."""
+    register(Phone(client))
+    db.execute(
+        "UPDATE outbox SET status = 'delivered', sid = 'SMx', updated_at = '2026-02-02T10:00:00Z' WHERE slot = 'd7'"
+    )
+    db.execute("UPDATE contacts SET consent_at = created_at")
+    db.conn.commit()
+    statements: list[str] = []
+    real = storage.connect
+
+    def connect(path, **kwargs):
+        conn = real(path, **kwargs)
+        conn.conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(storage, "connect", connect)
+    login(client, "op")
+    for page in (
+        "/admin",
+        "/admin/queue",
+        "/admin/queue?status=all",
+        "/admin/queue?status=failed",
+        "/admin/messages",
+        "/admin/people",
+        "/admin/broadcasts",
+    ):
+        statements.clear()
+        assert client.get(page, base_url=PUBLIC_URL).status_code == 200, page
+        selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+        assert selects, page
+        for sql in selects:
+            plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()]
+            assert not [step for step in plan if SCAN.fullmatch(step)], (page, sql, plan)
