@@ -141,13 +141,16 @@ class Preview:
     by_lang: dict = field(default_factory=dict)  # lang -> {people, sms, whatsapp, segments}
     without_text: int = 0
     cost: float = 0.0
+    fallbacks: dict = field(default_factory=dict)  # lang with no text of its own -> the lang whose text it gets
+    without_by_lang: dict = field(default_factory=dict)  # lang -> people who get nothing (no text, no fallback)
 
     def lines(self) -> list[str]:
         out = [f"{self.people} people; about {self.cost:.2f} USD"]
         for lang, d in sorted(self.by_lang.items()):
+            given = f", with the {self.fallbacks[lang]} text" if lang in self.fallbacks else ""
             out.append(
                 f"  {lang}: {d['people']} people ({d['sms']} SMS, {d['whatsapp']} WhatsApp), "
-                f"{d['segments']} segment(s) per SMS"
+                f"{d['segments']} segment(s) per SMS{given}"
             )
         if self.without_text:
             out.append(f"  {self.without_text} people have no text in their language and get nothing")
@@ -163,19 +166,22 @@ def preview(
         f"SELECT lang, channel, count(*) FROM ({_MATCHED.format(where=where)}) m GROUP BY lang, channel", params
     ).fetchall()
     by_lang: dict = {}
-    without = 0
+    fallbacks: dict = {}
+    without: dict = {}
     cost = 0.0
     for lang, channel, n in found:
         text = texts.get(lang) or (texts.get(fallback) if fallback else None)
         if not text:
-            without += n
+            without[lang] = without.get(lang, 0) + n
             continue
+        if not texts.get(lang):
+            fallbacks[lang] = fallback
         d = by_lang.setdefault(lang, {"people": 0, "sms": 0, "whatsapp": 0, "segments": count(text)})
         d["people"] += n
         d["whatsapp" if channel == "whatsapp" else "sms"] += n
         cost += n * (prices["whatsapp"] if channel == "whatsapp" else prices["sms"] * d["segments"])
     people = sum(d["people"] for d in by_lang.values())
-    return Preview(people, by_lang, without, round(cost, 2))
+    return Preview(people, by_lang, sum(without.values()), round(cost, 2), fallbacks, without)
 
 
 def create(
