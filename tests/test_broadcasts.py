@@ -133,6 +133,7 @@ def test_cli_previews_asks_sends_lists_and_cancels(app, db, crowd):
         "created_at": None,
         "sent_at": None,
         "target": "court El Paso, hearings 2026-03-23 to 2026-03-23",
+        "filters": {"court": "el_paso", "hearing_from": "2026-03-23", "hearing_to": "2026-03-23"},
         "texts": {"es": "Audiencias del 23 de marzo suspendidas.", "en": "Hearings of 23 March are postponed."},
         "queued": 2,
         "sent": 0,

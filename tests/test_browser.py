@@ -141,7 +141,7 @@ def test_send_a_broadcast_with_its_preview_and_watch_it_go(server, page, registe
     page.wait_for_load_state()
     assert "messages queued." in page.inner_text(".flash")
     Runner(deps_of(app), transport=ConsoleTransport(echo=False)).tick()  # the scheduler's next tick
-    expect(page.locator("tr[data-progress] .status").first).to_have_text("sent", timeout=10_000)
+    expect(page.locator("tr[data-progress] .status").first).to_have_text("All sent", timeout=10_000)
     assert page.locator("tr[data-progress] progress").first.get_attribute("value") == "1"
     shot(page, "broadcast-sent")
 

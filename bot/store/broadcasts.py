@@ -32,6 +32,19 @@ PRIORITY = 2  # after hearing-day wake-ups (0) and reminders (1)
 APPROVAL_OVER = 500  # people; a volunteer's broadcast to more waits for an operator's approval
 
 
+def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
+    return message
+
+
+STATUS_NAMES = {  # a broadcast's status as the console shows it (msgids)
+    "draft": N_("Draft"),
+    "awaiting_approval": N_("Awaiting approval"),
+    "sending": N_("Sending"),
+    "sent": N_("All sent"),
+    "cancelled": N_("Cancelled"),
+}
+
+
 class BroadcastError(ValueError):
     pass
 
@@ -411,6 +424,7 @@ def listing(db: Database, places: Places) -> list[dict]:
                 "people": b["people"],
                 "approved_by": b["approved_by"],
                 "target": Target.from_json(b["target"]).describe(places),
+                "filters": json.loads(b["target"] or "{}"),  # the target's fields, for the console to word
                 "texts": json.loads(b["texts"]),
                 **tally,
             }

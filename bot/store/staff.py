@@ -56,6 +56,7 @@ def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the c
     return message
 
 
+ROLE_NAMES = {"volunteer": N_("Volunteer"), "operator": N_("Operator"), "admin": N_("Admin")}
 BAD_NAME = N_("A name has 2 to 32 characters: lowercase letters, digits, dots, dashes or underscores.")
 RESERVED_NAME = N_("This name is reserved for the system: choose another.")
 SELF_DISABLE = N_("You cannot disable yourself: ask another admin.")

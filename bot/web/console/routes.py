@@ -18,7 +18,7 @@ from bot.core.dates import LANGS
 from bot.core.status import ALL, RETRYABLE, Kind
 from bot.store import audit, broadcasts, dashboard, shelters, staff
 from bot.web import context
-from bot.web.console import auth, chart
+from bot.web.console import auth, chart, display
 from scheduler import outbox
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -31,6 +31,12 @@ NEXT = re.compile(r"/admin(/[A-Za-z0-9_.-]+)*/?")  # a login's `next`: one of ou
 
 def _db():
     return context.get_db()
+
+
+@bp.record_once
+def _globals(state) -> None:
+    """Times on named clocks, codes by their names (bot/web/console/display.py), on every page."""
+    state.app.jinja_env.globals.update(display.GLOBALS)
 
 
 _ = auth.gettext
@@ -184,7 +190,7 @@ def broadcast_progress(broadcast_id: int):
     found = [b for b in broadcasts.listing(_db(), context.places()) if b["id"] == broadcast_id]
     if not found:
         abort(404)
-    return jsonify(found[0])
+    return jsonify(found[0] | {"status_name": display.label("broadcast", found[0]["status"])})
 
 
 @bp.post("/broadcasts/<int:broadcast_id>/cancel")
@@ -299,16 +305,19 @@ def shelter_export():
 @auth.requires("operator")
 def queue():
     status = request.args.get("status", "pending")
-    kind, city, day = request.args.get("kind", ""), request.args.get("city", ""), request.args.get("date", "")
-    which = outbox.Filter(ALL if status == "all" else (status,), kind or None, city or None, day or None)
+    kind, city, on_day = request.args.get("kind", ""), request.args.get("city", ""), request.args.get("date", "")
+    which = outbox.Filter(ALL if status == "all" else (status,), kind or None, city or None, on_day or None)
+    items = outbox.listing(_db(), context.vault(), context.places(), which, PAGE)  # decrypts these PAGE rows only
+    for row in items:
+        row["why"] = dashboard.explain(row["error_code"], row["reason"])
     return render_template(
         "admin/queue.html",
-        items=outbox.listing(_db(), context.vault(), context.places(), which, PAGE),
+        items=items,
         total=outbox.count(_db(), which),
         status=status,
         kind=kind,
         city=city,
-        day=day,
+        on_day=on_day,
         places=context.places(),
         statuses=list(ALL),
         kinds=list(Kind),

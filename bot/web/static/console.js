@@ -34,7 +34,8 @@ function watchProgress(row) {
     const b = await answer.json();
     bar.max = b.queued || 1;
     bar.value = b.queued - b.pending;
-    status.textContent = b.status;
+    row.dataset.status = b.status;
+    status.textContent = b.status_name;
     counts.textContent = `${b.sent}/${b.queued} · ${b.delivered} ✓ · ${b.failed} ✗ · ${b.cancelled} ⊘`;
     if (b.status === "sending") setTimeout(poll, 1000);
     else row.querySelectorAll("form").forEach((form) => form.remove());  // nothing left to cancel
@@ -46,6 +47,6 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("composer");
   if (form) watchComposer(form);
   document.querySelectorAll("tr[data-progress]").forEach((row) => {
-    if (row.querySelector(".status").textContent.trim() === "sending") watchProgress(row);
+    if (row.dataset.status === "sending") watchProgress(row);
   });
 });
