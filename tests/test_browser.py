@@ -137,9 +137,12 @@ def test_send_a_broadcast_with_its_preview_and_watch_it_go(server, page, registe
     page.goto(f"{base}/admin/broadcasts")
     page.fill("#text_es", "Retén en la carretera al puente.")
     expect(page.locator("#preview")).to_contain_text("1 people")  # the CSP forbids eval: no wait_for_function
-    assert "es: 1 people, 1 SMS segment(s) each" in page.inner_text("#preview")
+    assert "Español: 1 people, 1 SMS segment(s) each" in page.inner_text("#preview")
     shot(page, "broadcast-preview")
-    page.click("#send")
+    page.click("#send")  # first the confirm step: nothing is sent yet
+    page.wait_for_load_state()
+    assert "Send to 1 people" in page.inner_text("#confirmation") and page.locator(".flash").count() == 0
+    page.click("#confirm")
     page.wait_for_load_state()
     assert "messages queued." in page.inner_text(".flash")
     Runner(deps_of(app), transport=ConsoleTransport(echo=False)).tick()  # the scheduler's next tick
@@ -223,3 +226,30 @@ def test_on_a_phone_no_page_scrolls_sideways(server, phone, registered, path):
         box = button.bounding_box()
         assert box is None or box["x"] + box["width"] <= PHONE["width"], (path, button.inner_text())
     shot(phone, "phone-" + (path.rsplit("/", 1)[-1] or "home"))
+
+
+def test_on_a_phone_a_broadcast_is_checked_before_it_goes(server, phone, registered):
+    _, base = server
+    log_in(phone, base, "lupe")
+    phone.goto(f"{base}/admin/broadcasts")
+    phone.fill("#text_en", "Road block on the way to the bridge.")
+    phone.fill("#text_es", "Retén en el camino al puente.")
+    expect(phone.locator("#preview")).to_contain_text("Español")
+    no_sideways_scroll(phone)
+    shot(phone, "phone-broadcast-compose")
+    before = phone.locator("tr[data-progress]").count()
+    phone.click("#send")
+    phone.wait_for_load_state()
+    confirm = phone.locator("#confirmation")
+    expect(confirm).to_be_visible()
+    assert "Español" in confirm.inner_text() and "USD" in confirm.inner_text()
+    assert phone.locator("tr[data-progress]").count() == before  # nothing stored before the confirmation
+    box = phone.locator("#confirm").bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    no_sideways_scroll(phone)
+    shot(phone, "phone-broadcast-confirm")
+    phone.click("#confirm")
+    phone.wait_for_load_state()
+    assert phone.locator("tr[data-progress]").count() == before + 1
+    no_sideways_scroll(phone)
+    shot(phone, "phone-broadcast-sent")

@@ -15,7 +15,7 @@ from bot.store import audit, broadcasts, staff
 from bot.store import db as storage
 from bot.web import context
 from bot.web.console import routes
-from tests.helpers import PASSWORD, PUBLIC_URL, ROOT, Phone, login, make_app, post, register, token
+from tests.helpers import PASSWORD, PUBLIC_URL, ROOT, Phone, login, make_app, post, queued, register, token
 
 ROUTES = {  # GET pages and the least role that may see them
     "/admin": "volunteer",
@@ -328,6 +328,48 @@ def test_once_logged_in_the_members_language_wins_over_the_browsers(members, cli
     login(client, "op")  # English pages
     page = client.get("/admin", base_url=PUBLIC_URL, headers={"Accept-Language": "es-MX"}).get_data(as_text=True)
     assert '<html lang="en">' in page and "people registered" in page
+
+
+# --- broadcasts: a confirm step ------------------------------------------------------------------------
+
+
+def test_a_broadcast_is_checked_before_it_is_sent_and_says_who_gets_which_text(members, client, db, crowd):
+    login(client, "vol")
+    csrf = token(client, "/admin/broadcasts")
+    form = {"csrf_token": csrf, "text_es": "Puente cerrado.", "text_pt": "Ponte fechada."}
+    check = post(client, "/admin/broadcasts", data=form)
+    page = check.get_data(as_text=True)
+    assert check.status_code == 200 and db["broadcasts"].count == 0 and queued(db) == 0  # nothing stored yet
+    assert "Check before sending" in page and "6 people, about 0.60 USD" in page
+    assert "Español: 2 people, 1 SMS segment(s) each" in page
+    assert "Português: 1 people, 1 SMS segment(s) each" in page
+    assert "English: 1 people get the Español text, 1 SMS segment(s) each" in page  # the fallback, said
+    assert "Kreyòl: 1 people get the Español text" in page and "Français: 1 people get the Español text" in page
+    assert 'id="confirm">Send to 6 people</button>' in page
+    assert '<textarea id="text_pt" name="text_pt" rows="2" >Ponte fechada.</textarea>' in page  # kept to edit
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.split('id="composer"')[0]))
+    assert (
+        hidden["confirmed"] == "1" and hidden["text_es"] == "Puente cerrado." and hidden["text_pt"] == "Ponte fechada."
+    )
+    only = post(client, "/admin/broadcasts", data=form | {"only_written": "on"}).get_data(as_text=True)
+    assert "3 people get nothing (no text in their language)" not in only  # said language by language
+    assert "English: 1 people get nothing (no text in their language)" in only
+    sent = post(client, "/admin/broadcasts", data={**hidden, "csrf_token": csrf})
+    assert sent.status_code == 302 and queued(db) == 6
+    assert broadcasts.get(db, 1)["status"] == "sending"
+    preview = post(client, "/admin/broadcasts/preview", data=form).json
+    assert preview["fallbacks"] == {"en": "es", "fr": "es", "ht": "es"}
+    assert "English: 1 people get the Español text, 1 SMS segment(s) each" in preview["lines"]
+
+
+def test_the_confirm_step_says_when_a_volunteers_broadcast_will_wait_for_approval(members, client, db, monkeypatch):
+    monkeypatch.setattr(broadcasts, "APPROVAL_OVER", 0)
+    register(Phone(client))
+    login(client, "vol")
+    page = post(
+        client, "/admin/broadcasts", data={"csrf_token": token(client, "/admin/broadcasts"), "text_es": "Cuidado."}
+    ).get_data(as_text=True)
+    assert "More than 0 people: it will wait for an operator&#39;s approval." in page
 
 
 def test_short_dates_in_every_language():

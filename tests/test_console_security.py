@@ -342,8 +342,9 @@ def add_people(app, n, first=0):
 
 
 def send_broadcast(client, **fields):
-    data = {"csrf_token": token(client, "/admin/broadcasts"), "text_es": "Retén en la carretera.", **fields}
-    return post(client, "/admin/broadcasts", data=data)
+    """The composer's form, past its confirm step (confirmed=1)."""
+    data = {"csrf_token": token(client, "/admin/broadcasts"), "text_es": "Retén en la carretera.", "confirmed": "1"}
+    return post(client, "/admin/broadcasts", data=data | fields)
 
 
 def test_a_volunteers_broadcast_to_over_500_people_waits_for_an_operator(members, app, db):

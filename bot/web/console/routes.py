@@ -27,6 +27,14 @@ AUDIT_PAGE = 100
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id in a URL is a 404, not an OverflowError
 QUEUE_FILTERS = ("status", "kind", "city", "date")
 NEXT = re.compile(r"/admin(/[A-Za-z0-9_.-]+)*/?")  # a login's `next`: one of our own paths, nothing else
+BROADCAST_FIELDS = tuple(f"text_{lang}" for lang in LANGS) + (
+    "city",
+    "lang",
+    "court",
+    "hearing_from",
+    "hearing_to",
+    "only_written",
+)  # what the confirm step carries over, as typed
 
 
 def _db():
@@ -106,8 +114,17 @@ def home():
 @bp.get("/broadcasts")
 @auth.requires("volunteer")
 def broadcast_list():
+    return _broadcasts_page()
+
+
+def _broadcasts_page(**confirm):
     return render_template(
-        "admin/broadcasts.html", items=broadcasts.listing(_db(), context.places()), places=context.places(), langs=LANGS
+        "admin/broadcasts.html",
+        items=broadcasts.listing(_db(), context.places()),
+        places=context.places(),
+        langs=LANGS,
+        form=confirm.pop("form", {}),
+        **confirm,
     )
 
 
@@ -142,9 +159,43 @@ def broadcast_preview():
         people=shown.people,
         by_lang=shown.by_lang,
         without_text=shown.without_text,
+        fallbacks=shown.fallbacks,
         cost=shown.cost,
         target=target.describe(context.places()),
+        lines=_preview_lines(shown),
     )
+
+
+def _preview_lines(shown: broadcasts.Preview) -> list[str]:
+    """The preview in the member's words: people and cost, then each language, saying which ones get
+    another language's text and which get nothing."""
+    if not shown.people and not shown.without_text:
+        return [_("Nobody matches.")]
+    lines = [_("{people} people, about {cost} USD").format(people=shown.people, cost=f"{shown.cost:.2f}")]
+    for lang in LANGS:
+        if lang in shown.fallbacks:
+            line = _("{lang}: {people} people get the {fallback} text, {segments} SMS segment(s) each")
+        elif lang in shown.by_lang:
+            line = _("{lang}: {people} people, {segments} SMS segment(s) each")
+        else:
+            continue
+        d = shown.by_lang[lang]
+        lines.append(
+            line.format(
+                lang=display.lang_name(lang),
+                people=d["people"],
+                segments=d["segments"],
+                fallback=display.lang_name(shown.fallbacks.get(lang)),
+            )
+        )
+    for lang in LANGS:
+        if shown.without_by_lang.get(lang):
+            lines.append(
+                _("{lang}: {people} people get nothing (no text in their language)").format(
+                    lang=display.lang_name(lang), people=shown.without_by_lang[lang]
+                )
+            )
+    return lines
 
 
 @bp.post("/broadcasts")
@@ -155,6 +206,21 @@ def broadcast_send():
     if not target.known(context.places()):  # before any draft is stored
         flash(_("Unknown city, court or language: choose one from the list."))
         return redirect(url_for("admin.broadcast_list"))
+    if not texts:
+        flash(_("Write a text to see who gets it."))
+        return redirect(url_for("admin.broadcast_list"))
+    if request.form.get("confirmed") != "1":  # first the confirm step: who, how many, the cost; nothing stored
+        shown = broadcasts.preview(_db(), target, texts, fallback, context.places(), context.prices())
+        return _broadcasts_page(
+            form=request.form,
+            confirm=shown,
+            confirm_lines=_preview_lines(shown),
+            texts=texts,
+            filters=json.loads(target.to_json()),
+            carry={k: request.form[k] for k in BROADCAST_FIELDS if request.form.get(k)},
+            needs_approval=member.role == "volunteer" and shown.people > broadcasts.APPROVAL_OVER,
+            approval_over=broadcasts.APPROVAL_OVER,
+        )
     try:
         broadcast_id = broadcasts.create(_db(), member.name, "console", target, texts, fallback, context.now())
         queued = broadcasts.send(_db(), broadcast_id, member.name, context.now(), context.places(), role=member.role)

@@ -1,11 +1,7 @@
 // The console's only script (no inline scripts: the CSP forbids them).
-// 1. The broadcast composer previews who gets it as the form changes.
+// 1. The broadcast composer previews who gets it as the form changes (the server words the lines).
 // 2. Broadcasts being sent show their progress until they are done.
 "use strict";
-
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : ""));
-}
 
 function watchComposer(form) {
   const out = document.getElementById("preview");
@@ -14,14 +10,10 @@ function watchComposer(form) {
     const answer = await fetch(form.dataset.preview, { method: "POST", body: new FormData(form) });
     if (!answer.ok) return;
     const p = await answer.json();
-    if (!p.people) { out.textContent = out.dataset.none; return; }
-    const lines = [fill(out.dataset.total, { people: p.people, cost: p.cost.toFixed(2) })];
-    for (const [lang, d] of Object.entries(p.by_lang)) {
-      lines.push(fill(out.dataset.line, { lang, people: d.people, segments: d.segments }));
-    }
-    out.textContent = lines.join("\n");
+    out.textContent = p.lines.join("\n");
   }
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(preview, 300); });
+  if ([...form.querySelectorAll("textarea")].some((t) => t.value.trim())) preview();  // back from the confirm step
 }
 
 function watchProgress(row) {
