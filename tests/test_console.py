@@ -35,6 +35,7 @@ POSTS = {  # actions and the least role
     "/admin/broadcasts/1/cancel": "volunteer",
     "/admin/queue/1/cancel": "operator",
     "/admin/staff/vol/disable": "admin",
+    "/admin/staff/vol/enable": "admin",
 }
 ORDER = ("volunteer", "operator", "admin")
 

@@ -456,10 +456,27 @@ def staff_page():
 @bp.post("/staff/<name>/disable")
 @auth.requires("admin")
 def staff_disable(name: str):
+    return _staff_switch(staff.disable, name, _("{name} can no longer log in."))
+
+
+@bp.post("/staff/<name>/enable")
+@auth.requires("admin")
+def staff_enable(name: str):
+    return _staff_switch(staff.enable, name, _("{name} can log in again."))
+
+
+def _staff_switch(do, name: str, done: str):
+    """Disable or enable: an unknown name is a 404; a rule's no (yourself, the last admin) is said in
+    words; a member already so is left as they are."""
     try:
-        staff.disable(_db(), name, context.now(), actor=auth.current().name)
-    except staff.StaffError:
+        do(_db(), name, context.now(), actor=auth.current().name)
+        flash(done.format(name=name))
+    except staff.NotFound:
         abort(404)
+    except staff.Refused as error:
+        flash(_(str(error)))
+    except staff.StaffError:
+        pass  # already disabled (or enabled): a second tap changes nothing
     return redirect(url_for("admin.staff_page"))
 
 

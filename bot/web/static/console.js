@@ -1,6 +1,7 @@
 // The console's only script (no inline scripts: the CSP forbids them).
 // 1. The broadcast composer previews who gets it as the form changes (the server words the lines).
 // 2. Broadcasts being sent show their progress until they are done.
+// 3. A button with data-confirm asks before its form is sent (disabling a staff member).
 "use strict";
 
 function watchComposer(form) {
@@ -40,5 +41,10 @@ document.addEventListener("DOMContentLoaded", () => {
   if (form) watchComposer(form);
   document.querySelectorAll("tr[data-progress]").forEach((row) => {
     if (row.dataset.status === "sending") watchProgress(row);
+  });
+  document.querySelectorAll("form [data-confirm]").forEach((button) => {
+    button.form.addEventListener("submit", (event) => {
+      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+    });
   });
 });
