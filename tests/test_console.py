@@ -10,6 +10,7 @@ from bot.config import ConfigError
 from bot.core.conversation import STATE_NAMES
 from bot.core.dates import LANGS
 from bot.core.i18n import NATIVE_NAMES, translator
+from bot.core.phones import PhoneVault
 from bot.core.status import KIND_NAMES, STATUS_NAMES, Kind, Status
 from bot.store import audit, broadcasts, staff
 from bot.store import db as storage
@@ -371,6 +372,25 @@ def test_the_confirm_step_says_when_a_volunteers_broadcast_will_wait_for_approva
         client, "/admin/broadcasts", data={"csrf_token": token(client, "/admin/broadcasts"), "text_es": "Cuidado."}
     ).get_data(as_text=True)
     assert "More than 0 people: it will wait for an operator&#39;s approval." in page
+
+
+# --- decrypt only what is shown -------------------------------------------------------------------------
+
+
+def test_pages_decrypt_only_the_rows_they_show(members, client, db, monkeypatch):
+    for n in range(4):
+        register(Phone(client, f"+52165612300{n:02d}"))
+    db.execute("UPDATE outbox SET status = 'sent', sid = 'SM' || id")
+    db.conn.commit()
+    monkeypatch.setattr(routes, "PAGE", 3)
+    seen = []
+    real = PhoneVault.decrypt
+    monkeypatch.setattr(PhoneVault, "decrypt", lambda self, token: seen.append(token) or real(self, token))
+    login(client, "op")
+    for path, shown in (("/admin/people", 3), ("/admin/messages", 3), ("/admin/queue?status=all", 3)):
+        seen.clear()
+        page = client.get(path, base_url=PUBLIC_URL).get_data(as_text=True)
+        assert len(re.findall(r"…\d{4}", page)) == shown and len(seen) == shown, (path, len(seen))
 
 
 def test_short_dates_in_every_language():
