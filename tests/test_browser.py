@@ -181,6 +181,12 @@ def phone(browser):
 def no_sideways_scroll(page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], (page.url, width)
+    # A card's value is one grid item: a cell holding several nodes would spill them under its label.
+    spilled = page.evaluate(
+        "() => [...document.querySelectorAll('table.list td[data-label]')].filter(td => [...td.childNodes]"
+        ".filter(n => n.nodeType === 1 || n.textContent.trim()).length > 1).map(td => td.outerHTML)"
+    )
+    assert spilled == [], spilled
 
 
 def test_on_a_phone_the_login_page_speaks_the_browsers_language(server, phone):
