@@ -8,6 +8,7 @@ import secrets
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.phones import derive_key
 
@@ -86,6 +87,9 @@ def from_environment(overrides: dict | None = None) -> dict:
         # Proxies in front of the app (Caddy, nginx): the client address is taken from that many
         # X-Forwarded-For hops, so the console's per-address limits count clients, not the proxy.
         "PROXY_HOPS": int(env("HEARINGBOT_PROXY_HOPS", "0")),
+        # The console's own clock, for audit and log times (a person's times are on their city's
+        # clock, a hearing's on its court's). Tijuana: the first city of the menu.
+        "CONSOLE_ZONE": env("HEARINGBOT_CONSOLE_ZONE", "America/Tijuana"),
     }
     config.update(overrides)
     # One secret, two keys: phones (Fernet + HMAC, bot/core/phones.py) and console sessions (Flask) are
@@ -98,6 +102,12 @@ def from_environment(overrides: dict | None = None) -> dict:
             f"HEARINGBOT_SECRET_KEY must have at least {MIN_SECRET} random characters "
             "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
         )
+    try:
+        ZoneInfo(config["CONSOLE_ZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(
+            f"HEARINGBOT_CONSOLE_ZONE={config['CONSOLE_ZONE']!r} is not an IANA time zone (e.g. America/Tijuana)"
+        ) from error
     config["HEARINGBOT_SECRET_KEY"] = secret
     config["SECRET_KEY"] = derive_key(secret, b"hearingbot console sessions").hex()
     if config["PUBLIC_URL"] and "TRUSTED_HOSTS" not in config:

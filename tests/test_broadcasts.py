@@ -90,7 +90,12 @@ def test_preview_counts_people_segments_and_cost(app, db, crowd):
     assert shown.by_lang["es"] == {"people": 2, "sms": 2, "whatsapp": 0, "segments": 3}
     assert shown.by_lang["en"] == {"people": 1, "sms": 1, "whatsapp": 0, "segments": 1}
     assert shown.cost == round(5 * 3 * 0.10 + 1 * 0.10, 2)  # es, ht, pt, fr people get the Spanish text
+    assert shown.fallbacks == {"ht": "es", "pt": "es", "fr": "es"} and shown.without_text == 0  # and it says so
+    assert "  pt: 1 people (1 SMS, 0 WhatsApp), 3 segment(s) per SMS, with the es text" in shown.lines()
     assert db["outbox"].count == 4 * 6  # the preview queued nothing (only the reminders are there)
+    alone = broadcasts.preview(db, Target(), {"en": "Checkpoint on the road."}, None, PLACES, PRICES)
+    assert (alone.people, alone.fallbacks, alone.without_text) == (1, {}, 5)
+    assert alone.without_by_lang == {"es": 2, "ht": 1, "pt": 1, "fr": 1}
 
 
 def test_cli_previews_asks_sends_lists_and_cancels(app, db, crowd):
@@ -128,6 +133,7 @@ def test_cli_previews_asks_sends_lists_and_cancels(app, db, crowd):
         "created_at": None,
         "sent_at": None,
         "target": "court El Paso, hearings 2026-03-23 to 2026-03-23",
+        "filters": {"court": "el_paso", "hearing_from": "2026-03-23", "hearing_to": "2026-03-23"},
         "texts": {"es": "Audiencias del 23 de marzo suspendidas.", "en": "Hearings of 23 March are postponed."},
         "queued": 2,
         "sent": 0,

@@ -5,6 +5,7 @@ when it is missing). Screenshots of each page land in tests/artifacts/ (ignored 
 """
 
 import os
+import re
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from bot.core.i18n import long_date, weekday_day_month
+from bot.core.i18n import long_date, translator, weekday_day_month
 from bot.store import db as storage
 from bot.store import staff
 from bot.web import context
@@ -39,6 +40,7 @@ def server(tmp_path_factory):
         db = context.get_db()
         storage.migrate(db)
         staff.add(db, context.vault(), "ana", "admin", None, PASSWORD, None, context.now(), lang="en")
+        staff.add(db, context.vault(), "lupe", "admin", None, PASSWORD, None, context.now(), lang="es")
     http = make_server("localhost", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
@@ -97,10 +99,10 @@ def next_tick(app) -> None:
         run.release()
 
 
-def log_in(page, base):
+def log_in(page, base, name="ana"):
     page.goto(f"{base}/admin")
     if "/admin/login" in page.url:
-        page.fill("#username", "ana")
+        page.fill("#username", name)
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/admin")
@@ -144,13 +146,16 @@ def test_send_a_broadcast_with_its_preview_and_watch_it_go(server, page, registe
     page.goto(f"{base}/admin/broadcasts")
     page.fill("#text_es", "Retén en la carretera al puente.")
     expect(page.locator("#preview")).to_contain_text("1 people")  # the CSP forbids eval: no wait_for_function
-    assert "es: 1 people, 1 SMS segment(s) each" in page.inner_text("#preview")
+    assert "Español: 1 people, 1 SMS segment(s) each" in page.inner_text("#preview")
     shot(page, "broadcast-preview")
-    page.click("#send")
+    page.click("#send")  # first the confirm step: nothing is sent yet
+    page.wait_for_load_state()
+    assert "Send to 1 people" in page.inner_text("#confirmation") and page.locator(".flash").count() == 0
+    page.click("#confirm")
     page.wait_for_load_state()
     assert "messages queued." in page.inner_text(".flash")
     next_tick(app)
-    expect(page.locator("tr[data-progress] .status").first).to_have_text("sent", timeout=10_000)
+    expect(page.locator("tr[data-progress] .status").first).to_have_text("All sent", timeout=10_000)
     assert page.locator("tr[data-progress] progress").first.get_attribute("value") == "1"
     shot(page, "broadcast-sent")
 
@@ -173,6 +178,19 @@ def test_edit_a_shelter(server, page):
 def phone_page(browser):
     """A volunteer's phone at the bridge: 390 x 844."""
     context_ = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    yield context_.new_page()
+    context_.close()
+
+
+# --- on a phone: 390 x 844, a Mexican Spanish browser (issue 16) ------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+RAW_ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d"
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    context_ = browser.new_context(viewport=PHONE, locale="es-MX", device_scale_factor=2, is_mobile=True)
     yield context_.new_page()
     context_.close()
 
@@ -205,3 +223,86 @@ def test_on_a_phone_a_volunteer_answers_an_urgent_thread_and_sees_it_sent(server
     rows = phone_page.inner_text("table.list")
     assert "reply" in rows and "sent" in rows and "…0999" in rows
     shot(phone_page, "phone-messages")
+
+
+def no_sideways_scroll(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (page.url, width)
+    # A card's value is one grid item: a cell holding several nodes would spill them under its label.
+    spilled = page.evaluate(
+        "() => [...document.querySelectorAll('table.list td[data-label]')].filter(td => [...td.childNodes]"
+        ".filter(n => n.nodeType === 1 || n.textContent.trim()).length > 1).map(td => td.outerHTML)"
+    )
+    assert spilled == [], spilled
+
+
+def test_on_a_phone_the_login_page_speaks_the_browsers_language(server, phone):
+    _, base = server
+    phone.context.clear_cookies()
+    phone.goto(f"{base}/admin/login")
+    assert phone.get_attribute("html", "lang") == "es"
+    assert translator("es")("Password") in phone.inner_text("main")
+    no_sideways_scroll(phone)
+    shot(phone, "phone-login")
+    log_in(phone, base, "lupe")
+
+
+def test_on_a_phone_the_queue_is_cards_with_their_actions_in_view(server, phone, registered):
+    _, base = server
+    log_in(phone, base, "lupe")
+    phone.goto(f"{base}/admin/queue")
+    first = phone.locator("table.list tbody tr").first
+    assert first.evaluate("row => getComputedStyle(row).display") == "block"  # a card, not a table row
+    assert phone.locator("table.list thead").bounding_box()["height"] <= 1  # the column names moved into the cards
+    cell = first.locator("td").nth(1)
+    shown_label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert shown_label == f'"{translator("es")("When")}"'  # each value beside its column's name
+    when = cell.inner_text()
+    assert "(hora de Ciudad Juárez)" in when and not re.search(RAW_ISO, phone.inner_text("main"))
+    for button in first.locator("td.actions button").all():
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], button.inner_text()
+    assert first.locator("td.actions button").count() == 2  # send now, cancel
+    assert translator("es")("Waiting") in first.inner_text()
+    no_sideways_scroll(phone)
+    shot(phone, "phone-queue")
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/people", "/admin/messages", "/admin/staff", "/admin/audit"])
+def test_on_a_phone_no_page_scrolls_sideways(server, phone, registered, path):
+    _, base = server
+    log_in(phone, base, "lupe")
+    phone.goto(f"{base}{path}")
+    no_sideways_scroll(phone)
+    assert not re.search(RAW_ISO, phone.inner_text("main"))
+    for button in phone.locator("main button").all():
+        box = button.bounding_box()
+        assert box is None or box["x"] + box["width"] <= PHONE["width"], (path, button.inner_text())
+    shot(phone, "phone-" + (path.rsplit("/", 1)[-1] or "home"))
+
+
+def test_on_a_phone_a_broadcast_is_checked_before_it_goes(server, phone, registered):
+    _, base = server
+    log_in(phone, base, "lupe")
+    phone.goto(f"{base}/admin/broadcasts")
+    phone.fill("#text_en", "Road block on the way to the bridge.")
+    phone.fill("#text_es", "Retén en el camino al puente.")
+    expect(phone.locator("#preview")).to_contain_text("Español")
+    no_sideways_scroll(phone)
+    shot(phone, "phone-broadcast-compose")
+    before = phone.locator("tr[data-progress]").count()
+    phone.click("#send")
+    phone.wait_for_load_state()
+    confirm = phone.locator("#confirmation")
+    expect(confirm).to_be_visible()
+    assert "Español" in confirm.inner_text() and "USD" in confirm.inner_text()
+    assert phone.locator("tr[data-progress]").count() == before  # nothing stored before the confirmation
+    box = phone.locator("#confirm").bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    no_sideways_scroll(phone)
+    shot(phone, "phone-broadcast-confirm")
+    phone.click("#confirm")
+    phone.wait_for_load_state()
+    assert phone.locator("tr[data-progress]").count() == before + 1
+    no_sideways_scroll(phone)
+    shot(phone, "phone-broadcast-sent")

@@ -39,6 +39,8 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "hours": "24",
     "quote": "Você deve ir... não saia hoje!",  # the longest quote, in UCS-2
     "place": "San Luis Río Colorado",  # the longest clock name: a city's or a court's
+    "fallback": "Português",  # a language's own name, in the console's broadcast preview
+    "name": "ana.maria.de.los.angeles.perez",  # a staff member's (32 characters at most)
     "port_line": "esté en Puente Reynosa-Hidalgo aproximadamente a las 12:30 a.m. (hora de San Luis Río Colorado) "
     "[11:30 p.m. hora de San Antonio]",
 }

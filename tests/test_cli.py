@@ -1,6 +1,7 @@
 """The CLI: init-db, chat, queue list, dispatch --once; and the README documents every command."""
 
 import json
+import re
 
 from bot.core.phones import PhoneVault
 from bot.store import db as storage
@@ -98,6 +99,9 @@ def test_readme_documents_every_command_route_and_variable(app):
         "HEARINGBOT_DISPATCH_INTERVAL",
     ):
         assert variable in readme, variable
+    for source in (ROOT / "bot" / "config.py", ROOT / "app.py"):  # every variable the code reads, too
+        for variable in re.findall(r'(?:env|environ\.get)\("((?:HEARINGBOT|TWILIO)_[A-Z_]+)"', source.read_text()):
+            assert variable in readme, variable
     for rule in app.url_map.iter_rules():
         if rule.endpoint != "static":
             assert rule.rule in readme, rule.rule

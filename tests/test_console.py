@@ -5,12 +5,19 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.status import ALL
-from bot.store import audit, staff
+from app import create_app
+from bot.config import ConfigError
+from bot.core.conversation import STATE_NAMES
+from bot.core.dates import LANGS
+from bot.core.i18n import NATIVE_NAMES, translator
+from bot.core.phones import PhoneVault
+from bot.core.status import ALL, KIND_NAMES, STATUS_NAMES, Kind, Status
+from bot.store import audit, broadcasts, staff
 from bot.store import db as storage
 from bot.web import context
+from bot.web.console import routes
 from scheduler import outbox
-from tests.helpers import PASSWORD, PUBLIC_URL, Phone, login, post, register, token
+from tests.helpers import PASSWORD, PUBLIC_URL, ROOT, Phone, login, make_app, post, queued, register, token
 
 ROUTES = {  # GET pages and the least role that may see them
     "/admin": "volunteer",
@@ -30,6 +37,7 @@ POSTS = {  # actions and the least role
     "/admin/broadcasts/1/cancel": "volunteer",
     "/admin/queue/1/cancel": "operator",
     "/admin/staff/vol/disable": "admin",
+    "/admin/staff/vol/enable": "admin",
 }
 ORDER = ("volunteer", "operator", "admin")
 
@@ -189,12 +197,13 @@ def test_the_queue_filters_by_kind_city_and_day_in_sql(members, client, db):
     def shown(query):
         page = client.get(f"/admin/queue?{query}", base_url=PUBLIC_URL).get_data(as_text=True)
         total = int(re.search(r"<p>(\d+) messages</p>", page)[1])
-        return total, set(re.findall(r"…(\d{4})", page)), re.findall(r"<td>(reminder|wakeup|evening)</td>", page)
+        kinds = re.findall(r'data-label="Kind">(Reminder|Hearing-day message|Evening-before message)</td>', page)
+        return total, set(re.findall(r"…(\d{4})", page)), kinds
 
     everyone = db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
     assert shown("status=pending")[0] == everyone
     total, phones, kinds = shown("status=pending&city=tijuana&kind=evening")  # at the port at 04:30: the evening before
-    assert (total, phones, kinds) == (1, {"0002"}, ["evening"])
+    assert (total, phones, kinds) == (1, {"0002"}, ["Evening-before message"])
     assert shown("status=pending&city=tijuana&kind=wakeup")[0] == 0
     day = db.execute("SELECT substr(send_at, 1, 10) FROM outbox WHERE slot = 'd7' ORDER BY id LIMIT 1").fetchone()[0]
     total, phones, kinds = shown(f"status=all&date={day}&city=ciudad_juarez")
@@ -272,3 +281,206 @@ def test_no_console_page_reads_every_message_or_every_person(members, client, db
         for sql in selects:
             plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()]
             assert not [step for step in plan if SCAN.fullmatch(step)], (page, sql, plan)
+    assert total == 1 and phones == {"0001"} and kinds == ["Reminder"]
+
+
+# --- times on named clocks, codes in words (issue 16) -------------------------------------------------
+
+RAW_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+PAGES = [path for path in ROUTES if not path.endswith(".csv")]
+
+
+def busy(client, db):
+    """Something on every page: two people (one mid-conversation), a failed message, a broadcast, audit rows."""
+    register(Phone(client, "+5216561230001"))  # Ciudad Juárez, El Paso court
+    half = Phone(client, "+5216641230002")
+    half.text("hola"), half.text("1")  # Spanish, now choosing a city
+    db.execute("UPDATE outbox SET status = 'failed', error_code = '30005' WHERE slot = 'd7'")
+    db.conn.commit()
+
+
+def test_times_are_shown_on_named_clocks_never_as_raw_iso(members, client, db):
+    busy(client, db)
+    login(client, "adm")
+    csrf = token(client, "/admin/broadcasts")
+    post(client, "/admin/broadcasts", data={"csrf_token": csrf, "text_es": "Cuidado.", "confirmed": "1"})
+    for path in PAGES:
+        page = client.get(path, base_url=PUBLIC_URL).get_data(as_text=True)
+        assert not RAW_ISO.search(page), (path, RAW_ISO.search(page)[0])
+        assert "(UTC)" not in page, path
+    queue = client.get("/admin/queue?status=all", base_url=PUBLIC_URL).get_data(as_text=True)
+    # NOW is 2 Feb 2026; the d3 reminder goes on 6 March at 10:00 in Juárez (17:00 UTC): the person's clock
+    assert "Fri, Mar 6, 10:00 AM (Ciudad Juárez time)" in queue
+    people = client.get("/admin/people", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "Mon, Mar 9, 8:30 AM (El Paso time)" in people  # the hearing on its court's clock
+    audit_page = client.get("/admin/audit", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "Mon, Feb 2, 7:00 AM (Tijuana time)" in audit_page  # 15:00 UTC on the console's clock
+    assert "Mon, Feb 2, 7:00 AM (Tijuana time)" in client.get("/admin/broadcasts", base_url=PUBLIC_URL).get_data(
+        as_text=True
+    )
+
+
+def test_the_console_clock_is_a_setting_and_must_be_a_real_zone(app, client, tmp_path):
+    app.config["CONSOLE_ZONE"] = "America/Ciudad_Juarez"
+    add = app.test_cli_runner().invoke
+    add(args=["staff", "add", "ana", "--role", "admin", "--lang", "es"], input=PASSWORD + "\n")
+    app.config["LOGIN_SLOWDOWN"] = False
+    login(client, "ana")
+    page = client.get("/admin/audit", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "lun 2 de feb, 8:00 a.m. (hora de Ciudad Juárez)" in page  # Spanish words, Juárez's clock
+    with pytest.raises(ConfigError, match="HEARINGBOT_CONSOLE_ZONE"):
+        make_app(tmp_path / "other", CONSOLE_ZONE="Mars/Olympus_Mons")
+    other = create_app({**app.config, "CONSOLE_ZONE": "America/Mexico_City", "DATABASE": app.config["DATABASE"]})
+    with other.test_request_context("/admin"):
+        assert routes.display.console_clock().name == "Ciudad de México"  # a city on that clock names it
+
+
+def test_codes_are_shown_in_the_members_language_by_their_names(app, client, db):
+    app.config["LOGIN_SLOWDOWN"] = False
+    with app.app_context():
+        staff.add(context.get_db(), context.vault(), "lupe", "admin", None, PASSWORD, None, context.now(), "es")
+    busy(client, db)
+    login(client, "lupe")
+    _ = translator("es")
+    people = client.get("/admin/people", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert _(STATE_NAMES["choose_city"]) in people and _(STATE_NAMES["registered"]) in people
+    assert "choose_city" not in people and ">registered<" not in people
+    assert "Español" in people and ">es<" not in people
+    queue = client.get("/admin/queue?status=all", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert _(KIND_NAMES[Kind.REMINDER]) in queue and _(STATUS_NAMES[Status.PENDING]) in queue
+    assert _(STATUS_NAMES[Status.FAILED]) in queue and _("The number does not exist.") in queue
+    assert not re.search(r">\s*(pending|reminder|wakeup|evening|failed)\s*<", queue)  # no code as a label
+    staff_page = client.get("/admin/staff", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert _(staff.ROLE_NAMES["volunteer"]) in staff_page and not re.search(r">(volunteer|operator|admin)<", staff_page)
+    assert all(f">{NATIVE_NAMES[lang]}<" in staff_page for lang in LANGS)  # the language menu, by their own names
+    audit_page = client.get("/admin/audit", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert _(audit.ACTION_NAMES["staff added"]) in audit_page and "{}" not in audit_page
+    home = client.get("/admin", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "<td>Español</td>" in home and "<td>-</td>" not in home
+
+
+def test_every_status_kind_role_state_and_action_has_a_name():
+    assert set(STATUS_NAMES) == set(Status) and set(KIND_NAMES) == set(Kind)
+    assert set(staff.ROLE_NAMES) == set(staff.ROLES)
+    assert set(broadcasts.STATUS_NAMES) == {"draft", "awaiting_approval", "sending", "sent", "cancelled"}
+    from bot.core.conversation import STATE_HANDLERS
+
+    assert set(STATE_HANDLERS) == set(STATE_NAMES)  # every state has a handler, and a name
+    recorded = {"broadcast sent", "broadcast approved", "queue send-now", "queue retry", "queue cancel"}  # by variable
+    for source in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "scheduler").rglob("*.py")]:
+        text = source.read_text()
+        recorded |= set(re.findall(r'audit\.record\(\s*[\w.]+,\s*[^,]+,\s*"([^"]+)"', text))
+        recorded |= set(re.findall(r'_act\(\s*"([^"]+)"', text))
+    assert len(recorded) > 15 and recorded <= set(audit.ACTION_NAMES), recorded - set(audit.ACTION_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("es-MX,es;q=0.9,en;q=0.8", "es"),
+        ("pt-BR", "pt"),
+        ("fr-CA,fr;q=0.8", "fr"),
+        ("ht", "ht"),
+        ("de-DE", "en"),
+        ("", "en"),
+    ],
+)
+def test_the_login_page_speaks_the_browsers_language(members, app, header, lang):
+    browser = app.test_client()
+    headers = {"Accept-Language": header} if header else {}
+    page = browser.get("/admin/login", base_url=PUBLIC_URL, headers=headers).get_data(as_text=True)
+    _ = translator(lang)
+    assert f'<html lang="{lang}">' in page and _("Password") in page and _("Log in") in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    wrong = browser.post(
+        "/admin/login",
+        base_url=PUBLIC_URL,
+        headers={**headers, "Referer": f"{PUBLIC_URL}/admin/"},
+        data={"username": "op", "password": "nope", "csrf_token": csrf},
+    )
+    assert _("Wrong name or password.") in wrong.get_data(as_text=True)
+
+
+def test_once_logged_in_the_members_language_wins_over_the_browsers(members, client):
+    login(client, "op")  # English pages
+    page = client.get("/admin", base_url=PUBLIC_URL, headers={"Accept-Language": "es-MX"}).get_data(as_text=True)
+    assert '<html lang="en">' in page and "people registered" in page
+
+
+# --- broadcasts: a confirm step ------------------------------------------------------------------------
+
+
+def test_a_broadcast_is_checked_before_it_is_sent_and_says_who_gets_which_text(members, client, db, crowd):
+    login(client, "vol")
+    csrf = token(client, "/admin/broadcasts")
+    form = {"csrf_token": csrf, "text_es": "Puente cerrado.", "text_pt": "Ponte fechada."}
+    check = post(client, "/admin/broadcasts", data=form)
+    page = check.get_data(as_text=True)
+    assert check.status_code == 200 and db["broadcasts"].count == 0 and queued(db) == 0  # nothing stored yet
+    assert "Check before sending" in page and "6 people, about 0.60 USD" in page
+    assert "Español: 2 people, 1 SMS segment(s) each" in page
+    assert "Português: 1 people, 1 SMS segment(s) each" in page
+    assert "English: 1 people get the Español text, 1 SMS segment(s) each" in page  # the fallback, said
+    assert "Kreyòl: 1 people get the Español text" in page and "Français: 1 people get the Español text" in page
+    assert 'id="confirm">Send to 6 people</button>' in page
+    assert '<textarea id="text_pt" name="text_pt" rows="2" >Ponte fechada.</textarea>' in page  # kept to edit
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.split('id="composer"')[0]))
+    assert (
+        hidden["confirmed"] == "1" and hidden["text_es"] == "Puente cerrado." and hidden["text_pt"] == "Ponte fechada."
+    )
+    only = post(client, "/admin/broadcasts", data=form | {"only_written": "on"}).get_data(as_text=True)
+    assert "3 people get nothing (no text in their language)" not in only  # said language by language
+    assert "English: 1 people get nothing (no text in their language)" in only
+    sent = post(client, "/admin/broadcasts", data={**hidden, "csrf_token": csrf})
+    assert sent.status_code == 302 and queued(db) == 6
+    assert broadcasts.get(db, 1)["status"] == "sending"
+    preview = post(client, "/admin/broadcasts/preview", data=form).json
+    assert preview["fallbacks"] == {"en": "es", "fr": "es", "ht": "es"}
+    assert "English: 1 people get the Español text, 1 SMS segment(s) each" in preview["lines"]
+
+
+def test_the_confirm_step_says_when_a_volunteers_broadcast_will_wait_for_approval(members, client, db, monkeypatch):
+    monkeypatch.setattr(broadcasts, "APPROVAL_OVER", 0)
+    register(Phone(client))
+    login(client, "vol")
+    page = post(
+        client, "/admin/broadcasts", data={"csrf_token": token(client, "/admin/broadcasts"), "text_es": "Cuidado."}
+    ).get_data(as_text=True)
+    assert "More than 0 people: it will wait for an operator&#39;s approval." in page
+
+
+# --- decrypt only what is shown -------------------------------------------------------------------------
+
+
+def test_pages_decrypt_only_the_rows_they_show(members, client, db, monkeypatch):
+    for n in range(4):
+        register(Phone(client, f"+52165612300{n:02d}"))
+    db.execute("UPDATE outbox SET status = 'sent', sid = 'SM' || id")
+    db.conn.commit()
+    monkeypatch.setattr(routes, "PAGE", 3)
+    seen = []
+    real = PhoneVault.decrypt
+    monkeypatch.setattr(PhoneVault, "decrypt", lambda self, token: seen.append(token) or real(self, token))
+    login(client, "op")
+    for path, shown in (("/admin/people", 3), ("/admin/messages", 3), ("/admin/queue?status=all", 3)):
+        seen.clear()
+        page = client.get(path, base_url=PUBLIC_URL).get_data(as_text=True)
+        assert len(re.findall(r"…\d{4}", page)) == shown and len(seen) == shown, (path, len(seen))
+
+
+def test_short_dates_in_every_language():
+    from datetime import date
+
+    from bot.core.i18n import short_date
+
+    day = date(2027, 3, 9)
+    assert [short_date(day, lang) for lang in LANGS] == [
+        "mar 9 de mar",
+        "Tue, Mar 9",
+        "ter., 9 de mar.",
+        "mar. 9 mars",
+        "madi 9 mas",
+    ]
+    assert (
+        short_date(day, "es", year=True) == "mar, 9 de mar de 2027" and short_date(day, "ht", year=True)[-4:] == "2027"
+    )

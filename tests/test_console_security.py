@@ -198,6 +198,68 @@ def test_disable_and_password_change_end_sessions(members, client, app):
     assert replay(app, cookie).status_code == 302
 
 
+def test_an_admin_cannot_disable_themselves_nor_the_last_admin(members, app, db):
+    """Review: an admin disabled himself with one click, and nothing could enable him again."""
+    adm = app.test_client()
+    login(adm, "adm")
+    page = adm.get("/admin/staff", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "/admin/staff/adm/disable" not in page  # no button to disable yourself
+    assert 'data-confirm="Disable op? They can no longer log in."' in page  # the others' ask first
+    refused = post(adm, "/admin/staff/adm/disable", data={"csrf_token": token(adm, "/admin/staff")})
+    assert refused.status_code == 302
+    page = adm.get("/admin/staff", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "You cannot disable yourself: ask another admin." in page
+    assert next(db["staff"].rows_where("name = 'adm'"))["disabled_at"] is None
+    with app.app_context():
+        staff.add(context.get_db(), context.vault(), "bea", "admin", None, PASSWORD, None, context.now(), lang="en")
+    bea = app.test_client()
+    login(bea, "bea")
+    post(bea, "/admin/staff/adm/disable", data={"csrf_token": token(bea, "/admin/staff")})  # another admin may
+    assert next(db["staff"].rows_where("name = 'adm'"))["disabled_at"] == "2026-02-02T15:00:00Z"
+    assert adm.get("/admin/staff", base_url=PUBLIC_URL).status_code == 302  # adm's session ended
+    cli = app.test_cli_runner()
+    last = cli.invoke(args=["staff", "disable", "bea"])
+    assert last.exit_code == 1 and "This is the last admin" in last.output  # not from the shell either
+    assert next(db["staff"].rows_where("name = 'bea'"))["disabled_at"] is None
+    with app.app_context(), pytest.raises(staff.Refused):
+        staff.disable(context.get_db(), "bea", context.now(), actor="op")
+    assert cli.invoke(args=["staff", "disable", "vol"]).exit_code == 0  # volunteers and operators: yes
+    assert "is already disabled" in cli.invoke(args=["staff", "disable", "vol"]).output
+
+
+def test_staff_enable_from_the_shell_and_the_console_lets_them_back_in(members, app, db):
+    cli = app.test_cli_runner()
+    op = app.test_client()
+    login(op, "op")
+    cookie = stolen(op)
+    assert cli.invoke(args=["staff", "disable", "op"]).exit_code == 0
+    assert login(app.test_client(), "op").status_code == 401
+    assert "is not disabled" in cli.invoke(args=["staff", "enable", "vol"]).output
+    assert "no staff member" in cli.invoke(args=["staff", "enable", "nobody"]).output
+    enabled = cli.invoke(args=["staff", "enable", "op"])
+    assert enabled.exit_code == 0 and "op enabled" in enabled.output
+    assert login(app.test_client(), "op").status_code == 302  # the same password as before
+    assert replay(app, cookie).status_code == 302  # sessions from before the disable stay ended
+    entry = audit.entries(db)[1]
+    assert (entry["actor"], entry["action"]) == ("cli", "staff enabled")
+    assert entry["changes"] == {"disabled_at": ["2026-02-02T15:00:00Z", None]}
+
+    admin = app.test_client()
+    login(admin, "adm")
+    csrf = token(admin, "/admin/staff")
+    post(admin, "/admin/staff/vol/disable", data={"csrf_token": csrf})
+    page = admin.get("/admin/staff", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "vol can no longer log in." in page and "/admin/staff/vol/enable" in page
+    assert post(admin, "/admin/staff/vol/enable", data={"csrf_token": csrf}).status_code == 302
+    assert "vol can log in again." in admin.get("/admin/staff", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert post(admin, "/admin/staff/vol/enable", data={"csrf_token": csrf}).status_code == 302  # a second tap
+    assert post(admin, "/admin/staff/nobody/enable", data={"csrf_token": csrf}).status_code == 404
+    assert [e["action"] for e in audit.entries(db)[:3]] == ["staff enabled", "staff disabled", "login"]
+    volunteer = app.test_client()
+    login(volunteer, "vol")
+    assert post(volunteer, "/admin/staff/op/disable", data={"csrf_token": token(volunteer)}).status_code == 403
+
+
 def test_a_session_ends_12_hours_after_login_however_busy(members, client, app):
     login(client, "op")
     for _ in range(11):  # a request every hour keeps the cookie fresh
@@ -342,8 +404,9 @@ def add_people(app, n, first=0):
 
 
 def send_broadcast(client, **fields):
-    data = {"csrf_token": token(client, "/admin/broadcasts"), "text_es": "Retén en la carretera.", **fields}
-    return post(client, "/admin/broadcasts", data=data)
+    """The composer's form, past its confirm step (confirmed=1)."""
+    data = {"csrf_token": token(client, "/admin/broadcasts"), "text_es": "Retén en la carretera.", "confirmed": "1"}
+    return post(client, "/admin/broadcasts", data=data | fields)
 
 
 def test_a_volunteers_broadcast_to_over_500_people_waits_for_an_operator(members, app, db):
@@ -424,7 +487,7 @@ def test_shelter_edits_are_audited_field_by_field_old_to_new(members, app, clien
     }
     login(client, "adm")
     page = client.get("/admin/audit", base_url=PUBLIC_URL).get_data(as_text=True)
-    assert "phone: " in page and "→ +52 656 000 6666" in page
+    assert "Phone: " in page and "→ +52 656 000 6666" in page
 
 
 def test_failed_logins_cannot_push_staff_actions_off_the_audit_page_and_every_page_is_reachable(members, app, db):
@@ -442,7 +505,7 @@ def test_failed_logins_cannot_push_staff_actions_off_the_audit_page_and_every_pa
     seen, path = [], "/admin/audit"
     while path:
         page = admin.get(path, base_url=PUBLIC_URL).get_data(as_text=True)
-        seen += re.findall(r"<tr><td>(\d+)</td>", page)
+        seen += re.findall(r'<tr><td data-label="#">(\d+)</td>', page)
         more = re.search(r'href="([^"]+)" rel="next"', page)
         path = more[1].replace("&amp;", "&") if more else None
     actions = [e["action"] for e in audit.entries(db, limit=10_000, logins=False)]

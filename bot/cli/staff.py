@@ -1,4 +1,4 @@
-"""`staff`: volunteers and operators: add, pin, password, list, disable."""
+"""`staff`: volunteers and operators: add, pin, password, list, disable, enable."""
 
 from __future__ import annotations
 
@@ -88,12 +88,24 @@ def staff_list(db: Database) -> None:
 @click.argument("name")
 @with_db()
 def staff_disable(db: Database, name: str) -> None:
-    """Stop a staff member's console logins and alerts by phone."""
+    """Stop a staff member's console logins and alerts by phone (never the last admin's)."""
     try:
         staff.disable(db, name, context.now())
     except staff.StaffError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{name} disabled")
+
+
+@group.command("enable")
+@click.argument("name")
+@with_db()
+def staff_enable(db: Database, name: str) -> None:
+    """Let a disabled staff member log in again (same password and PIN)."""
+    try:
+        staff.enable(db, name, context.now())
+    except staff.StaffError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{name} enabled")
 
 
 def init_app(app: Flask) -> None:

@@ -39,6 +39,29 @@ CONFIRM_DELETE = "confirm_delete"
 ASK_CITY_NAME = "ask_city_name"  # "Other" in the city menu: the name, typed
 ASK_COURT_PLACE = "ask_court_place"  # a court we could not find: its US city and state
 CHOOSE_AMPM = "choose_ampm"  # a time before 6:00 or after 19:00: morning or evening?
+
+
+def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
+    return message
+
+
+# Where a person is in the conversation, as the console shows it (msgids).
+STATE_NAMES = {
+    NEW: N_("New"),
+    CHOOSE_LANGUAGE: N_("Choosing a language"),
+    CHOOSE_CITY: N_("Choosing a city"),
+    CHOOSE_COURT: N_("Choosing a court"),
+    ASK_CITY_NAME: N_("Typing a city"),
+    ASK_COURT_PLACE: N_("Naming the court's city"),
+    CHOOSE_AMPM: N_("Choosing a.m. or p.m."),
+    ASK_HEARING: N_("Asked for the hearing date"),
+    CHOOSE_DATE: N_("Choosing between two dates"),
+    ASK_TIME: N_("Asked for the hearing time"),
+    CONFIRM_HEARING: N_("Confirming the hearing"),
+    ASK_PORT_TIME: N_("Asked for the time at the port"),
+    REGISTERED: N_("Registered"),
+    CONFIRM_DELETE: N_("Asked to delete everything"),
+}
 EARLIEST, LATEST = time(6, 0), time(19, 0)  # hearing times outside these are asked about
 
 MAX_DAYS_AHEAD = 366  # no hearing is set further out; it also bounds what one phone can make us plan

@@ -80,6 +80,15 @@ def weekday_day_month(day: date, lang: str) -> str:
     return f"{weekday} {day_month(day, lang)}"
 
 
+@lru_cache(maxsize=4096)
+def short_date(day: date, lang: str, year: bool = False) -> str:
+    """Weekday, day and month, short, for the console: 'mar 9 de mar', 'Tue, Mar 9'; the year when asked."""
+    if lang == "ht":
+        text = f"{HT_DAYS[day.weekday()]} {day.day} {HT_MONTHS[day.month - 1]}"
+        return f"{text} {day.year}" if year else text
+    return format_skeleton("yMMMEd" if year else "MMMEd", day, locale=BABEL_LOCALE[lang]).translate(_PLAIN_SPACES)
+
+
 @lru_cache(maxsize=8192)  # pure, and planning renders the same few days and times
 def clock(moment: time, lang: str) -> str:
     """A clock time as the language writes it: '8:30 a.m.', '8:30 AM', '08:30'."""

@@ -117,6 +117,13 @@ class Places:
         assert city is not None, "a port's city is checked at load"
         return city.zone
 
+    def clock_name(self, zone: ZoneInfo) -> str:
+        """What to call a zone's clock: the city it is named after ('Ciudad Juárez' for
+        America/Ciudad_Juarez), else its first city, else the zone's own last part ('Mexico City')."""
+        named = zone.key.rsplit("/", 1)[-1].replace("_", " ")
+        on_it = [c for c in self.cities if c.zone.key == zone.key]
+        return next((c.name for c in on_it if bare(c.name) == bare(named)), on_it[0].name if on_it else named)
+
 
 @cache
 def load(path: Path = DATA_FILE) -> Places:

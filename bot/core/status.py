@@ -33,6 +33,30 @@ class Kind(StrEnum):
     REPLY = "reply"  # a volunteer's answer in a thread (its text sealed with the message key)
 
 
+def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
+    return message
+
+
+# What the console calls them (msgids, translated where shown): every status and kind has a name.
+STATUS_NAMES = {
+    Status.PENDING: N_("Waiting"),
+    Status.SENDING: N_("Sending"),
+    Status.SENT: N_("Accepted by Twilio"),
+    Status.DELIVERED: N_("Delivered"),
+    Status.READ: N_("Read"),
+    Status.UNDELIVERED: N_("Not delivered"),
+    Status.FAILED: N_("Failed"),
+    Status.CANCELLED: N_("Cancelled"),
+    Status.EXPIRED: N_("Expired"),
+}
+KIND_NAMES = {
+    Kind.REMINDER: N_("Reminder"),
+    Kind.WAKEUP: N_("Hearing-day message"),
+    Kind.EVENING: N_("Evening-before message"),
+    Kind.BROADCAST: N_("Alert"),
+    Kind.GOODBYE: N_("Goodbye"),
+}
+
 ALL = tuple(Status)  # the order pages and filters list them in
 WAITING = (Status.PENDING, Status.SENDING)  # not yet out
 OUT = (Status.SENT, Status.DELIVERED, Status.READ, Status.UNDELIVERED, Status.FAILED)  # Twilio took it

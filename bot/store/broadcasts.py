@@ -32,6 +32,19 @@ PRIORITY = 2  # after hearing-day wake-ups (0) and reminders (1)
 APPROVAL_OVER = 500  # people; a volunteer's broadcast to more waits for an operator's approval
 
 
+def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
+    return message
+
+
+STATUS_NAMES = {  # a broadcast's status as the console shows it (msgids)
+    "draft": N_("Draft"),
+    "awaiting_approval": N_("Awaiting approval"),
+    "sending": N_("Sending"),
+    "sent": N_("All sent"),
+    "cancelled": N_("Cancelled"),
+}
+
+
 class BroadcastError(ValueError):
     pass
 
@@ -141,13 +154,16 @@ class Preview:
     by_lang: dict = field(default_factory=dict)  # lang -> {people, sms, whatsapp, segments}
     without_text: int = 0
     cost: float = 0.0
+    fallbacks: dict = field(default_factory=dict)  # lang with no text of its own -> the lang whose text it gets
+    without_by_lang: dict = field(default_factory=dict)  # lang -> people who get nothing (no text, no fallback)
 
     def lines(self) -> list[str]:
         out = [f"{self.people} people; about {self.cost:.2f} USD"]
         for lang, d in sorted(self.by_lang.items()):
+            given = f", with the {self.fallbacks[lang]} text" if lang in self.fallbacks else ""
             out.append(
                 f"  {lang}: {d['people']} people ({d['sms']} SMS, {d['whatsapp']} WhatsApp), "
-                f"{d['segments']} segment(s) per SMS"
+                f"{d['segments']} segment(s) per SMS{given}"
             )
         if self.without_text:
             out.append(f"  {self.without_text} people have no text in their language and get nothing")
@@ -163,19 +179,22 @@ def preview(
         f"SELECT lang, channel, count(*) FROM ({_MATCHED.format(where=where)}) m GROUP BY lang, channel", params
     ).fetchall()
     by_lang: dict = {}
-    without = 0
+    fallbacks: dict = {}
+    without: dict = {}
     cost = 0.0
     for lang, channel, n in found:
         text = texts.get(lang) or (texts.get(fallback) if fallback else None)
         if not text:
-            without += n
+            without[lang] = without.get(lang, 0) + n
             continue
+        if not texts.get(lang):
+            fallbacks[lang] = fallback
         d = by_lang.setdefault(lang, {"people": 0, "sms": 0, "whatsapp": 0, "segments": count(text)})
         d["people"] += n
         d["whatsapp" if channel == "whatsapp" else "sms"] += n
         cost += n * (prices["whatsapp"] if channel == "whatsapp" else prices["sms"] * d["segments"])
     people = sum(d["people"] for d in by_lang.values())
-    return Preview(people, by_lang, without, round(cost, 2))
+    return Preview(people, by_lang, sum(without.values()), round(cost, 2), fallbacks, without)
 
 
 def create(
@@ -418,6 +437,7 @@ def listing(db: Database, places: Places) -> list[dict]:
                 "people": b["people"],
                 "approved_by": b["approved_by"],
                 "target": Target.from_json(b["target"]).describe(places),
+                "filters": json.loads(b["target"] or "{}"),  # the target's fields, for the console to word
                 "texts": json.loads(b["texts"]),
                 **tally,
             }

@@ -113,9 +113,9 @@ def daily(db: Database, now: datetime, days: int = 30) -> list[tuple[str, int, i
 
 
 def message_log(db: Database, vault: PhoneVault, limit: int) -> list[dict]:
-    """The latest messages past `pending`, newest first: phones masked, each failure explained.
-
-    Read newest first from idx_outbox_done (its very term, `status != 'pending'`), `limit` rows only."""
+    """The latest messages past `pending`, newest first: phones masked (only the `limit` rows shown are
+    decrypted), each failure explained. Read newest first from idx_outbox_done (its very term,
+    `status != 'pending'`), `limit` rows only."""
     found = rows(
         db,
         "SELECT o.id, o.kind, o.channel, o.status, o.sid, o.error_code, o.reason, o.sent_as, o.updated_at, "
@@ -131,12 +131,15 @@ def message_log(db: Database, vault: PhoneVault, limit: int) -> list[dict]:
 
 
 def people(db: Database, vault: PhoneVault, now: datetime, limit: int) -> list[dict]:
-    """The newest people first, with their next active hearing; phones masked."""
+    """The newest people first, with their next active hearing and its court; phones masked.
+
+    Only the `limit` rows returned are decrypted: the page shows every one of them."""
     found = rows(
         db,
         "SELECT c.id, c.phone_enc, c.channel, c.lang, c.city, c.court, c.state, c.opted_out_at, c.unreachable_at, "
-        "(SELECT min(hearing_at) FROM hearings h WHERE h.contact_id = c.id AND h.status = 'active' "
-        "AND h.hearing_at > ?) AS next_hearing FROM contacts c ORDER BY c.id DESC LIMIT ?",
+        "h.hearing_at AS next_hearing, h.court AS hearing_court FROM contacts c "
+        "LEFT JOIN hearings h ON h.id = (SELECT id FROM hearings WHERE contact_id = c.id AND status = 'active' "
+        "AND hearing_at > ? ORDER BY hearing_at LIMIT 1) ORDER BY c.id DESC LIMIT ?",
         [iso(now), limit],
     )
     for r in found:

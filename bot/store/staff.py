@@ -56,12 +56,23 @@ def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the c
     return message
 
 
+ROLE_NAMES = {"volunteer": N_("Volunteer"), "operator": N_("Operator"), "admin": N_("Admin")}
 BAD_NAME = N_("A name has 2 to 32 characters: lowercase letters, digits, dots, dashes or underscores.")
 RESERVED_NAME = N_("This name is reserved for the system: choose another.")
+SELF_DISABLE = N_("You cannot disable yourself: ask another admin.")
+LAST_ADMIN = N_("This is the last admin: add or enable another admin first.")
 
 
 class StaffError(ValueError):
     pass
+
+
+class NotFound(StaffError):
+    """No staff member has that name."""
+
+
+class Refused(StaffError):
+    """A rule says no (not a mistyped name): its message is a msgid the console translates."""
 
 
 @dataclass(frozen=True)
@@ -143,13 +154,45 @@ def listing(db: Database) -> list[dict]:
 
 
 def disable(db: Database, name: str, now: datetime, actor: str = "cli") -> None:
-    """No more console logins or alerts by phone, and every open session ends; the row stays for the audit log."""
-    staff_id = _id_of(db, name)
-    with db.atomic():
+    """No more console logins or alerts by phone, and every open session ends; the row stays for the audit log.
+
+    Nobody disables themselves, and the last enabled admin stays (Refused): the console could not be
+    opened again but from the shell. Checked and written in one write transaction, so two admins
+    disabling each other at once leave one of them."""
+    with write_transaction(db):
+        member = _row_of(db, name)
+        if member["disabled_at"]:
+            raise StaffError(f"{member['name']!r} is already disabled")
+        if member["name"] == actor:
+            raise Refused(SELF_DISABLE)
+        if member["role"] == "admin" and _enabled_admins(db) <= 1:
+            raise Refused(LAST_ADMIN)
         db.execute(
-            "UPDATE staff SET disabled_at = ?, session_epoch = session_epoch + 1 WHERE id = ?", [iso(now), staff_id]
+            "UPDATE staff SET disabled_at = ?, session_epoch = session_epoch + 1 WHERE id = ?",
+            [iso(now), member["id"]],
         )
-        audit.record(db, actor, "staff disabled", now, name=name, changes={"disabled_at": [None, iso(now)]})
+        audit.record(db, actor, "staff disabled", now, name=member["name"], changes={"disabled_at": [None, iso(now)]})
+
+
+def enable(db: Database, name: str, now: datetime, actor: str = "cli") -> None:
+    """A disabled member may log in (and send alerts by phone) again, with the password and PIN they had;
+    sessions from before stay ended (disabling moved the epoch on)."""
+    with write_transaction(db):
+        member = _row_of(db, name)
+        if not member["disabled_at"]:
+            raise StaffError(f"{member['name']!r} is not disabled")
+        db.execute("UPDATE staff SET disabled_at = NULL WHERE id = ?", [member["id"]])
+        audit.record(
+            db, actor, "staff enabled", now, name=member["name"], changes={"disabled_at": [member["disabled_at"], None]}
+        )
+
+
+def _enabled_admins(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM staff WHERE role = 'admin' AND disabled_at IS NULL").fetchone()[0]
+
+
+def _row_of(db: Database, name: str) -> dict:
+    return rows(db, "SELECT id, name, role, disabled_at FROM staff WHERE id = ?", [_id_of(db, name)])[0]
 
 
 def set_password(db: Database, name: str, password: str, now: datetime, actor: str = "cli") -> None:
@@ -173,7 +216,7 @@ def _id_of(db: Database, name: str) -> int:
         [name, (name or "").strip().lower(), name],
     )
     if not found:
-        raise StaffError(f"no staff member {name!r}")
+        raise NotFound(f"no staff member {name!r}")
     return found[0]["id"]
 
 

@@ -11,9 +11,10 @@ import functools
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, g, has_request_context, redirect, request, session, url_for
 
 from bot.core.clock import iso, parse_iso
+from bot.core.dates import LANGS
 from bot.core.i18n import translator
 from bot.store import staff
 from bot.web import context
@@ -53,9 +54,14 @@ def _login_time():
 
 
 def lang() -> str:
-    """The console's language: the logged-in staff member's, else English."""
+    """The console's language: the logged-in staff member's; before login (or outside a request),
+    the browser's best match among ours (Accept-Language: es-MX gives es), else English."""
+    if not has_request_context():
+        return "en"
     member = current()
-    return member.lang if member else "en"
+    if member:
+        return member.lang
+    return request.accept_languages.best_match(LANGS, default="en") or "en"
 
 
 def gettext(message: str) -> str:

@@ -18,7 +18,7 @@ from bot.core.dates import LANGS
 from bot.core.status import ALL, RETRYABLE, Kind
 from bot.store import audit, broadcasts, dashboard, shelters, staff, threads
 from bot.web import context
-from bot.web.console import auth, chart
+from bot.web.console import auth, chart, display
 from scheduler import outbox
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -27,10 +27,24 @@ AUDIT_PAGE = 100
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id in a URL is a 404, not an OverflowError
 QUEUE_FILTERS = ("status", "kind", "city", "date")
 NEXT = re.compile(r"/admin(/[A-Za-z0-9_.-]+)*/?")  # a login's `next`: one of our own paths, nothing else
+BROADCAST_FIELDS = tuple(f"text_{lang}" for lang in LANGS) + (
+    "city",
+    "lang",
+    "court",
+    "hearing_from",
+    "hearing_to",
+    "only_written",
+)  # what the confirm step carries over, as typed
 
 
 def _db():
     return context.get_db()
+
+
+@bp.record_once
+def _globals(state) -> None:
+    """Times on named clocks, codes by their names (bot/web/console/display.py), on every page."""
+    state.app.jinja_env.globals.update(display.GLOBALS)
 
 
 _ = auth.gettext
@@ -103,8 +117,17 @@ def home():
 @bp.get("/broadcasts")
 @auth.requires("volunteer")
 def broadcast_list():
+    return _broadcasts_page()
+
+
+def _broadcasts_page(**confirm):
     return render_template(
-        "admin/broadcasts.html", items=broadcasts.listing(_db(), context.places()), places=context.places(), langs=LANGS
+        "admin/broadcasts.html",
+        items=broadcasts.listing(_db(), context.places()),
+        places=context.places(),
+        langs=LANGS,
+        form=confirm.pop("form", {}),
+        **confirm,
     )
 
 
@@ -139,9 +162,43 @@ def broadcast_preview():
         people=shown.people,
         by_lang=shown.by_lang,
         without_text=shown.without_text,
+        fallbacks=shown.fallbacks,
         cost=shown.cost,
         target=target.describe(context.places()),
+        lines=_preview_lines(shown),
     )
+
+
+def _preview_lines(shown: broadcasts.Preview) -> list[str]:
+    """The preview in the member's words: people and cost, then each language, saying which ones get
+    another language's text and which get nothing."""
+    if not shown.people and not shown.without_text:
+        return [_("Nobody matches.")]
+    lines = [_("{people} people, about {cost} USD").format(people=shown.people, cost=f"{shown.cost:.2f}")]
+    for lang in LANGS:
+        if lang in shown.fallbacks:
+            line = _("{lang}: {people} people get the {fallback} text, {segments} SMS segment(s) each")
+        elif lang in shown.by_lang:
+            line = _("{lang}: {people} people, {segments} SMS segment(s) each")
+        else:
+            continue
+        d = shown.by_lang[lang]
+        lines.append(
+            line.format(
+                lang=display.lang_name(lang),
+                people=d["people"],
+                segments=d["segments"],
+                fallback=display.lang_name(shown.fallbacks.get(lang)),
+            )
+        )
+    for lang in LANGS:
+        if shown.without_by_lang.get(lang):
+            lines.append(
+                _("{lang}: {people} people get nothing (no text in their language)").format(
+                    lang=display.lang_name(lang), people=shown.without_by_lang[lang]
+                )
+            )
+    return lines
 
 
 @bp.post("/broadcasts")
@@ -152,6 +209,21 @@ def broadcast_send():
     if not target.known(context.places()):  # before any draft is stored
         flash(_("Unknown city, court or language: choose one from the list."))
         return redirect(url_for("admin.broadcast_list"))
+    if not texts:
+        flash(_("Write a text to see who gets it."))
+        return redirect(url_for("admin.broadcast_list"))
+    if request.form.get("confirmed") != "1":  # first the confirm step: who, how many, the cost; nothing stored
+        shown = broadcasts.preview(_db(), target, texts, fallback, context.places(), context.prices())
+        return _broadcasts_page(
+            form=request.form,
+            confirm=shown,
+            confirm_lines=_preview_lines(shown),
+            texts=texts,
+            filters=json.loads(target.to_json()),
+            carry={k: request.form[k] for k in BROADCAST_FIELDS if request.form.get(k)},
+            needs_approval=member.role == "volunteer" and shown.people > broadcasts.APPROVAL_OVER,
+            approval_over=broadcasts.APPROVAL_OVER,
+        )
     try:
         broadcast_id = broadcasts.create(_db(), member.name, "console", target, texts, fallback, context.now())
         queued = broadcasts.send(_db(), broadcast_id, member.name, context.now(), context.places(), role=member.role)
@@ -187,7 +259,7 @@ def broadcast_progress(broadcast_id: int):
     found = [b for b in broadcasts.listing(_db(), context.places()) if b["id"] == broadcast_id]
     if not found:
         abort(404)
-    return jsonify(found[0])
+    return jsonify(found[0] | {"status_name": display.label("broadcast", found[0]["status"])})
 
 
 @bp.post("/broadcasts/<int:broadcast_id>/cancel")
@@ -356,16 +428,19 @@ def thread_action(thread_id: int, action: str):
 @auth.requires("operator")
 def queue():
     status = request.args.get("status", "pending")
-    kind, city, day = request.args.get("kind", ""), request.args.get("city", ""), request.args.get("date", "")
-    which = outbox.Filter(ALL if status == "all" else (status,), kind or None, city or None, day or None)
+    kind, city, on_day = request.args.get("kind", ""), request.args.get("city", ""), request.args.get("date", "")
+    which = outbox.Filter(ALL if status == "all" else (status,), kind or None, city or None, on_day or None)
+    items = outbox.listing(_db(), context.vault(), context.places(), which, PAGE)  # decrypts these PAGE rows only
+    for row in items:
+        row["why"] = dashboard.explain(row["error_code"], row["reason"])
     return render_template(
         "admin/queue.html",
-        items=outbox.listing(_db(), context.vault(), context.places(), which, PAGE),
+        items=items,
         total=outbox.count(_db(), which),
         status=status,
         kind=kind,
         city=city,
-        day=day,
+        on_day=on_day,
         places=context.places(),
         statuses=list(ALL),
         kinds=list(Kind),
@@ -438,10 +513,27 @@ def staff_page():
 @bp.post("/staff/<name>/disable")
 @auth.requires("admin")
 def staff_disable(name: str):
+    return _staff_switch(staff.disable, name, _("{name} can no longer log in."))
+
+
+@bp.post("/staff/<name>/enable")
+@auth.requires("admin")
+def staff_enable(name: str):
+    return _staff_switch(staff.enable, name, _("{name} can log in again."))
+
+
+def _staff_switch(do, name: str, done: str):
+    """Disable or enable: an unknown name is a 404; a rule's no (yourself, the last admin) is said in
+    words; a member already so is left as they are."""
     try:
-        staff.disable(_db(), name, context.now(), actor=auth.current().name)
-    except staff.StaffError:
+        do(_db(), name, context.now(), actor=auth.current().name)
+        flash(done.format(name=name))
+    except staff.NotFound:
         abort(404)
+    except staff.Refused as error:
+        flash(_(str(error)))
+    except staff.StaffError:
+        pass  # already disabled (or enabled): a second tap changes nothing
     return redirect(url_for("admin.staff_page"))
 
 

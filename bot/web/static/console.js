@@ -1,11 +1,8 @@
 // The console's only script (no inline scripts: the CSP forbids them).
-// 1. The broadcast composer previews who gets it as the form changes.
+// 1. The broadcast composer previews who gets it as the form changes (the server words the lines).
 // 2. Broadcasts being sent show their progress until they are done.
+// 3. A button with data-confirm asks before its form is sent (disabling a staff member).
 "use strict";
-
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : ""));
-}
 
 function watchComposer(form) {
   const out = document.getElementById("preview");
@@ -14,14 +11,10 @@ function watchComposer(form) {
     const answer = await fetch(form.dataset.preview, { method: "POST", body: new FormData(form) });
     if (!answer.ok) return;
     const p = await answer.json();
-    if (!p.people) { out.textContent = out.dataset.none; return; }
-    const lines = [fill(out.dataset.total, { people: p.people, cost: p.cost.toFixed(2) })];
-    for (const [lang, d] of Object.entries(p.by_lang)) {
-      lines.push(fill(out.dataset.line, { lang, people: d.people, segments: d.segments }));
-    }
-    out.textContent = lines.join("\n");
+    out.textContent = p.lines.join("\n");
   }
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(preview, 300); });
+  if ([...form.querySelectorAll("textarea")].some((t) => t.value.trim())) preview();  // back from the confirm step
 }
 
 function watchProgress(row) {
@@ -34,7 +27,8 @@ function watchProgress(row) {
     const b = await answer.json();
     bar.max = b.queued || 1;
     bar.value = b.queued - b.pending;
-    status.textContent = b.status;
+    row.dataset.status = b.status;
+    status.textContent = b.status_name;
     counts.textContent = `${b.sent}/${b.queued} · ${b.delivered} ✓ · ${b.failed} ✗ · ${b.cancelled} ⊘`;
     if (b.status === "sending") setTimeout(poll, 1000);
     else row.querySelectorAll("form").forEach((form) => form.remove());  // nothing left to cancel
@@ -46,6 +40,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("composer");
   if (form) watchComposer(form);
   document.querySelectorAll("tr[data-progress]").forEach((row) => {
-    if (row.querySelector(".status").textContent.trim() === "sending") watchProgress(row);
+    if (row.dataset.status === "sending") watchProgress(row);
+  });
+  document.querySelectorAll("form [data-confirm]").forEach((button) => {
+    button.form.addEventListener("submit", (event) => {
+      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+    });
   });
 });
