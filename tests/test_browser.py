@@ -221,7 +221,7 @@ def test_on_a_phone_a_volunteer_answers_an_urgent_thread_and_sees_it_sent(server
     next_tick(app)
     phone_page.goto(f"{base}/admin/messages")
     rows = phone_page.inner_text("table.list")
-    assert "reply" in rows and "sent" in rows and "…0999" in rows
+    assert "Volunteer's answer" in rows and "Accepted by Twilio" in rows and "…0999" in rows
     shot(phone_page, "phone-messages")
 
 

@@ -55,6 +55,7 @@ KIND_NAMES = {
     Kind.EVENING: N_("Evening-before message"),
     Kind.BROADCAST: N_("Alert"),
     Kind.GOODBYE: N_("Goodbye"),
+    Kind.REPLY: N_("Volunteer's answer"),
 }
 
 ALL = tuple(Status)  # the order pages and filters list them in

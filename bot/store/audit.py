@@ -45,6 +45,10 @@ ACTION_NAMES = {
     "queue retry": N_("message retried"),
     "queue cancel": N_("message cancelled"),
     "purge": N_("old data deleted"),
+    "thread answered": N_("conversation answered"),
+    "thread assign": N_("conversation taken"),
+    "thread close": N_("conversation closed"),
+    "thread reopen": N_("conversation reopened"),
 }
 # The details' names (and the changed fields') the console translates; others are shown as stored.
 DETAIL_NAMES = {
