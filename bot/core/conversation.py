@@ -20,7 +20,7 @@ from bot.core import keywords as kw
 from bot.core.danger import in_danger
 from bot.core.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
 from bot.core.hearing import EOIR_HOTLINE, Hearing, describe, hearing_time, port_instant, port_line, report_time
-from bot.core.i18n import DEFAULT_LANG, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
+from bot.core.i18n import DEFAULT_LANG, N_, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
 from bot.core.places import City, Court, Places, find_city, find_court, find_court_at, nearest_city
 from bot.core.shelters import Directory
 from bot.core.text import bare
@@ -39,10 +39,6 @@ CONFIRM_DELETE = "confirm_delete"
 ASK_CITY_NAME = "ask_city_name"  # "Other" in the city menu: the name, typed
 ASK_COURT_PLACE = "ask_court_place"  # a court we could not find: its US city and state
 CHOOSE_AMPM = "choose_ampm"  # a time before 6:00 or after 19:00: morning or evening?
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
-    return message
 
 
 # Where a person is in the conversation, as the console shows it (msgids).

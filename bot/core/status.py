@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.core.i18n import N_
+
 
 class Status(StrEnum):
     PENDING = "pending"  # planned, waiting for its time
@@ -31,10 +33,6 @@ class Kind(StrEnum):
     BROADCAST = "broadcast"  # a volunteer's safety alert
     GOODBYE = "goodbye"  # the last message before a silent person's data is deleted
     REPLY = "reply"  # a volunteer's answer in a thread (its text sealed with the message key)
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
-    return message
 
 
 # What the console calls them (msgids, translated where shown): every status and kind has a name.

@@ -13,12 +13,9 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.core.clock import iso
+from bot.core.i18n import N_
 
 LOGIN_NOISE = ("login failed", "login refused", "login locked")  # anonymous tries: a view of their own
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
-    return message
 
 
 # Every action recorded, as the console shows it (msgids; the log itself keeps the English action).

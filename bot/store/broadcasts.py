@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from bot.core.clock import iso
 from bot.core.dates import LANGS
+from bot.core.i18n import N_
 from bot.core.places import Places
 from bot.core.segments import count
 from bot.core.status import NOT_REACHED, OUT, REACHED, STOPPED, WAITING
@@ -30,10 +31,6 @@ FALLBACK = "es"  # people whose language has no text get the Spanish one, unless
 VALID_FOR = timedelta(hours=24)  # an alert not sent within a day is stale: it expires
 PRIORITY = 2  # after hearing-day wake-ups (0) and reminders (1)
 APPROVAL_OVER = 500  # people; a volunteer's broadcast to more waits for an operator's approval
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
-    return message
 
 
 STATUS_NAMES = {  # a broadcast's status as the console shows it (msgids)

@@ -8,14 +8,10 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from bot.core.clock import iso
+from bot.core.i18n import N_
 from bot.core.phones import PhoneVault, mask
 from bot.core.status import NOT_REACHED, OUT, REACHED, sql_list
 from bot.store.db import rows
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; translated where shown
-    return message
-
 
 # Twilio's error codes in plain words, for the message log (Twilio's error pages).
 TWILIO_ERRORS = {

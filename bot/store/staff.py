@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.core.clock import iso, parse_iso
+from bot.core.i18n import N_
 from bot.core.phones import PhoneVault, normalize
 from bot.store import audit
 from bot.store.db import rows, write_transaction
@@ -50,10 +51,6 @@ RESERVED = frozenset(
         "unknown",
     }
 )
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction; the console translates it
-    return message
 
 
 ROLE_NAMES = {"volunteer": N_("Volunteer"), "operator": N_("Operator"), "admin": N_("Admin")}

@@ -102,26 +102,32 @@ def reply(db: Database, vault: PhoneVault, thread_id: int, author: str, text: st
             "WHERE id = ?",
             [iso(now), author, thread_id],
         )
-        return insert(
-            db,
-            "outbox",
-            {
-                "contact_id": t["contact_id"],
-                "channel": t["channel"] or "sms",
-                "kind": Kind.REPLY,
-                "slot": f"reply {thread_id}",
-                "lang": t["lang"] or "es",
-                "body": vault.seal(text),
-                "template_vars": "{}",
-                "send_at": iso(now),
-                "expires_at": iso(now + REPLY_VALID_FOR),
-                "priority": 1,
-                "status": Status.PENDING,
-                "attempts": 0,
-                "created_at": iso(now),
-                "updated_at": iso(now),
-            },
-        )
+        slot = f"reply {thread_id}"
+        return _queue(db, t["contact_id"], t["channel"] or "sms", t["lang"] or "es", slot, vault.seal(text), now)
+
+
+def _queue(db: Database, contact_id: int, channel: str, lang: str, slot: str, sealed: str, now: datetime) -> int:
+    """One outbox row of kind reply, its text sealed, due now and stale after REPLY_VALID_FOR."""
+    return insert(
+        db,
+        "outbox",
+        {
+            "contact_id": contact_id,
+            "channel": channel,
+            "kind": Kind.REPLY,
+            "slot": slot,
+            "lang": lang,
+            "body": sealed,
+            "template_vars": "{}",
+            "send_at": iso(now),
+            "expires_at": iso(now + REPLY_VALID_FOR),
+            "priority": 1,
+            "status": Status.PENDING,
+            "attempts": 0,
+            "created_at": iso(now),
+            "updated_at": iso(now),
+        },
+    )
 
 
 class ThreadError(Exception):
@@ -208,24 +214,5 @@ def answers_waiting_for_the_window(db: Database, contact_id: int, now: datetime)
     )
     for row in waiting:
         db.execute("UPDATE outbox SET sent_as = 'template, then text' WHERE id = ?", [row["id"]])
-        insert(
-            db,
-            "outbox",
-            {
-                "contact_id": contact_id,
-                "channel": "whatsapp",
-                "kind": Kind.REPLY,
-                "slot": row["slot"],
-                "lang": row["lang"],
-                "body": row["body"],  # still sealed
-                "template_vars": "{}",
-                "send_at": iso(now),
-                "expires_at": iso(now + REPLY_VALID_FOR),
-                "priority": 1,
-                "status": Status.PENDING,
-                "attempts": 0,
-                "created_at": iso(now),
-                "updated_at": iso(now),
-            },
-        )
+        _queue(db, contact_id, "whatsapp", row["lang"], row["slot"], row["body"], now)  # (still sealed)
     return len(waiting)

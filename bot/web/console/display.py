@@ -18,7 +18,7 @@ from flask import current_app
 
 from bot.core.clock import parse_iso
 from bot.core.conversation import STATE_NAMES
-from bot.core.i18n import NATIVE_NAMES, clock, short_date
+from bot.core.i18n import N_, NATIVE_NAMES, clock, short_date
 from bot.core.status import KIND_NAMES, STATUS_NAMES
 from bot.store import audit, broadcasts, staff
 from bot.web import context
@@ -26,10 +26,6 @@ from bot.web.console import auth
 
 _ = auth.gettext
 NOTHING = "—"
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction (these exist for the bot's replies)
-    return message
 
 
 SERVES_NAMES = {
