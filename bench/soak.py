@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from twilio.request_validator import RequestValidator  # noqa: E402
+from webhook import gunicorn_command  # noqa: E402
 
 from bot.core import clock  # noqa: E402
 from bot.store import db as storage  # noqa: E402
@@ -171,16 +172,7 @@ def main() -> dict:
     db = storage.connect(database)
     storage.migrate(db)
     web = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "app:create_app()",
-        ],
+        gunicorn_command(port),
         cwd=ROOT,
         env=env,
         stdout=open(work / "web.log", "w"),

@@ -41,6 +41,12 @@ EXPECT = [
 ]
 
 
+def gunicorn_command(port: int) -> list[str]:
+    """The web app as production runs it: gunicorn, 2 workers (the soak uses the same)."""
+    gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
+    return [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -74,18 +80,8 @@ def main() -> None:
     db = storage.connect(work / "bench.db")
     storage.migrate(db)
     db.close()
-    gunicorn = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "-w",
-        "2",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "app:create_app()",
-    ]
     log = open(work / "gunicorn.log", "w")
-    proc = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(gunicorn_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_up(port, proc)
         result = run_load(port, url)
