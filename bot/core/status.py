@@ -33,6 +33,7 @@ class Kind(StrEnum):
     BROADCAST = "broadcast"  # a volunteer's safety alert
     GOODBYE = "goodbye"  # the last message before a silent person's data is deleted
     REPLY = "reply"  # a volunteer's answer in a thread (its text sealed with the message key)
+    FOLLOWUP = "followup"  # after a hearing: "did you go?" the next day, and help if no answer came
 
 
 # What the console calls them (msgids, translated where shown): every status and kind has a name.
@@ -54,6 +55,7 @@ KIND_NAMES = {
     Kind.BROADCAST: N_("Alert"),
     Kind.GOODBYE: N_("Goodbye"),
     Kind.REPLY: N_("Volunteer's answer"),
+    Kind.FOLLOWUP: N_("After the hearing"),
 }
 
 ALL = tuple(Status)  # the order pages and filters list them in

@@ -406,3 +406,30 @@ def m012_console_indexes(db: Database) -> None:
         "CREATE INDEX idx_contacts_consented ON contacts (city, lang) "
         "WHERE consent_at IS NOT NULL AND opted_out_at IS NULL"
     )
+
+
+@migrations()
+def m013_outcomes(db: Database) -> None:
+    # What happened at each hearing, as the person told us (bot/core/outcomes.py): event codes and
+    # their time, never a message's text. City, language, court and the message variant are copied
+    # at the time of the event, so the report groups by them after the hearing row is purged (30 days
+    # after the hearing); the rows go with the person (DELETE, or silence: bot/store/people.erase).
+    db.table("contacts").add_column("variant", str)  # the reminder wording drawn at registration
+    db.table("outcomes").create(
+        {
+            "id": int,
+            "contact_id": int,
+            "hearing_id": int,
+            "code": str,
+            "at": str,
+            "hearing_at": str,
+            "city": str,
+            "lang": str,
+            "court": str,
+            "variant": str,
+        },
+        pk="id",
+        not_null={"contact_id", "hearing_id", "code", "at"},
+    )
+    db.execute("CREATE UNIQUE INDEX outcomes_once ON outcomes (hearing_id, code)")
+    db.execute("CREATE INDEX outcomes_by_contact ON outcomes (contact_id)")

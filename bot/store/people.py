@@ -25,7 +25,7 @@ from bot.core.conversation import (
 )
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
-from bot.store import threads
+from bot.store import outcomes, threads
 from bot.store.db import insert, rows, update
 from bot.store.outbox import cancel_contact, cancel_hearing, erase_contact
 
@@ -198,9 +198,10 @@ def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime,
 
 
 def erase(db: Database, contact_id: int) -> None:
-    """Delete every row about a person: outbox, hearings, inbound answers, the contact."""
+    """Delete every row about a person: outbox, threads, outcomes, hearings, inbound answers, the contact."""
     erase_contact(db, contact_id)
     threads.erase_contact(db, contact_id)
+    outcomes.erase_contact(db, contact_id)
     for table in ("hearings", "inbound"):
         db.execute(f"DELETE FROM {table} WHERE contact_id = ?", [contact_id])
     db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])
