@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.text import bare
 
-HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY, HUMAN, LEAVE = (
+HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY, HUMAN, LEAVE, LEGAL = (
     "help",
     "hearing",
     "change",
@@ -20,6 +20,7 @@ HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY, HUM
     "safety",
     "human",
     "leave",
+    "legal",
 )
 
 # word (folded: no accents, lower case) -> (command, the language it tells us, if only one)
@@ -91,6 +92,13 @@ _add(LEAVE, None, "FIN")  # Spanish and French
 _add(LEAVE, "en", "DONE")
 _add(LEAVE, "pt", "FIM")
 _add(LEAVE, "ht", "FINI")
+# Legal help near the person (data/legal_aid.csv): listings, never advice.
+_add(LEGAL, None, "LEGAL")  # English, Spanish and Portuguese alike
+_add(LEGAL, "en", "LAWYER", "LEGAL AID", "LEGAL HELP")
+_add(LEGAL, "es", "ABOGADO", "ABOGADA", "ABOGADOS", "AYUDA LEGAL", "ASESORIA LEGAL", "ASESORÍA LEGAL")
+_add(LEGAL, "pt", "ADVOGADO", "ADVOGADA", "ADVOGADOS", "AJUDA JURÍDICA", "AJUDA JURIDICA")
+_add(LEGAL, "fr", "AVOCAT", "AVOCATE", "AVOCATS", "AIDE JURIDIQUE")
+_add(LEGAL, "ht", "AVOKA")
 
 
 # Words of courtesy around a keyword: "STOP por favor", "please STOP", "AYUDA gracias" are keywords.

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from bot.core.legal_aid import LegalAid
+
 SERVES = ("families", "women", "children", "men", "lgbtq")
 STALE_AFTER_DAYS = 180  # after this, a shelter's data says "not checked since MM/YYYY: call first"
 
@@ -38,10 +40,12 @@ class Shelter:
 
 
 class Directory(Protocol):
-    """The shelters, as the conversation reads them (bot/store/shelters.py has the one on the database)."""
+    """The shelters (and the legal-aid listings), as the conversation reads them (bot/store/shelters.py)."""
 
     def in_city(self, city: str) -> list[Shelter]: ...
 
     def nearest(self, lat: float, lon: float) -> list[tuple[Shelter, float]]: ...
 
     def by_ids(self, ids: list[int]) -> list[Shelter]: ...
+
+    def legal_aid(self, city: str) -> list[LegalAid]: ...

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from bot.core import legal_aid
 from bot.core.dates import LANGS
+from bot.core.legal_aid import LegalAid
 from bot.core.places import Places, distance_km
 from bot.core.shelters import SERVES, Shelter
 
@@ -254,6 +256,10 @@ class Directory:
     def by_ids(self, ids: list[int]) -> list[Shelter]:
         known = {s.id: s for s in self.all()}
         return [known[i] for i in ids if i in known]
+
+    def legal_aid(self, city: str) -> list[LegalAid]:
+        """Legal-aid organisations serving people in a city (data/legal_aid.csv, read once)."""
+        return legal_aid.in_city(city)
 
 
 def seed(db: Database, places: Places, path: Path = DATA_FILE) -> int:
