@@ -105,7 +105,8 @@ class Dispatcher:
         contact, hearing = checked.contact, checked.hearing
         lang = (contact and contact["lang"]) or row["lang"]
         try:
-            body, variables = texts.for_row(row, lang, hearing, self.places)
+            variant = contact["variant"] if contact else None
+            body, variables = texts.for_row(row, lang, hearing, self.places, variant, self.settings.days_before)
         except Exception as error:
             raise RowError("render_error") from error
         if body is None:
@@ -127,7 +128,7 @@ class Dispatcher:
             contact["last_whatsapp_at"] if contact else None,
             now,
             lang,
-            texts.template_kind(row["kind"], hearing, self.places),
+            texts.template_kind(row["kind"], hearing, self.places, row["slot"], self.settings.days_before),
             bool(row["force_template"]),
             self.templates,
         )
@@ -158,5 +159,6 @@ class Dispatcher:
             status = outbox.carry_out(self.db, row, decision, error.code, now)
             log.warning("outbox %s: %s -> %s (%s)", row["id"], error.code or error.http_status, status, decision.action)
             return "retry" if status == Status.PENDING else "failed" if status in NOT_REACHED else status
-        outbox.record_sent(self.db, row["id"], sent.sid, way.sent_as, sealed or body, lang, now)
+        event = texts.event(row["kind"], row["slot"], self.settings.days_before)  # what the report counts
+        outbox.record_sent(self.db, row["id"], sent.sid, way.sent_as, sealed or body, lang, now, event)
         return "sent"

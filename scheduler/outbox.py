@@ -14,10 +14,11 @@ from sqlite_utils import Database
 
 from bot.core.clock import iso, parse_iso
 from bot.core.hearing import Hearing
+from bot.core.outcomes import Code
 from bot.core.phones import PhoneVault, mask
 from bot.core.places import Places
-from bot.core.status import ALL, FROM_TWILIO, NOT_REACHED, RANK, RETRYABLE, STOPPED, Status, sql_list
-from bot.store import people
+from bot.core.status import ALL, FROM_TWILIO, NOT_REACHED, RANK, RETRYABLE, STOPPED, Kind, Status, sql_list
+from bot.store import outcomes, people
 from bot.store.db import rows, update, write_transaction
 from scheduler import lease, planner, policy, texts
 
@@ -73,13 +74,24 @@ def count(db: Database, which: Filter) -> int:
     return total
 
 
+# The kinds that go after their hearing (the follow-ups): only their own expiry bounds them.
+AFTER = f"kind = '{Kind.FOLLOWUP.value}'"
+
 _LISTED = (
-    "SELECT o.*, c.phone_enc, c.lang AS contact_lang, c.city AS contact_city FROM outbox o "
+    "SELECT o.*, c.phone_enc, c.lang AS contact_lang, c.city AS contact_city, c.variant AS contact_variant "
+    "FROM outbox o "
     "LEFT JOIN contacts c ON c.id = o.contact_id WHERE {where} ORDER BY o.send_at, o.priority, o.id LIMIT ?"
 )
 
 
-def listing(db: Database, vault: PhoneVault, places: Places, which: Filter, limit: int = -1) -> list[dict]:
+def listing(
+    db: Database,
+    vault: PhoneVault,
+    places: Places,
+    which: Filter,
+    limit: int = -1,
+    days_before: tuple[int, ...] = (7, 3, 1),
+) -> list[dict]:
     """Rows for `queue list` and the console: next to go first, at most `limit`; phones masked.
 
     A reminder not yet sent shows the text it would have now (its person's language and port time).
@@ -100,7 +112,8 @@ def listing(db: Database, vault: PhoneVault, places: Places, which: Filter, limi
     hearings = planner.hearings(db, [r["hearing_id"] for r in found if r["body"] is None and r["hearing_id"]])
     listed = []
     for r in found:
-        body, _ = texts.for_row(r, r["contact_lang"], hearings.get(r["hearing_id"]), places)
+        hearing = hearings.get(r["hearing_id"])
+        body, _ = texts.for_row(r, r["contact_lang"], hearing, places, r["contact_variant"], days_before)
         listed.append(
             {
                 "id": r["id"],
@@ -131,20 +144,21 @@ def claim_due(db: Database, now: datetime, limit: int = 100, holder: str | None 
             "UPDATE outbox SET status = 'sending', claimed_by = ?, handed_at = NULL, reason = NULL, "
             "attempts = attempts + 1, updated_at = ? "
             "WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND send_at <= ? "
-            "AND (expires_at IS NULL OR expires_at > ?) AND (hearing_at IS NULL OR hearing_at > ?) "
+            f"AND (expires_at IS NULL OR expires_at > ?) AND (hearing_at IS NULL OR hearing_at > ? OR {AFTER}) "
             "ORDER BY priority, send_at, id LIMIT ?) RETURNING *",
             [holder, stamp, stamp, stamp, stamp, limit],
         )
 
 
 def expire_passed(db: Database, now: datetime) -> int:
-    """A reminder whose hearing has passed, or that would come too late to help, is never sent."""
+    """A reminder whose hearing has passed, or that would come too late to help, is never sent (a
+    follow-up goes after its hearing, until its own expiry)."""
     stamp = iso(now)
     with write_transaction(db):
         return db.execute(
             # Anything expired is also due (send_at never comes after expires_at or hearing_at).
             "UPDATE outbox SET status = 'expired', updated_at = ? WHERE status = 'pending' AND send_at <= ? "
-            "AND (expires_at <= ? OR hearing_at <= ?)",
+            f"AND (expires_at <= ? OR (hearing_at <= ? AND NOT {AFTER}))",
             [stamp, stamp, stamp, stamp],
         ).rowcount
 
@@ -209,7 +223,7 @@ def hand_over(db: Database, row_id: int, holder: str, now: datetime, lease_ttl: 
             row = rows(db, "SELECT contact_id, hearing_id FROM outbox WHERE id = ?", [row_id])[0]
             found = rows(
                 db,
-                "SELECT id, phone_enc, lang, channel, last_whatsapp_at FROM contacts WHERE id = ?",
+                "SELECT id, phone_enc, lang, channel, last_whatsapp_at, variant FROM contacts WHERE id = ?",
                 [row["contact_id"]],
             )
             hearing = planner.hearings(db, [row["hearing_id"]]).get(row["hearing_id"]) if row["hearing_id"] else None
@@ -251,11 +265,24 @@ def _why_not(db: Database, row_id: int, holder: str) -> str | None:
     return "not_wanted"
 
 
-def record_sent(db: Database, row_id: int, sid: str, sent_as: str, body: str, lang: str, now: datetime) -> None:
-    """Twilio took it: the SID, and the text as sent, kept for the operator (purged with the person)."""
+def record_sent(
+    db: Database,
+    row_id: int,
+    sid: str,
+    sent_as: str,
+    body: str,
+    lang: str,
+    now: datetime,
+    event: Code | None = None,
+) -> None:
+    """Twilio took it: the SID, and the text as sent, kept for the operator (purged with the person);
+    with `event`, what sending it means for its hearing's outcome (reminded, asked, no answer)."""
     values = {"status": "sent", "sid": sid, "sent_as": sent_as, "body": body, "lang": lang, "updated_at": iso(now)}
     with write_transaction(db):
         update(db, "outbox", row_id, values)
+        found = db.execute("SELECT hearing_id FROM outbox WHERE id = ?", [row_id]).fetchone() if event else None
+        if event is not None and found is not None and found[0] is not None:  # (None: erased while it was out)
+            outcomes.record(db, found[0], event, now)
 
 
 def reschedule(
@@ -324,12 +351,18 @@ def send_now(db: Database, row_id: int, now: datetime) -> dict:
 
 
 def retry(db: Database, row_id: int, now: datetime) -> dict:
-    """A failed, undelivered, expired or cancelled message is sent again now, if its hearing is ahead."""
+    """A failed, undelivered, expired or cancelled message is sent again now, if its hearing is ahead
+    (a follow-up: within a day of its planned time)."""
     row = _one(db, row_id)
     if row["status"] not in RETRYABLE:
         raise QueueError(f"message {row_id} is {row['status']}: only failed, undelivered, expired or cancelled")
-    if row["hearing_at"] and row["hearing_at"] <= iso(now):
+    after = row["kind"] == Kind.FOLLOWUP
+    if row["hearing_at"] and row["hearing_at"] <= iso(now) and not after:
         raise QueueError(f"message {row_id} is about a hearing that has passed")
+    expires = iso(now + timedelta(hours=12)) if after else row["hearing_at"]
+    planned = parse_iso(row["send_at"]) or now
+    if after and planned + timedelta(days=1) <= now:
+        raise QueueError(f"message {row_id} is a follow-up more than a day late: it would no longer make sense")
     with write_transaction(db):
         update(
             db,
@@ -338,7 +371,7 @@ def retry(db: Database, row_id: int, now: datetime) -> dict:
             {
                 "status": "pending",
                 "send_at": iso(now),
-                "expires_at": row["hearing_at"],
+                "expires_at": expires,
                 "error_code": None,
                 "updated_at": iso(now),
             },

@@ -1,6 +1,8 @@
 """A confirmed hearing -> reminder rows in the outbox: N days before at a civil hour, and the
 hearing-day message: a wake-up before the time to be at the port, or, when that time is before
-dawn on the port's clock, a message the evening before at a civil hour instead.
+dawn on the port's clock, a message the evening before at a civil hour instead; then the follow-up
+the day after the hearing ("did you go?") and, days later, the missed-hearing help, which an
+answer cancels (bot/store/outcomes.record).
 
 `slots()` is pure (times in, times out); `plan()` writes rows. Planning is idempotent: a row is
 unique per (hearing, slot, hearing time), and planning again only refreshes rows still pending
@@ -26,12 +28,14 @@ from bot.core.hearing import Hearing, act_zone, report_time
 from bot.core.i18n import DEFAULT_LANG
 from bot.core.places import Places
 from bot.core.status import Kind
+from scheduler import texts
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "reminders.json"
-WAKEUP, EVENING, REMINDER = Kind.WAKEUP, Kind.EVENING, Kind.REMINDER
+WAKEUP, EVENING, REMINDER, FOLLOWUP = Kind.WAKEUP, Kind.EVENING, Kind.REMINDER, Kind.FOLLOWUP
 HEARING_DAY = (WAKEUP, EVENING)  # the kinds of the one hearing-day slot
 DAY_SLOT = "wakeup"  # its slot name, whichever kind it is (rows planned before the evening message have it)
-PRIORITY: dict[str, int] = {WAKEUP: 0, EVENING: 0, REMINDER: 1}  # hearing-day messages go before anything else due
+# hearing-day messages go before anything else due
+PRIORITY: dict[str, int] = {WAKEUP: 0, EVENING: 0, REMINDER: 1, FOLLOWUP: 1}
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class Settings:
     retry_cap_seconds: float = 900
     unreachable_retries: int = 2
     unreachable_retry_seconds: float = 1800
+    followup_days_after: int = 1  # "did you go?", this many days after the hearing day, at send_time
+    help_days_after: int = 3  # the missed-hearing help when no answer came by then (0: never)
+    variants: tuple[tuple[str, float], ...] = ((texts.DEFAULT_VARIANT, 1.0),)  # wordings and their weights
 
     def __post_init__(self):
         start, end = self.civil_window
@@ -58,6 +65,15 @@ class Settings:
             raise ValueError("days_before must be whole days, 1 or more")
         if not start <= self.evening_send_time <= end:
             raise ValueError(f"evening_send_time {self.evening_send_time} is outside the civil window {start}-{end}")
+        if self.followup_days_after < 1 or (self.help_days_after and self.help_days_after <= self.followup_days_after):
+            raise ValueError("followup_days_after must be 1 or more, and help_days_after later (or 0)")
+        unknown = {name for name, _ in self.variants} - set(texts.VARIANTS)
+        if unknown or not any(weight > 0 for _, weight in self.variants) or any(w < 0 for _, w in self.variants):
+            raise ValueError(f"variants must be some of {', '.join(texts.VARIANTS)} with weights >= 0, one above 0")
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return dict(self.variants)
 
 
 def _clock(raw: dict, key: str) -> time:
@@ -76,6 +92,7 @@ def load_settings(path: str | None = None) -> Settings:
         wakeup_before_port=timedelta(minutes=raw["wakeup_minutes_before_port"]),
         evening_if_port_before=_clock(raw, "evening_if_port_before"),
         evening_send_time=_clock(raw, "evening_send_time"),
+        variants=tuple((str(k), float(v)) for k, v in raw.get("variants", {texts.DEFAULT_VARIANT: 1}).items()),
         **{
             k: raw[k]
             for k in (
@@ -84,6 +101,8 @@ def load_settings(path: str | None = None) -> Settings:
                 "retry_cap_seconds",
                 "unreachable_retries",
                 "unreachable_retry_seconds",
+                "followup_days_after",
+                "help_days_after",
             )
             if k in raw
         },
@@ -92,7 +111,7 @@ def load_settings(path: str | None = None) -> Settings:
 
 @dataclass(frozen=True)
 class Slot:
-    slot: str  # "d7", "d3", "d1", "wakeup" (the hearing-day message: kind wakeup or evening)
+    slot: str  # "d7", "d3", "d1", "wakeup" (the hearing-day message: kind wakeup or evening), "followup", "noanswer"
     kind: str
     send_at: datetime  # UTC
     expires_at: datetime  # UTC: never sent after
@@ -132,6 +151,13 @@ def schedule(
         if evening < until:
             found.append(Slot(DAY_SLOT, EVENING, evening, until))
     found.append(Slot(DAY_SLOT, WAKEUP, report_at - settings.wakeup_before_port, report_at))
+    after = [(texts.FOLLOWUP_SLOT, settings.followup_days_after), (texts.HELP_SLOT, settings.help_days_after)]
+    for slot, days in after:
+        if days:
+            day = hearing_day + timedelta(days=days)
+            found.append(
+                Slot(slot, FOLLOWUP, _at(day, settings.send_time, zone), _at(day, settings.civil_window[1], zone))
+            )
     return tuple(found)
 
 
@@ -182,7 +208,7 @@ _UPSERT = (
     "expires_at = excluded.expires_at, priority = excluded.priority, lang = excluded.lang, status = 'pending', "
     "reason = NULL, "
     "updated_at = excluded.updated_at "
-    "WHERE outbox.status = 'pending' OR (? AND outbox.status = 'cancelled')"
+    "WHERE outbox.status = 'pending' OR (? AND outbox.status = 'cancelled' AND outbox.reason IS NOT 'answered')"
 )
 
 

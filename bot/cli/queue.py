@@ -24,7 +24,8 @@ queue = AppGroup("queue", help="The outbox of messages the bot will send.")
 @with_db()
 def queue_list(db: Database, as_json: bool, status: str | None) -> None:
     """List queued messages, soonest first."""
-    rows = outbox.listing(db, context.vault(), context.places(), outbox.Filter((status or Status.PENDING,)))
+    which = outbox.Filter((status or Status.PENDING,))
+    rows = outbox.listing(db, context.vault(), context.places(), which, days_before=context.reminders().days_before)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -19,6 +19,9 @@ from bot.core.i18n import clock, long_date, translator
 from bot.core.places import Places
 
 EOIR_HOTLINE = "1-800-898-7180"  # EOIR's automated case line, 24/7, English and Spanish
+# The same line dialled from a Mexican phone (00 international prefix, 1 for the US). US toll-free
+# numbers do not answer from every foreign carrier: SAFETY and the missed-hearing help give both.
+EOIR_FROM_MEXICO = "001-800-898-7180"
 PORT_WINDOW_HOURS = 12  # a time to be at the port is before the hearing, and not by more than this
 
 
@@ -120,3 +123,13 @@ def port_instant(hearing: Hearing, at: time, places: Places) -> datetime | None:
     if hearing.at - timedelta(hours=PORT_WINDOW_HOURS) <= local < hearing.at:
         return local
     return None
+
+
+def missed_help(lang: str) -> str:
+    """What to do after a missed hearing, without legal advice: learn what the judge decided (the EOIR
+    line, from the US and from a Mexican phone), and where legal help is."""
+    _ = translator(lang)
+    return _(
+        "Call {hotline} (from Mexico {hotline_mx}), in English or Spanish with your A-number, to learn what "
+        "the judge decided. For free legal help near you, reply LEGAL."
+    ).format(hotline=EOIR_HOTLINE, hotline_mx=EOIR_FROM_MEXICO)

@@ -40,6 +40,11 @@ def cancel_hearing(db: Database, hearing_id: int, now: datetime) -> int:
     return _cancel_unsent(db, "hearing_id = :hearing", {"hearing": hearing_id}, "hearing_changed", now)
 
 
+def cancel_followups(db: Database, hearing_id: int, now: datetime) -> int:
+    """The person answered how the hearing went: its follow-up and missed-hearing help are not due."""
+    return _cancel_unsent(db, "hearing_id = :hearing AND kind = 'followup'", {"hearing": hearing_id}, "answered", now)
+
+
 def cancel_broadcast(db: Database, broadcast_id: int, now: datetime) -> int:
     """A cancelled broadcast's messages not yet handed to Twilio are cancelled."""
     return _cancel_unsent(db, "broadcast_id = :broadcast", {"broadcast": broadcast_id}, "broadcast_cancelled", now)

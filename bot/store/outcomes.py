@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.core.clock import iso
-from bot.core.outcomes import Code
+from bot.core.outcomes import ANSWERS, Code
+from bot.store.outbox import cancel_followups
 
 _RECORD = (
     "INSERT OR IGNORE INTO outcomes (contact_id, hearing_id, code, at, hearing_at, city, lang, court, variant) "
@@ -18,7 +19,10 @@ _RECORD = (
 
 
 def record(db: Database, hearing_id: int, code: Code, now: datetime) -> bool:
-    """Record one event of a hearing (a second time is a no-op); False if the hearing is gone."""
+    """Record one event of a hearing (a second time is a no-op); False if the hearing is gone. An
+    answer about how the hearing went cancels its follow-up messages not yet sent."""
+    if code in ANSWERS:
+        cancel_followups(db, hearing_id, now)
     return db.execute(_RECORD, [code.value, iso(now), hearing_id]).rowcount > 0
 
 

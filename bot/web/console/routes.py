@@ -430,7 +430,8 @@ def queue():
     status = request.args.get("status", "pending")
     kind, city, on_day = request.args.get("kind", ""), request.args.get("city", ""), request.args.get("date", "")
     which = outbox.Filter(ALL if status == "all" else (status,), kind or None, city or None, on_day or None)
-    items = outbox.listing(_db(), context.vault(), context.places(), which, PAGE)  # decrypts these PAGE rows only
+    days = context.reminders().days_before
+    items = outbox.listing(_db(), context.vault(), context.places(), which, PAGE, days)  # decrypts these PAGE rows only
     for row in items:
         row["why"] = dashboard.explain(row["error_code"], row["reason"])
     return render_template(
