@@ -92,7 +92,7 @@ def test_preview_counts_people_segments_and_cost(app, db, crowd):
     assert shown.cost == round(5 * 3 * 0.10 + 1 * 0.10, 2)  # es, ht, pt, fr people get the Spanish text
     assert shown.fallbacks == {"ht": "es", "pt": "es", "fr": "es"} and shown.without_text == 0  # and it says so
     assert "  pt: 1 people (1 SMS, 0 WhatsApp), 3 segment(s) per SMS, with the es text" in shown.lines()
-    assert db["outbox"].count == 4 * 6  # the preview queued nothing (only the reminders are there)
+    assert db["outbox"].count == 6 * 6  # the preview queued nothing (only the reminders and follow-ups are there)
     alone = broadcasts.preview(db, Target(), {"en": "Checkpoint on the road."}, None, PLACES, PRICES)
     assert (alone.people, alone.fallbacks, alone.without_text) == (1, {}, 5)
     assert alone.without_by_lang == {"es": 2, "ht": 1, "pt": 1, "fr": 1}

@@ -114,7 +114,7 @@ def test_people_page_masks_phones_and_shows_no_bodies(members, client):
     page = client.get("/admin/people", base_url=PUBLIC_URL).get_data(as_text=True)
     assert "…9876" in page and "+5216561239876" not in page and "6561239876" not in page
     queue = client.get("/admin/queue", base_url=PUBLIC_URL).get_data(as_text=True)
-    assert "…9876" in queue and "Su audiencia: lunes 9 de marzo" in queue
+    assert "…9876" in queue and "Su audiencia es en 7 dias: lunes 9 de marzo" in queue
 
 
 def test_message_log_explains_twilio_codes(members, client, db):

@@ -132,7 +132,7 @@ class Delivery(RuleBasedStateMachine):
         assert person["hearing"], (number, "no hearing, yet reminded", message.body)
         local = person["hearing"].astimezone(EL_PASO)
         body = fold(message.body)  # a long text goes with its accents folded ('sabado'): compare alike
-        if body.startswith("Hoy es su audiencia"):  # the wake-up names the time
+        if body.startswith("Su audiencia es hoy"):  # the wake-up names the time
             assert fold(clock(local.time(), "es")) in body, (number, "old time", message.body)
         else:  # the reminders and the evening-before message name the date
             assert fold(weekday_day_month(local.date(), "es")) in body, (number, "old date", message.body)

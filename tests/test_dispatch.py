@@ -47,7 +47,7 @@ def test_a_due_reminder_reaches_twilio_with_callback_and_validity(app, client, d
     assert request.account == ACCOUNT and request.authorized
     form = request.form
     assert form["To"] == PERSON and form["From"] == "+15005550006"
-    assert form["Body"].startswith("Su audiencia: lunes 9 de marzo, 8:30 a.m., corte de El Paso.")
+    assert form["Body"].startswith("Su audiencia es en 7 dias: lunes 9 de marzo, 8:30 a.m., corte de El Paso.")
     assert form["StatusCallback"] == "https://bot.example.org/twilio/status"
     # Useful until the end of that day's civil window, 20:00 in Juárez (03:00Z): about 10 hours,
     # and never more than Twilio's 36,000 s.
@@ -64,7 +64,7 @@ def test_hearing_day_messages_go_first_and_passed_hearings_never(app, client, db
     counts = tick(app)
     assert counts["sent"] == 1 and counts["expired"] == 7  # 3 reminders of the first, all 4 of the second
     # At the port at about 04:30: the hearing-day message is the evening before, and says so.
-    assert fake.requests[0].form["Body"].startswith("Mañana, lunes 9 de marzo, es su audiencia: 8:30 a.m., corte")
+    assert fake.requests[0].form["Body"].startswith("Su audiencia es mañana: lunes 9 de marzo, 8:30 a.m., corte")
 
 
 def test_rate_limit_is_a_token_bucket():
@@ -94,6 +94,8 @@ def test_opted_out_at_twilio_21610_stops_everything(app, client, db, fake):
         "d3": "cancelled",
         "d1": "cancelled",
         "wakeup": "cancelled",
+        "followup": "cancelled",
+        "noanswer": "cancelled",
     }
     assert rows(db)["d7"]["error_code"] == "21610"
 
@@ -153,16 +155,21 @@ def test_whatsapp_outside_the_window_uses_the_template_or_else_sms(tmp_path, fak
     form = fake.requests[0].form
     assert form["To"] == f"whatsapp:{PERSON}" and form["ContentSid"] == "HX" + "a" * 32 and "Body" not in form
     assert json.loads(form["ContentVariables"]) == {
-        "1": "lunes 9 de marzo",
-        "2": "8:30 a.m.",
-        "3": "El Paso",
-        "4": "Esté en Puente Paso del Norte aproximadamente a las 4:30 a.m. (hora de Ciudad Juárez)",
+        "1": "en 7 días",
+        "2": "lunes 9 de marzo",
+        "3": "8:30 a.m.",
+        "4": "El Paso",
+        "5": "Esté en Puente Paso del Norte aproximadamente a las 4:30 a.m. (hora de Ciudad Juárez)",
     }
     # No template for the evening-before message: it goes by SMS to the same number.
     at(app, "2026-03-09T02:00:01Z")
     tick(app)
     wake = fake.requests[-1].form
-    assert wake["To"] == PERSON and wake["From"] == "+15005550006" and wake["Body"].startswith("Mañana, lunes")
+    assert (
+        wake["To"] == PERSON
+        and wake["From"] == "+15005550006"
+        and wake["Body"].startswith("Su audiencia es mañana: lunes")
+    )
     db = storage.connect(app.config["DATABASE"])
     assert {r["slot"]: r["sent_as"] for r in db["outbox"].rows if r["status"] == "sent"} == {
         "d7": "template",
@@ -236,6 +243,8 @@ def test_dead_numbers_and_blocks_stop_everything(app, client, db, code):
         "d3": "cancelled",
         "d1": "cancelled",
         "wakeup": "cancelled",
+        "followup": "cancelled",
+        "noanswer": "cancelled",
     }
 
 
@@ -300,9 +309,9 @@ def test_two_running_schedulers_send_each_reminder_once(tmp_path, fake):
         time.sleep(0.05)
     for s in schedulers:
         s.shutdown(wait=True)
-    assert db["outbox"].count == 80 and {r["status"] for r in db["outbox"].rows} == {"sent"}
+    assert db["outbox"].count == 120 and {r["status"] for r in db["outbox"].rows} == {"sent"}
     sent_to = [r.form["To"] for r in fake.requests]
-    assert len(sent_to) == 80 and {sent_to.count(to) for to in sent_to} == {4}  # each reminder exactly once
+    assert len(sent_to) == 120 and {sent_to.count(to) for to in sent_to} == {6}  # each message exactly once
 
 
 def test_rows_left_sending_by_a_dead_scheduler_are_sent_after_takeover(app, client, db, fake):

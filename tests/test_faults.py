@@ -50,7 +50,7 @@ def test_twilio_down_for_a_while_then_back(tmp_path):
         app.config["TWILIO_API_BASE"] = fake.base_url
         app.config["NOW"] = clock.parse_iso("2026-03-08T16:00:05Z")
         tick(app)
-        assert [r.form["Body"][:13] for r in fake.requests] == ["Su audiencia:", "Su audiencia:"]  # d7 and d1
+        assert [r.form["Body"][:16] for r in fake.requests] == ["Su audiencia es ", "Su audiencia es "]  # d7 and d1
         assert rows(db)["wakeup"]["status"] == "pending"  # nothing lost
 
 

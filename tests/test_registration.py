@@ -298,5 +298,6 @@ def test_a_hearing_too_soon_for_any_reminder_says_so_instead_of_promising_one(ap
         "Confirme al 1-800-898-7180."
     ]
     assert count(answer[0]) <= 2
-    assert db["hearings"].count == 1 and db["outbox"].count == 0  # saved; nothing could be planned
+    assert db["hearings"].count == 1  # saved; no reminder could be planned, only what comes after
+    assert [r["slot"] for r in db["outbox"].rows] == ["followup", "noanswer"]
     assert phone.text("AUDIENCIA").startswith("Su audiencia: lunes, 2 de febrero de 2026, 8:00 a.m.")

@@ -199,16 +199,16 @@ def test_every_time_is_on_the_clock_of_its_place_and_names_it(city, court, lang)
 @pytest.mark.parametrize(
     ("lang", "about", "today", "tomorrow"),
     [
-        ("es", "aproximadamente a las", "hoy es su audiencia", "mañana, "),
-        ("en", "at about", "today", "hearing tomorrow, "),
-        ("pt", "por volta das", "hoje", "amanha, "),
-        ("fr", "vers", "aujourd'hui", "demain, "),
-        ("ht", "anviwon", "jodi a", "demen, "),
+        ("es", "aproximadamente a las", "es hoy", "es mañana: "),
+        ("en", "at about", "today", "is tomorrow: "),
+        ("pt", "por volta das", "hoje", "é amanha: "),
+        ("fr", "vers", "aujourd'hui", "est demain : "),
+        ("ht", "anviwon", "jodi a", "se demen: "),
     ],
 )
 def test_about_when_the_port_time_is_assumed_and_tomorrow_the_evening_before(lang, about, today, tomorrow):
     """The catalogs' words: 'about' only for the court's usual lead; the evening message says
-    'tomorrow, <weekday day month>' of the day after it goes, never 'today'."""
+    'is tomorrow: <weekday day month>' of the day after it goes, never 'today'."""
     for city, court in pairs():
         if port_city(city, court) is None:
             continue

@@ -15,12 +15,22 @@ from functools import cache
 
 import holidays
 
-from bot.core import advice, segments
+from bot.core import advice, legal_aid, segments
 from bot.core import keywords as kw
 from bot.core.danger import in_danger
 from bot.core.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
-from bot.core.hearing import EOIR_HOTLINE, Hearing, describe, hearing_time, port_instant, port_line, report_time
+from bot.core.hearing import (
+    EOIR_HOTLINE,
+    Hearing,
+    describe,
+    hearing_time,
+    missed_help,
+    port_instant,
+    port_line,
+    report_time,
+)
 from bot.core.i18n import DEFAULT_LANG, N_, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
+from bot.core.outcomes import Code
 from bot.core.places import City, Court, Places, find_city, find_court, find_court_at, nearest_city
 from bot.core.shelters import Directory
 from bot.core.text import bare
@@ -126,6 +136,14 @@ class ToThread:
 @dataclass(frozen=True)
 class CloseThread:
     pass
+
+
+@dataclass(frozen=True)
+class Record:
+    """The person's own answer about their active hearing (bot/core/outcomes.py): confirmed, went,
+    missed, or a new date (recorded on the old hearing, before a SaveHearing replaces it)."""
+
+    code: Code
 
 
 @dataclass(frozen=True)
@@ -476,7 +494,7 @@ def on_choose_city(turn: Turn) -> Outcome:
     city = find_city(m.text, turn.places)
     if city is None and m.latitude is not None and m.longitude is not None:
         city = nearest_city(m.latitude, m.longitude, turn.places)
-    if turn.person.pending.get("then") == "shelters":
+    if turn.person.pending.get("then") in ("shelters", "legal"):
         return city_for_shelters(turn, city)
     if turn.person.pending.get("then") == "move":
         return move_to(turn, city) if city else not_understood(turn, city_menu(turn))
@@ -650,7 +668,13 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
                 hotline=EOIR_HOTLINE,
                 time=hearing_time(hearing, turn.lang, turn.places),
             )
-            return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),))
+            late: tuple = (SaveHearing(hearing),)
+            if turn.person.hearing and turn.person.hearing.at <= turn.now:
+                late = (Record(Code.NEW_DATE), *late)
+            return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=late)
+        effects: tuple = (SaveHearing(hearing),)
+        if turn.person.hearing and turn.person.hearing.at <= turn.now:  # the judge gave a new date
+            effects = (Record(Code.NEW_DATE), *effects)
         if turn.person.hearing:  # a CHANGE: the old date's reminders are cancelled, new ones planned
             saved = _(
                 "Changed. Reminders for your old date are cancelled; we will remind you of this one. "
@@ -664,8 +688,8 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
         border = turn.places.known_court(hearing.court).border
         if hearing.report_at is None and border:  # the optional step, in its own SMS: the time to be at the port
             person = replace(turn.person, state=ASK_PORT_TIME, hearing=hearing, pending={})
-            return Outcome(person, (saved, port_question(turn)), (SaveHearing(hearing),))
-        return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=(SaveHearing(hearing),))
+            return Outcome(person, (saved, port_question(turn)), effects)
+        return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=effects)
     if kw.is_no(text):
         return turn.reply(_("OK. Please write the day and time of your hearing again."), state=ASK_HEARING, pending={})
     if parse_hearing(text, turn.lang, turn.today()):
@@ -675,6 +699,8 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
 
 def on_ask_port_time(turn: Turn) -> Outcome:
     text = turn.message.text
+    if answered := answer_about_hearing(turn):  # the 1-day reminder came before the port question's answer
+        return answered
     if kw.is_no(text) or kw.is_unknown(text):
         return turn.reply(assumed_port_time(turn), state=REGISTERED)
     if parse_hearing(text, turn.lang, turn.today()):
@@ -735,6 +761,8 @@ def set_port_time(turn: Turn) -> Outcome:
 
 def on_registered(turn: Turn) -> Outcome:
     text = turn.message.text
+    if answered := answer_about_hearing(turn):
+        return answered
     if parse_hearing(text, turn.lang, turn.today()):
         return on_ask_hearing(turn)  # a new date: confirm it, then it replaces the old one
     court = find_court(text, turn.places, anywhere=True)
@@ -927,7 +955,7 @@ def city_for_shelters(turn: Turn, city) -> Outcome:
             )
         return not_understood(turn, city_menu(turn))
     placed = replace(turn, person=replace(p, city=city.key, court=p.court or city.court.key, state=back, pending=kept))
-    answer = shelters_of(placed, city)
+    answer = (legal_of if p.pending.get("then") == "legal" else shelters_of)(placed, city)
     if back == CHOOSE_CITY and p.lang:  # they were registering: carry on with what comes next
         step = next_registration_step(replace(placed, person=answer.person))
         return Outcome(step.person, answer.replies + step.replies, answer.effects)
@@ -1013,6 +1041,72 @@ def on_leave(turn: Turn) -> Outcome:
     return turn.reply(left, thread=False, effects=(CloseThread(),))
 
 
+# --- after the hearing: did you go, a new date, and help after a missed one ------------------------------
+
+
+def answer_about_hearing(turn: Turn) -> Outcome | None:
+    """The numbers the reminders and the follow-up ask for. Before the hearing (the 1-day reminder):
+    1 = I will go (recorded), 2 = I need help (a volunteer). After it (the follow-up): 1 = I went and
+    have a new date (asked for, or in the same message), 2 = I went, no new date yet, 3 = I could
+    not go (what to do now, and legal help near the person). None: not such an answer."""
+    _ = turn._
+    hearing = turn.person.hearing
+    said = bare(turn.message.text)
+    if hearing is None or not said:
+        return None
+    first, _sep, rest = said.partition(" ")
+    if turn.now < hearing.at:
+        if said == "1" or kw.is_yes(turn.message.text):
+            thanks = _("Thank you, we noted that you will go. If you need help, reply 2.")
+            return turn.reply(thanks, state=REGISTERED, effects=(Record(Code.CONFIRMED),))
+        if said == "2":
+            return on_human(turn)
+        return None
+    if first == "1":
+        went = (Record(Code.ATTENDED),)
+        parsed = parse_hearing(rest, turn.lang, turn.today()) if rest else None
+        if parsed and parsed.date >= turn.today():  # "1 el 15 de marzo a las 8:30": the new date at once
+            asking = replace(turn, person=replace(turn.person, pending=parsed_parts(parsed)))
+            outcome = continue_hearing(asking)
+            return replace(outcome, effects=went + outcome.effects)
+        ask = _("Good. Write the new day and time of your hearing. For example: {example}").format(
+            example=_("March 9 8:30 am")
+        )
+        return turn.reply(ask, state=ASK_HEARING, pending={}, effects=went)
+    if said == "2":
+        thanks = _("Thank you for telling us. When you get a new date, write it here and we will remind you.")
+        return turn.reply(thanks, state=REGISTERED, effects=(Record(Code.ATTENDED),))
+    if said == "3":
+        sorry = _("We are sorry. This is not legal advice.") + " " + missed_help(turn.lang)
+        listed = legal_of(turn, turn.places.city(turn.person.city)) if turn.person.city else None
+        replies = (segments.fit(tidy(sorry)), *(listed.replies if listed else ()))
+        return Outcome(replace(turn.person, state=REGISTERED), replies, (Record(Code.MISSED),))
+    return None
+
+
+def on_legal(turn: Turn) -> Outcome:
+    """LEGAL / ABOGADO / ADVOGADO / AVOCAT / AVOKA: legal-aid organisations near the person."""
+    p = turn.person
+    city = turn.places.city(p.city)
+    if city:
+        return legal_of(turn, city)
+    back = {"then": "legal", "return": p.state, "kept": p.pending}
+    return turn.reply(city_menu(turn), state=CHOOSE_CITY, pending=back)
+
+
+def legal_of(turn: Turn, city: City | None) -> Outcome:
+    _ = turn._
+    found = turn.directory.legal_aid(city.key) if turn.directory and city else []
+    if city is None or not found:
+        return turn.reply(
+            _("We have no legal help listed near {city} yet. To learn about your case, call {hotline}.").format(
+                city=city.name if city else "", hotline=EOIR_HOTLINE
+            )
+        )
+    header = _("Free legal help near {city} (they are not the court; this is not advice):").format(city=city.name)
+    return Outcome(turn.person, tuple(legal_aid.pages(found, header, turn.lang)))
+
+
 KEYWORD_HANDLERS = {
     kw.HELP: on_help,
     kw.HEARING: on_hearing,
@@ -1026,4 +1120,5 @@ KEYWORD_HANDLERS = {
     kw.SAFETY: on_safety,
     kw.HUMAN: on_human,
     kw.LEAVE: on_leave,
+    kw.LEGAL: on_legal,
 }

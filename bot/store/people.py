@@ -19,6 +19,7 @@ from bot.core.conversation import (
     OptOut,
     Outcome,
     Person,
+    Record,
     SaveHearing,
     SavePortTime,
     ToThread,
@@ -90,12 +91,14 @@ def apply(
     outcome: Outcome,
     now: datetime,
     places: Places,
+    variant: str | None = None,
 ) -> Applied:
     """Store what a turn decided; say whether the person's reminders need (re)planning (the caller
     plans them: the planner is the scheduler's). Call inside a transaction.
 
     The channel the person wrote from becomes their preferred one, and its 24-hour window opens.
-    Returns the contact id (None if erased)."""
+    `variant`: the reminder wording drawn for this person by the caller, kept from their first
+    hearing on. Returns the contact id (None if erased)."""
     if any(isinstance(e, Erase) for e in outcome.effects):
         if contact.id is not None:
             erase(db, contact.id)
@@ -129,8 +132,12 @@ def apply(
         update(db, "contacts", contact_id, {**row, "goodbye_at": None})  # they wrote: no goodbye due
     replan = revive = False
     for effect in outcome.effects:
-        if isinstance(effect, SaveHearing):
+        if isinstance(effect, Record):  # before a SaveHearing in the same turn: a new date is the old hearing's
+            outcomes.record_active(db, contact_id, effect.code, now)
+        elif isinstance(effect, SaveHearing):
             save_hearing(db, contact_id, effect.hearing, now, places)
+            if variant:
+                db.execute("UPDATE contacts SET variant = ? WHERE id = ? AND variant IS NULL", [variant, contact_id])
             replan = True
         elif isinstance(effect, SavePortTime):
             db.execute(

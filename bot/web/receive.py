@@ -9,6 +9,7 @@ scheduler.planner (the outbox rows).
 from __future__ import annotations
 
 import logging
+import random
 import secrets
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from bot.core import conversation
 from bot.core import keywords as kw
 from bot.core.i18n import DEFAULT_LANG, translator
 from bot.core.inbound import Inbound
+from bot.core.outcomes import pick
 from bot.core.phones import PhoneVault, mask
 from bot.core.places import Places
 from bot.store import inbound, people, shelters
@@ -77,7 +79,8 @@ def receive(
         code = f"{secrets.randbelow(900) + 100}"  # three digits, for a confirmation only this phone can see
         directory = shelters.Directory(db)
         outcome = conversation.handle(contact.person, message.message, now, places, directory, code, answer_hours)
-        applied = people.apply(db, vault, contact, channel, phone, outcome, now, places)
+        variant = pick(reminders.weights, random.random())  # kept only at the first hearing (registration)
+        applied = people.apply(db, vault, contact, channel, phone, outcome, now, places, variant)
         contact_id = applied.contact_id
         if applied.replan:  # a new hearing, port time, language, or START: the reminders follow
             planner.plan_contact(db, contact_id, now, places, reminders, applied.revive)
