@@ -14,12 +14,13 @@ from bot.core import places as place_data
 from bot.core.conversation import MoveCity, Outcome, Person, SaveHearing
 from bot.core.hearing import Hearing
 from bot.core.i18n import translator
-from bot.core.outcomes import BITS, COLUMNS, Code, codes_of, key_name, percent, tally, wilson
+from bot.core.outcomes import BITS, CODE_NAMES, COLUMNS, Code, codes_of, key_name, percent, tally, wilson
 from bot.core.phones import PhoneVault
 from bot.core.text import defused
 from bot.store import db as storage
 from bot.store import outcomes, people
 from bot.store.people import Contact
+from bot.web.console import display
 from tests.helpers import NOW, PUBLIC_URL, login
 
 PLACES = place_data.load()
@@ -112,6 +113,11 @@ def test_tally_counts_each_hearing_once_by_its_final_outcome():
     assert b.outcomes["no_answer"] == 1 and b.outcomes["confirmed"] == 1
     assert (b.confirmation.k, b.confirmation.n) == (0, 0) and (b.attendance.k, b.attendance.n) == (0, 1)
     assert list(a.outcomes) == list(COLUMNS)
+
+
+def test_every_code_and_column_has_a_name():
+    assert set(CODE_NAMES) == set(Code)
+    assert all(display.NAMES["outcome"].get(column) for column in COLUMNS)
 
 
 def test_keys_are_shown_by_their_names():
