@@ -15,8 +15,9 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from bot.core.i18n import long_date, translator, weekday_day_month
+from bot.core.outcomes import Code
 from bot.store import db as storage
-from bot.store import staff
+from bot.store import outcomes, staff
 from bot.web import context
 from bot.web.context import deps_of
 from scheduler.runner import Runner
@@ -268,7 +269,9 @@ def test_on_a_phone_the_queue_is_cards_with_their_actions_in_view(server, phone,
     shot(phone, "phone-queue")
 
 
-@pytest.mark.parametrize("path", ["/admin", "/admin/people", "/admin/messages", "/admin/staff", "/admin/audit"])
+@pytest.mark.parametrize(
+    "path", ["/admin", "/admin/people", "/admin/messages", "/admin/staff", "/admin/audit", "/admin/outcomes"]
+)
 def test_on_a_phone_no_page_scrolls_sideways(server, phone, registered, path):
     _, base = server
     log_in(phone, base, "lupe")
@@ -279,6 +282,24 @@ def test_on_a_phone_no_page_scrolls_sideways(server, phone, registered, path):
         box = button.bounding_box()
         assert box is None or box["x"] + box["width"] <= PHONE["width"], (path, button.inner_text())
     shot(phone, "phone-" + (path.rsplit("/", 1)[-1] or "home"))
+
+
+def test_on_a_phone_the_outcomes_are_cards_in_spanish(server, phone, registered):
+    app, base = server
+    with app.app_context():  # the registered person was reminded and confirmed (issue 17)
+        db = context.get_db()
+        for (hearing_id,) in db.execute("SELECT id FROM hearings").fetchall():
+            outcomes.record(db, hearing_id, Code.REMINDED, context.now())
+            outcomes.record(db, hearing_id, Code.CONFIRMED, context.now())
+    log_in(phone, base, "lupe")
+    phone.goto(f"{base}/admin/outcomes")
+    first = phone.locator("table.list tbody tr").first
+    assert first.evaluate("row => getComputedStyle(row).display") == "block"  # a card, not a table row
+    main = phone.inner_text("main")
+    assert "Ciudad Juárez" in main and "El Paso" in main and "Español" in main and "100%" in main
+    assert translator("es")("Confirmation") in main
+    no_sideways_scroll(phone)
+    shot(phone, "phone-outcomes")
 
 
 def test_on_a_phone_a_broadcast_is_checked_before_it_goes(server, phone, registered):

@@ -26,6 +26,7 @@ ROUTES = {  # GET pages and the least role that may see them
     "/admin/shelters/new": "volunteer",
     "/admin/shelters/1": "volunteer",
     "/admin/shelters.csv": "volunteer",
+    "/admin/outcomes": "volunteer",
     "/admin/queue": "operator",
     "/admin/messages": "operator",
     "/admin/people": "operator",

@@ -1,17 +1,18 @@
 """`flask --app app COMMAND`: one module per command group, each adding its own commands.
 
 db (init-db, backup, purge), chat, serve (serve, scheduler, dispatch), queue, shelters, broadcast,
-staff, translate. A command that needs the database takes it from `common.with_db`, which opens and
-migrates it (and first refuses to run open or pretend to send when configuration is missing).
+staff, translate, report (outcomes). A command that needs the database takes it from `common.with_db`,
+which opens and migrates it (and first refuses to run open or pretend to send when configuration is
+missing).
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from bot.cli import broadcast, chat, db, queue, serve, shelters, staff, translate
+from bot.cli import broadcast, chat, db, queue, report, serve, shelters, staff, translate
 
-GROUPS = (db, chat, serve, queue, shelters, broadcast, staff, translate)
+GROUPS = (db, chat, serve, queue, shelters, broadcast, staff, translate, report)
 
 
 def register(app: Flask) -> None:

@@ -14,11 +14,13 @@ A hearing's outcome is the strongest of its events (`final`), and rates carry a 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.i18n import N_
+from bot.core.i18n import N_, NATIVE_NAMES
+from bot.core.places import Places
 
 
 class Code(StrEnum):
@@ -91,3 +93,87 @@ def pick(weights: dict[str, float], draw: float) -> str:
             return name
         at -= weight
     return next(name for name, weight in reversed(weights.items()) if weight > 0)
+
+
+# --- the report: hearings grouped by city, language, court or variant -----------------------------
+
+BY = ("city", "lang", "court", "variant")  # what the report groups hearings by (columns of `outcomes`)
+NONE = "none"  # a hearing reminded or asked about, with no answer yet
+COLUMNS = (*(c.value for c in SHOWN), NONE)  # the outcome counts of a group, in the order shown
+BITS = {code: 1 << i for i, code in enumerate(Code)}  # a hearing's events as one integer: SQL sums them
+
+
+def codes_of(mask: int) -> set[Code]:
+    """The events a sum of BITS stands for."""
+    return {code for code, bit in BITS.items() if mask & bit}
+
+
+@dataclass(frozen=True)
+class Group:
+    """The hearings that share a city, a language, a court or a variant: how each ended, and the rates.
+
+    `outcomes` counts each hearing once, by its final outcome (COLUMNS; 'confirmed' is confirmed and
+    nothing after). Confirmation: of the hearings reminded the day before, those the person confirmed.
+    Attendance: of the hearings asked about after, those the person went to (or got a new date at)."""
+
+    key: str | None
+    hearings: int
+    outcomes: dict[str, int]
+    confirmation: Rate
+    attendance: Rate
+
+
+def tally(hearings: Iterable[tuple[str | None, Iterable[str], int]]) -> list[Group]:
+    """(key, a hearing's event codes, how many hearings are so) -> one Group a key, most hearings first.
+
+    A numerator counts only hearings in its denominator (a confirmation with no reminder recorded is
+    left out of the rate), so k <= n always holds."""
+    counts: dict[str | None, Counter[str]] = {}
+    for key, codes, n in hearings:
+        held = set(codes)
+        c = counts.setdefault(key, Counter())
+        c["hearings"] += n
+        c[str(final(held) or NONE)] += n
+        if Code.REMINDED in held:
+            c["reminded"] += n
+            c["confirmed_of_reminded"] += n if Code.CONFIRMED in held else 0
+        if Code.ASKED in held:
+            c["asked"] += n
+            c["went_of_asked"] += n if held & set(WENT) else 0
+    groups = [
+        Group(
+            key,
+            c["hearings"],
+            {column: c[column] for column in COLUMNS},
+            wilson(c["confirmed_of_reminded"], c["reminded"]),
+            wilson(c["went_of_asked"], c["asked"]),
+        )
+        for key, c in counts.items()
+    ]
+    return sorted(groups, key=lambda g: (-g.hearings, g.key is None, g.key or ""))
+
+
+def percent(rate: Rate, lang: str = "en") -> str:
+    """'62% (48–74%)': the rate and its 95% interval in whole percents ('62 % (48–74 %)' in French);
+    '—' when nothing was counted."""
+    if not rate.n:
+        return "—"
+    sign = " %" if lang == "fr" else "%"
+    whole = lambda x: int(x * 100 + 0.5)  # noqa: E731 - half up, as people round
+    return f"{whole(rate.value)}{sign} ({whole(rate.low)}–{whole(rate.high)}{sign})"
+
+
+def key_name(by: str, key: str | None, places: Places) -> str | None:
+    """A group's key as people know it: a city's or a court's name, a language's own name; a variant
+    as it is named in the settings. None for hearings recorded with no city (or no variant)."""
+    if key is None or key == "":
+        return None
+    if by == "city":
+        city = places.city(key)
+        return city.name if city else key
+    if by == "court":
+        court = places.court(key)
+        return court.name if court else key
+    if by == "lang":
+        return NATIVE_NAMES.get(key, key)
+    return key

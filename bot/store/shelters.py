@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from bot.core.dates import LANGS
 from bot.core.legal_aid import LegalAid
 from bot.core.places import Places, distance_km
 from bot.core.shelters import SERVES, Shelter
+from bot.core.text import FORMULA_START, defused
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "shelters.csv"
 REQUIRED = (
@@ -50,10 +50,8 @@ COLUMNS = (
     "source",
 )
 MAX_KM_FROM_CITY = 80  # a shelter listed under a city lies within this of it (catches swapped coordinates)
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP): the
-# export puts a ' before it, and the import takes that ' off again, so files round-trip.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"-?\d+(\.\d+)?")  # a plain number (a longitude) cannot run: it stays a number
+# A spreadsheet runs a cell starting with = + - @ as a formula (CSV injection, OWASP): the export
+# puts a ' before it (bot.core.text.defused), and the import takes that ' off again, so files round-trip.
 
 
 class ShelterFileError(ValueError):
@@ -192,19 +190,12 @@ def export_text(db: Database) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for shelter in all_shelters(db):
-        writer.writerow({k: _defused(v) for k, v in as_row(shelter).items()})
+        writer.writerow({k: defused(v) for k, v in as_row(shelter).items()})
     return out.getvalue()
 
 
-def _defused(cell: str | None) -> str | None:
-    """'=HYPERLINK(...)' -> "'=HYPERLINK(...)": a spreadsheet shows it as text instead of running it."""
-    if cell and cell.startswith(FORMULA_START) and not NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
-
-
 def _unquoted(cell: str) -> str:
-    """The import's half of `_defused`: one leading ' before a formula character comes off."""
+    """The import's half of `bot.core.text.defused`: one leading ' before a formula character comes off."""
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 

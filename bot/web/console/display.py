@@ -19,6 +19,7 @@ from flask import current_app
 from bot.core.clock import parse_iso
 from bot.core.conversation import STATE_NAMES
 from bot.core.i18n import N_, NATIVE_NAMES, clock, short_date
+from bot.core.outcomes import CODE_NAMES, NONE, Rate, key_name, percent
 from bot.core.status import KIND_NAMES, STATUS_NAMES
 from bot.store import audit, broadcasts, staff
 from bot.web import context
@@ -45,6 +46,7 @@ NAMES = {
     "action": audit.ACTION_NAMES,
     "detail": audit.DETAIL_NAMES,
     "serves": SERVES_NAMES,
+    "outcome": {**CODE_NAMES, NONE: N_("Nothing yet")},
 }
 
 
@@ -91,7 +93,7 @@ def day(value: date | str | None) -> str:
 
 def label(group: str, code: str | None) -> str:
     """A code's name in the member's language (status, kind, role, state, broadcast, action, detail,
-    serves); a code with no name is shown as it is."""
+    serves, outcome); a code with no name is shown as it is."""
     if code is None or code == "":
         return NOTHING
     name = NAMES[group].get(code)
@@ -101,6 +103,16 @@ def label(group: str, code: str | None) -> str:
 def lang_name(code: str | None) -> str:
     """A language by its own name: 'Español', 'Kreyòl'."""
     return NATIVE_NAMES.get(code or "", code or NOTHING)
+
+
+def group_name(by: str, key: str | None) -> str:
+    """An outcome report's group by its name: a city, a court, a language's own name, a variant."""
+    return key_name(by, key, context.places()) or NOTHING
+
+
+def rate(shown: Rate) -> str:
+    """'80% (49–94%) · 8/10': a rate, its 95% interval and what it counts; '—' when it counts nothing."""
+    return f"{percent(shown, auth.lang())} · {shown.k}/{shown.n}" if shown.n else NOTHING
 
 
 def channel(code: str | None) -> str:
@@ -167,6 +179,8 @@ GLOBALS = {
     "day": day,
     "label": label,
     "lang_name": lang_name,
+    "group_name": group_name,
+    "rate": rate,
     "channel": channel,
     "target": target,
     "details": details,

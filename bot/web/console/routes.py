@@ -15,8 +15,9 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from bot.core.dates import LANGS
+from bot.core.outcomes import COLUMNS
 from bot.core.status import ALL, RETRYABLE, Kind
-from bot.store import audit, broadcasts, dashboard, shelters, staff, threads
+from bot.store import audit, broadcasts, dashboard, outcomes, shelters, staff, threads
 from bot.web import context
 from bot.web.console import auth, chart, display
 from scheduler import outbox
@@ -112,6 +113,13 @@ def home():
     return render_template(
         "admin/dashboard.html", f=figures, t=threads.figures(_db(), now), chart=svg, places=context.places()
     )
+
+
+@bp.get("/outcomes")
+@auth.requires("volunteer")
+def outcome_report():
+    """What happened at the hearings, by city, language, court and message variant (docs/outcomes.md)."""
+    return render_template("admin/outcomes.html", reports=outcomes.reports(_db()), columns=COLUMNS)
 
 
 @bp.get("/broadcasts")
