@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import cli
 from bot import config as settings
-from bot.core import places
+from bot.core import legal_aid, places
 from bot.core.phones import PhoneVault
 from bot.web import console, context, simulator, webhook
 from bot.web.console import auth
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     reminders = planner.load_settings(app.config["REMINDERS_FILE"])
     whatsapp.templates(app.config["WHATSAPP_TEMPLATES_FILE"])  # a broken file fails at start, not at 3 a.m.
+    legal_aid.load()  # so does a broken legal-aid list
     context.init_app(app, PhoneVault(app.config["HEARINGBOT_SECRET_KEY"]), places.load(), reminders)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(console.bp)

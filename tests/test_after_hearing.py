@@ -316,3 +316,34 @@ def test_outcome_rows_hold_codes_and_times_never_text(app, client, db):
     }
     assert (row["code"], row["city"], row["lang"], row["court"]) == ("missed", "ciudad_juarez", "es", "el_paso")
     assert datetime.fromisoformat(row["at"].replace("Z", "+00:00")) == datetime(2026, 3, 9, 20, 0, tzinfo=UTC)
+
+
+def test_the_legal_aid_file_names_known_cities_sources_and_real_looking_phones():
+    import re
+
+    from bot.core import legal_aid
+    from bot.core import places as places_module
+
+    known = {c.key for c in places_module.load().cities}
+    rows = legal_aid.load()
+    assert rows and {r.city for r in rows} <= known
+    for r in rows:
+        assert r.source.strip() and r.name.strip()
+        assert not r.phone or re.fullmatch(r"\+\d{1,3}( \d{2,4}){2,4}", r.phone), r.phone
+        assert r.verified_at is None or r.verified_at <= datetime(2026, 11, 28, tzinfo=UTC).date()
+        assert set(r.languages) <= {"es", "en", "pt", "fr", "ht"}
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("city,name,phone\ntijuana,X,\n", "columns"),
+        ("city,name,phone,languages,source,verified_at\ntijuana,X,,,,2026-01-01\n", "required"),
+        ("city,name,phone,languages,source,verified_at\ntijuana,X,,,a page,01/2026\n", "verified_at"),
+    ],
+)
+def test_a_broken_legal_aid_file_is_refused(text, error):
+    from bot.core import legal_aid
+
+    with pytest.raises(ValueError, match=error):
+        legal_aid.parse(text)

@@ -136,7 +136,7 @@ def test_the_persons_reminders_are_in_the_queue(server, page, registered):
     page.goto(f"{base}/admin/queue")
     text = page.inner_text("table.list")
     day = weekday_day_month(HEARING_DAY, "es")
-    assert "…0000" in text and f"Su audiencia: {day}, 8:30 a.m., corte de El Paso." in text
+    assert "…0000" in text and f"Su audiencia es en 7 dias: {day}, 8:30 a.m., corte de El Paso." in text
     assert "+5216560000000" not in page.content()
     shot(page, "queue")
 
