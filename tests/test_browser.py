@@ -112,8 +112,8 @@ def test_the_simulator_registers_a_person(server, page):
     chat = register(page, server[1])
     assert f"{long_date(HEARING_DAY, 'es')}, 8:30 a.m., corte de El Paso" in chat
     assert (
-        "Le recordaremos estar en Puente Paso del Norte a eso de las 4:30 a.m. (hora de Ciudad Juárez), 4 h antes"
-        in chat
+        "Le avisaremos: hora para presentarse en Puente Paso del Norte, aprox. 4:30 a.m. (hora de Ciudad Juárez), "
+        "4 h antes" in chat
     )
     shot(page, "simulator")
 

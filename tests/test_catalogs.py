@@ -1,13 +1,18 @@
 """Every user-facing string exists, translated, in all five catalogs, and fits in two SMS."""
 
 import re
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.core import places as places_module
 from bot.core.dates import LANGS
+from bot.core.hearing import Hearing, describe, hearing_time, port_line
+from bot.core.i18n import clock, weekday_day_month
 from bot.core.segments import count
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,14 +23,14 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "court": "Brownsville",
     "city": "Piedras Negras",
     "hotline": "1-800-898-7180",
-    "example": "9 de marzo 8:30 am",
-    "port": "preséntese en la garita o el puente a las 12:30 a.m. (11:30 p.m. en Piedras Negras)",
+    "hotline_mx": "001-800-898-7180",
+    "port": "Puente Internacional I",  # the longest port name; "Saved: {port}." gets a whole port line (`real`)
+    "crossing": "Puente Internacional I",
     "port_time": "12:30 a.m. (11:30 p.m. hora de Nogales)",
     "who": "familias, mujeres, niños, hombres, LGBTQ+",
     "km": "12.5",
     "people": "100000",
     "where": "Piedras Negras",
-    "crossing": "Puente Reynosa-Hidalgo",
     "segments": "2",
     "cost": "20000.00",
     "id": "1234",
@@ -34,7 +39,6 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "first": "30 de septiembre",
     "second": "12 de octubre",
     "n": "9",
-    "hearing": "",
     "code": "482",
     "hours": "24",
     "quote": "Você deve ir... não saia hoje!",  # the longest quote, in UCS-2
@@ -45,6 +49,66 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "[11:30 p.m. hora de San Antonio]",
 }
 REMINDERS = "scheduler/texts.py"  # its texts are sized exactly, as they are sent, in tests/test_planner.py
+
+
+@cache
+def described(lang: str) -> list[dict[str, str]]:
+    """A hearing as the bot really says it in `lang`: every city at its usual court, and every border
+    court with no city, on a long date (Wednesday 30 September, when Nogales is an hour behind El Paso,
+    and in winter), at 12:30 p.m., with the person's own time at the port."""
+    places = places_module.load()
+    where = [(c.court.key, c.key) for c in places.cities if c.court] + [
+        (k.key, None) for k in places.courts if places.port_for(None, k.key)
+    ]
+    values = []
+    for court, city in where:
+        zone = places.known_court(court).zone
+        port = places.port_for(city, court)
+        port_city = places.city(port.city) if port else None
+        for day in (date(2026, 9, 30), date(2026, 12, 30)):
+            at = datetime.combine(day, time(12, 30), zone)
+            hearing = Hearing(at.astimezone(UTC), court, city, (at - timedelta(hours=4)).astimezone(UTC))
+            values.append(
+                {
+                    "hearing": describe(hearing, lang, places),
+                    "port_line": port_line(hearing, lang, places) or "",
+                    "hearing_time": hearing_time(hearing, lang, places),
+                    "day": weekday_day_month(day, lang),
+                    "port_time": clock((at - timedelta(hours=4)).time(), lang),
+                    "crossing": port.name if port else "",
+                    "place": port_city.name if port_city else "",
+                }
+            )
+    return values
+
+
+def real(msgid: str, lang: str) -> list[dict[str, str]]:
+    """The real values of a whole message's placeholders, for each hearing of `described`; [{}] (SAMPLE
+    only) for a message that is not about one, or a piece of one ("be at {port} at {time}")."""
+    names = set(placeholder_names(msgid))
+    if "crossing" in names:  # the time at the port the reminders will assume
+        return [{"crossing": v["crossing"], "place": v["place"], "time": v["port_time"]} for v in described(lang)]
+    if "hearing" in names:
+        return [{"hearing": v["hearing"]} for v in described(lang)]
+    if names == {"port"}:  # "Saved: {port}."
+        return [{"port": v["port_line"]} for v in described(lang)]
+    if names == {"date", "time", "hotline"}:  # too late for a reminder: the day and the hearing's time
+        return [{"date": v["day"], "time": v["hearing_time"]} for v in described(lang)]
+    return [{}]
+
+
+def example(msgid: str, lang: str) -> str:
+    """{example} as the code fills it: a place for the court questions, else the catalog's example of a
+    time at the port, of a time, or of a day and time (tests/test_registration.py sees them in use)."""
+    if "court" in msgid:
+        return "San Diego, El Paso, Houston"
+    if "port of entry" in msgid:
+        key = "4:30 AM"
+    elif msgid.startswith(("What time", "Please write the time")):
+        key = "8:30 AM"
+    else:
+        key = "March 9 8:30 AM"
+    return {m.id: m.string for m in catalog(lang)}[key]
 
 
 def msgids_in_code(only: str | None = None) -> set[str]:
@@ -83,10 +147,16 @@ def test_every_string_fits_in_two_sms_segments(lang):
     segment), in tests/test_planner.py, since their longest values never meet in one message."""
     reminders = msgids_in_code(only=REMINDERS)
     assert reminders
+    assert any("[" in value["port_line"] for value in described(lang))  # two clocks: Nogales in summer
     for message in catalog(lang):
         if message.id and message.id not in reminders:
-            text = message.string.format(**SAMPLE)
-            assert count(text) <= 2, (lang, text)
+            for values in real(message.id, lang):
+                text = message.string.format(**(SAMPLE | {"example": example(message.id, lang)} | values))
+                assert count(text) <= 2, (lang, text)
+
+
+def placeholder_names(msgid: str) -> list[str]:
+    return [a or b for a, b in PLACEHOLDER.findall(msgid)]
 
 
 def test_compiled_catalogs_are_not_committed():

@@ -156,7 +156,7 @@ def test_whatsapp_outside_the_window_uses_the_template_or_else_sms(tmp_path, fak
         "1": "lunes 9 de marzo",
         "2": "8:30 a.m.",
         "3": "El Paso",
-        "4": "Esté en Puente Paso del Norte aproximadamente a las 4:30 a.m. (hora de Ciudad Juárez)",
+        "4": "Hora para presentarse en Puente Paso del Norte: aprox. 4:30 a.m. (hora de Ciudad Juárez)",
     }
     # No template for the evening-before message: it goes by SMS to the same number.
     at(app, "2026-03-09T02:00:01Z")

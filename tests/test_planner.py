@@ -256,14 +256,15 @@ def test_reminder_texts_name_each_clock_where_it_is_used():
     hearing = Hearing(datetime(2026, 7, 15, 14, 30, tzinfo=UTC), "el_paso", "nogales")  # 08:30 MDT
     body, variables = texts.render("reminder", hearing, "es", PLACES)
     assert body == (
-        "Su audiencia: miércoles 15 de julio, 8:30 a.m. (hora de El Paso), corte de El Paso. Esté en Garita "
-        "DeConcini aproximadamente a las 3:30 a.m. (hora de Nogales) [4:30 a.m. hora de El Paso]."
+        "Su audiencia: miércoles 15 de julio, 8:30 a.m. (hora de El Paso), corte de El Paso. Hora para presentarse "
+        "en Garita DeConcini: aprox. 3:30 a.m. (hora de Nogales) [4:30 a.m. hora de El Paso]."
     )
     assert variables == {
         "1": "miércoles 15 de julio",
         "2": "8:30 a.m. (hora de El Paso)",
         "3": "El Paso",
-        "4": "Esté en Garita DeConcini aproximadamente a las 3:30 a.m. (hora de Nogales) [4:30 a.m. hora de El Paso]",
+        "4": "Hora para presentarse en Garita DeConcini: aprox. 3:30 a.m. (hora de Nogales) "
+        "[4:30 a.m. hora de El Paso]",
     }
     juarez = Hearing(hearing.at, "el_paso", "ciudad_juarez", hearing.at - timedelta(hours=2))  # 06:30: a wake-up
     wake, _ = texts.render("wakeup", juarez, "en", PLACES)
@@ -273,12 +274,12 @@ def test_reminder_texts_name_each_clock_where_it_is_used():
     )  # 'Juárez' would make it UCS-2, three segments: folded to GSM-7, one
     evening, _ = texts.render("evening", Hearing(hearing.at, "el_paso", "ciudad_juarez"), "es", PLACES)
     assert evening == (  # its accents folded: in UCS-2 it would take three segments
-        "Mañana, miércoles 15 de julio, es su audiencia: 8:30 a.m., corte de El Paso. Esté en Puente Paso del Norte "
-        "aproximadamente a las 4:30 a.m. (hora de Ciudad Juarez). Lleve sus papeles. Confirme: 1-800-898-7180"
+        "Mañana, miércoles 15 de julio, es su audiencia: 8:30 a.m., corte de El Paso. Hora para presentarse en "
+        "Puente Paso del Norte: aprox. 4:30 a.m. (hora de Ciudad Juarez). Lleve sus papeles. Confirme: 1-800-898-7180"
     )
     court_only, _ = texts.render("reminder", Hearing(hearing.at, "el_paso"), "ht", PLACES)
     assert court_only == (
-        "Rapèl: odyans mèkredi 15 jiyè, 8:30 AM, tribinal El Paso. Se pou w nan Puente Paso del Norte anviwon "
+        "Rapèl: odyans mèkredi 15 jiyè, 8:30 AM, tribinal El Paso. Ou dwe rive nan Puente Paso del Norte anviwon "
         "4:30 AM (lè Ciudad Juárez)."
     )
     interior, variables = texts.render("reminder", Hearing(hearing.at, "houston", "monterrey"), "es", PLACES)
@@ -332,7 +333,7 @@ def test_a_port_time_moves_the_hearing_day_message_and_can_change_its_kind(app, 
     assert (wake["kind"], wake["priority"]) == ("wakeup", 0)
     assert wake["send_at"] == "2026-03-09T11:00:00Z" and wake["expires_at"] == "2026-03-09T12:30:00Z"
     body = listed(app)[wake["id"]]["body"]
-    assert "Puente Paso del Norte a las 6:30 a.m. (hora de Ciudad Juarez)." in body and body.startswith("Hoy es")
+    assert "Puente Paso del Norte: 6:30 a.m. (hora de Ciudad Juarez)." in body and body.startswith("Hoy es")
     phone.text("puente a las 3:30")  # back before dawn: the evening before again
     evening = outbox(db)[("wakeup", "pending")]
     assert (evening["kind"], evening["send_at"], evening["expires_at"]) == (
@@ -342,7 +343,7 @@ def test_a_port_time_moves_the_hearing_day_message_and_can_change_its_kind(app, 
     )
     body = listed(app)[evening["id"]]["body"]
     assert body.startswith("Mañana, lunes 9 de marzo, es su audiencia: 8:30 a.m., corte de El Paso.")
-    assert "a las 3:30 a.m. (hora de Ciudad Juarez)." in body and "Hoy" not in body
+    assert "Puente Paso del Norte: 3:30 a.m. (hora de Ciudad Juarez)." in body and "Hoy" not in body
     assert db["outbox"].count == 4
 
 
