@@ -111,11 +111,25 @@ def example(msgid: str, lang: str) -> str:
     return {m.id: m.string for m in catalog(lang)}[key]
 
 
-def msgids_in_code(only: str | None = None) -> set[str]:
+def msgids_in_code(only: str | None = None) -> set[str | tuple[str, str]]:
+    """Every msgid the code uses: a string, or (singular, plural) for ngettext ("1 person", "2 people")."""
     found = extract_from_dir(
         str(ROOT), method_map=[("bot/**.py", "python"), ("scheduler/**.py", "python"), ("bot/**.html", "jinja2")]
     )
-    return {message for path, _, message, _, _ in found if isinstance(message, str) and only in (None, path)}
+    return {
+        message if isinstance(message, str) else (message[0], message[1])
+        for path, _, message, _, _ in found
+        if only in (None, path)
+    }
+
+
+def forms(string: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A msgstr's forms: one, or one per plural form."""
+    return string if isinstance(string, tuple) else (string,)
+
+
+def singular(msgid: str | tuple[str, ...]) -> str:
+    return forms(msgid)[0]
 
 
 def catalog(lang):
@@ -135,9 +149,10 @@ def test_every_string_is_translated_not_fuzzy_with_the_same_placeholders(lang):
     for msgid in msgids_in_code():
         assert msgid in translated, f"{lang}: missing {msgid!r}"
         message = translated[msgid]
-        assert message.string, f"{lang}: untranslated {msgid!r}"
+        assert all(forms(message.string)), f"{lang}: untranslated {msgid!r}"
         assert not message.fuzzy, f"{lang}: fuzzy {msgid!r}"
-        assert sorted(PLACEHOLDER.findall(message.string)) == sorted(PLACEHOLDER.findall(msgid)), (lang, msgid)
+        for string in forms(message.string) + forms(msgid):  # every plural form has the singular's placeholders
+            assert sorted(PLACEHOLDER.findall(string)) == sorted(PLACEHOLDER.findall(singular(msgid))), (lang, msgid)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -150,8 +165,9 @@ def test_every_string_fits_in_two_sms_segments(lang):
     assert any("[" in value["port_line"] for value in described(lang))  # two clocks: Nogales in summer
     for message in catalog(lang):
         if message.id and message.id not in reminders:
-            for values in real(message.id, lang):
-                text = message.string.format(**(SAMPLE | {"example": example(message.id, lang)} | values))
+            msgid = singular(message.id)
+            for values, string in ((v, f) for v in real(msgid, lang) for f in forms(message.string)):
+                text = string.format(**(SAMPLE | {"example": example(msgid, lang)} | values))
                 assert count(text) <= 2, (lang, text)
 
 

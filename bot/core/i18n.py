@@ -74,6 +74,11 @@ def translator(lang: str) -> Callable[[str], str]:
     return translations(lang).gettext
 
 
+def plural_translator(lang: str) -> Callable[[str, str, int], str]:
+    """ngettext for one language ("1 person", "2 people"), bound as `ngettext` by callers, for pybabel."""
+    return translations(lang).ngettext
+
+
 @lru_cache(maxsize=8192)  # pure, and planning renders the same few days and times
 def long_date(day: date, lang: str) -> str:
     """Weekday and full date: 'lunes, 9 de marzo de 2026', 'lendi 9 mas 2026'."""
