@@ -26,7 +26,6 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "hotline_mx": "001-800-898-7180",
     "port": "Puente Internacional I",  # the longest port name; "Saved: {port}." gets a whole port line (`real`)
     "crossing": "Puente Internacional I",
-    "port_time": "12:30 a.m. (11:30 p.m. hora de Nogales)",
     "who": "familias, mujeres, niños, hombres, LGBTQ+",
     "km": "12.5",
     "people": "100000",
@@ -45,8 +44,8 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "place": "San Luis Río Colorado",  # the longest clock name: a city's or a court's
     "fallback": "Português",  # a language's own name, in the console's broadcast preview
     "name": "ana.maria.de.los.angeles.perez",  # a staff member's (32 characters at most)
-    "port_line": "esté en Puente Reynosa-Hidalgo aproximadamente a las 12:30 a.m. (hora de San Luis Río Colorado) "
-    "[11:30 p.m. hora de San Antonio]",
+    "port_line": "Hora para presentarse en Puente Internacional I: aprox. 12:30 a.m. (hora de San Luis Río Colorado) "
+    "[11:30 p.m. hora de San Antonio]",  # reminders only: sized in tests/test_planner.py
 }
 REMINDERS = "scheduler/texts.py"  # its texts are sized exactly, as they are sent, in tests/test_planner.py
 
