@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     csrf.exempt(webhook.bp)  # Twilio signs its requests instead
     app.jinja_env.globals["_"] = auth.gettext
+    app.jinja_env.globals["ngettext"] = auth.ngettext
     app.context_processor(lambda: {"me": auth.current(), "lang": auth.lang()})
     app.after_request(security_headers)
     cli.register(app)

@@ -158,7 +158,7 @@ def render(
     sentences = _body(name, "port_line" in named, variant if variant in VARIANTS else DEFAULT_VARIANT, lang)
     body = " ".join(sentences).replace(" \n", "\n").format(hotline=EOIR_HOTLINE, **named)
     order = ORDER[template_kind(kind, hearing, places, slot, days_before)]
-    return fit(tidy(body)), {str(i): named[key] for i, key in enumerate(order, 1)}
+    return fit(tidy(body, lang)), {str(i): named[key] for i, key in enumerate(order, 1)}
 
 
 def template_text(name: str, lang: str, variant: str = DEFAULT_VARIANT) -> str:

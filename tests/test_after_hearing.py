@@ -135,18 +135,18 @@ def test_the_spanish_and_kreyol_texts_as_a_person_receives_them(tmp_path, fake):
         by_to.setdefault(r.form["To"], []).append(r.form["Body"])
     es, ht = by_to["+5216561234567"], by_to["+5216569990000"]
     assert es == [
-        "Su audiencia es en 7 dias: lunes 9 de marzo, 8:30 a.m., corte de El Paso. Esté en Puente Paso del Norte "
-        "aproximadamente a las 4:30 a.m. (hora de Ciudad Juarez). Si nadie va, el juez puede ordenar su deportacion "
-        "sin escuchar su caso.",
-        "Su audiencia es mañana: lunes 9 de marzo, 8:30 a.m., corte de El Paso. Esté en Puente Paso del Norte "
-        "aproximadamente a las 4:30 a.m. (hora de Ciudad Juarez). Responda 1 si va a ir, 2 si necesita ayuda.",
+        "Su audiencia es en 7 dias: lunes 9 de marzo, 8:30 a.m., corte de El Paso. Hora para presentarse en Puente "
+        "Paso del Norte: aprox. 4:30 a.m. (hora de Ciudad Juarez). Si nadie va, el juez puede ordenar su "
+        "deportacion sin escuchar su caso.",
+        "Su audiencia es mañana: lunes 9 de marzo, 8:30 a.m., corte de El Paso. Hora para presentarse en Puente "
+        "Paso del Norte: aprox. 4:30 a.m. (hora de Ciudad Juarez). Responda 1 si va a ir, 2 si necesita ayuda.",
         "¿Fue a su audiencia del lunes 9 de marzo? Responda 1, 2 o 3:\n1 Fui y tengo nueva fecha\n"
         "2 Fui, sin nueva fecha por ahora\n3 No pude ir",
     ]
     assert ht == [
-        "Odyans ou se nan 7 jou: lendi 9 mas, 8:30 AM, tribinal El Paso. Se pou w nan Puente Paso del Norte anviwon "
+        "Odyans ou se nan 7 jou: lendi 9 mas, 8:30 AM, tribinal El Paso. Ou dwe rive nan Puente Paso del Norte anviwon "
         "4:30 AM (lè Ciudad Juarez). Si pèsonn pa ale, jij la ka bay lòd pou depòte w san li pa tande w.",
-        "Odyans ou se demen: lendi 9 mas, 8:30 AM, tribinal El Paso. Se pou w nan Puente Paso del Norte anviwon "
+        "Odyans ou se demen: lendi 9 mas, 8:30 AM, tribinal El Paso. Ou dwe rive nan Puente Paso del Norte anviwon "
         "4:30 AM (lè Ciudad Juarez). Reponn 1 si w ap ale, 2 si w bezwen èd.",
         "Ou te ale nan odyans ou lendi 9 mas a? Reponn 1, 2 oswa 3:\n1 Wi, e mwen gen yon nouvo dat\n"
         "2 Wi, mwen poko gen nouvo dat\n3 Mwen pa t ka ale",

@@ -113,8 +113,8 @@ def test_the_simulator_registers_a_person(server, page):
     chat = register(page, server[1])
     assert f"{long_date(HEARING_DAY, 'es')}, 8:30 a.m., corte de El Paso" in chat
     assert (
-        "Le recordaremos estar en Puente Paso del Norte a eso de las 4:30 a.m. (hora de Ciudad Juárez), 4 h antes"
-        in chat
+        "Le avisaremos: hora para presentarse en Puente Paso del Norte, aprox. 4:30 a.m. (hora de Ciudad Juárez), "
+        "4 h antes" in chat
     )
     shot(page, "simulator")
 
@@ -146,15 +146,15 @@ def test_send_a_broadcast_with_its_preview_and_watch_it_go(server, page, registe
     log_in(page, base)
     page.goto(f"{base}/admin/broadcasts")
     page.fill("#text_es", "Retén en la carretera al puente.")
-    expect(page.locator("#preview")).to_contain_text("1 people")  # the CSP forbids eval: no wait_for_function
-    assert "Español: 1 people, 1 SMS segment(s) each" in page.inner_text("#preview")
+    expect(page.locator("#preview")).to_contain_text("1 person")  # the CSP forbids eval: no wait_for_function
+    assert "Español: 1 person, 1 SMS segment(s) each" in page.inner_text("#preview")
     shot(page, "broadcast-preview")
     page.click("#send")  # first the confirm step: nothing is sent yet
     page.wait_for_load_state()
-    assert "Send to 1 people" in page.inner_text("#confirmation") and page.locator(".flash").count() == 0
+    assert "Send to 1 person" in page.inner_text("#confirmation") and page.locator(".flash").count() == 0
     page.click("#confirm")
     page.wait_for_load_state()
-    assert "messages queued." in page.inner_text(".flash")
+    assert "Broadcast 1: 1 message queued." in page.inner_text(".flash")  # one person: one message
     next_tick(app)
     expect(page.locator("tr[data-progress] .status").first).to_have_text("All sent", timeout=10_000)
     assert page.locator("tr[data-progress] progress").first.get_attribute("value") == "1"

@@ -197,7 +197,7 @@ def test_the_queue_filters_by_kind_city_and_day_in_sql(members, client, db):
 
     def shown(query):
         page = client.get(f"/admin/queue?{query}", base_url=PUBLIC_URL).get_data(as_text=True)
-        total = int(re.search(r"<p>(\d+) messages</p>", page)[1])
+        total = int(re.search(r"<p>(\d+) messages?</p>", page)[1])  # "1 message", "2 messages"
         kinds = re.findall(r'data-label="Kind">(Reminder|Hearing-day message|Evening-before message)</td>', page)
         return total, set(re.findall(r"…(\d{4})", page)), kinds
 
@@ -419,9 +419,9 @@ def test_a_broadcast_is_checked_before_it_is_sent_and_says_who_gets_which_text(m
     assert check.status_code == 200 and db["broadcasts"].count == 0 and queued(db) == 0  # nothing stored yet
     assert "Check before sending" in page and "6 people, about 0.60 USD" in page
     assert "Español: 2 people, 1 SMS segment(s) each" in page
-    assert "Português: 1 people, 1 SMS segment(s) each" in page
-    assert "English: 1 people get the Español text, 1 SMS segment(s) each" in page  # the fallback, said
-    assert "Kreyòl: 1 people get the Español text" in page and "Français: 1 people get the Español text" in page
+    assert "Português: 1 person, 1 SMS segment(s) each" in page
+    assert "English: 1 person gets the Español text, 1 SMS segment(s) each" in page  # the fallback, said
+    assert "Kreyòl: 1 person gets the Español text" in page and "Français: 1 person gets the Español text" in page
     assert 'id="confirm">Send to 6 people</button>' in page
     assert '<textarea id="text_pt" name="text_pt" rows="2" >Ponte fechada.</textarea>' in page  # kept to edit
     hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.split('id="composer"')[0]))
@@ -430,13 +430,13 @@ def test_a_broadcast_is_checked_before_it_is_sent_and_says_who_gets_which_text(m
     )
     only = post(client, "/admin/broadcasts", data=form | {"only_written": "on"}).get_data(as_text=True)
     assert "3 people get nothing (no text in their language)" not in only  # said language by language
-    assert "English: 1 people get nothing (no text in their language)" in only
+    assert "English: 1 person gets nothing (no text in their language)" in only
     sent = post(client, "/admin/broadcasts", data={**hidden, "csrf_token": csrf})
     assert sent.status_code == 302 and queued(db) == 6
     assert broadcasts.get(db, 1)["status"] == "sending"
     preview = post(client, "/admin/broadcasts/preview", data=form).json
     assert preview["fallbacks"] == {"en": "es", "fr": "es", "ht": "es"}
-    assert "English: 1 people get the Español text, 1 SMS segment(s) each" in preview["lines"]
+    assert "English: 1 person gets the Español text, 1 SMS segment(s) each" in preview["lines"]
 
 
 def test_the_confirm_step_says_when_a_volunteers_broadcast_will_wait_for_approval(members, client, db, monkeypatch):

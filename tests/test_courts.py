@@ -123,7 +123,7 @@ def test_an_early_or_late_time_is_asked_morning_or_evening(phone, db):
         phone.text("el 9 de marzo a las 20:00")
         == "¿Su audiencia es en la mañana o en la tarde? Responda 1 o 2.\n1 8:00 a.m.\n2 8:00 p.m."
     )
-    assert phone.text("1").startswith("lunes, 9 de marzo de 2026, 8:00 a.m.")
+    assert phone.text("1").startswith("Su audiencia: lunes, 9 de marzo de 2026, 8:00 a.m.")
 
 
 def test_a_weekend_day_is_asked_about_and_may_be_confirmed(phone, db):
@@ -142,7 +142,7 @@ def test_a_court_named_after_registering_asks_the_same_hearing_again_at_that_cou
     phone.text("hola"), phone.text("1"), phone.text("3"), phone.text("el 9 de marzo a las 8:30"), phone.texts("si")
     phone.text("no")
     assert phone.text("perdón, mi audiencia es en la corte de Tucson").startswith(
-        "lunes, 9 de marzo de 2026, 8:30 a.m."
+        "Su audiencia: lunes, 9 de marzo de 2026, 8:30 a.m."
     )
     assert saved(db)["court"] == "el_paso"  # nothing changes before YES
     phone.texts("si")
@@ -153,5 +153,5 @@ def test_a_court_named_after_registering_asks_the_same_hearing_again_at_that_cou
 def test_midnight_is_asked_again(phone, said):
     phone.text("hola"), phone.text("1"), phone.text("4")
     assert phone.text(said) == (
-        "La medianoche no es hora de audiencia.\n¿A qué hora es su audiencia el 9 de marzo? Por ejemplo: 8:30 am"
+        "La medianoche no es hora de audiencia.\n¿A qué hora es su audiencia el 9 de marzo? Por ejemplo: 8:30 a.m."
     )

@@ -41,7 +41,7 @@ from tests.helpers import (
 
 pytestmark = pytest.mark.fake_twilio  # `app` sends through the real twilio client to `fake`
 
-STOPPED = "Ya no recibirá mensajes. Responda ALTA para volver."
+STOPPED = "Ya no le enviaremos mensajes. Para volver, responda START."
 
 
 # --- a person is a phone number --------------------------------------------------------------------

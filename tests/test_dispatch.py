@@ -159,7 +159,7 @@ def test_whatsapp_outside_the_window_uses_the_template_or_else_sms(tmp_path, fak
         "2": "lunes 9 de marzo",
         "3": "8:30 a.m.",
         "4": "El Paso",
-        "5": "Esté en Puente Paso del Norte aproximadamente a las 4:30 a.m. (hora de Ciudad Juárez)",
+        "5": "Hora para presentarse en Puente Paso del Norte: aprox. 4:30 a.m. (hora de Ciudad Juárez)",
     }
     # No template for the evening-before message: it goes by SMS to the same number.
     at(app, "2026-03-09T02:00:01Z")

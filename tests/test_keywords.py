@@ -7,13 +7,22 @@ import pytest
 from tests.helpers import Phone, register
 
 HELP = {
-    "HELP": "Free hearing reminders. We are not the court: confirm at 1-800-898-7180.",
-    "ayuda": "Recordatorios gratis de su audiencia. No somos la corte: confirme al 1-800-898-7180.",
-    "Ajuda": "Lembretes grátis. Não somos o tribunal: confirme no 1-800-898-7180.",
-    "aide": "Rappels gratuits de votre audience. Nous ne sommes pas le tribunal : vérifiez au 1-800-898-7180.",
-    "ÈD": "Rapèl gratis pou odyans ou. Nou pa tribinal la: verifye nan 1-800-898-7180.",
+    "HELP": "Free hearing reminders. We are not the court: call 1-800-898-7180 to confirm. Reply with one word:",
+    "ayuda": "Avisos gratis. No somos la corte: llame al 1-800-898-7180 para confirmar. Responda con una palabra:",
+    "Ajuda": "Lembretes grátis. Não somos o tribunal: ligue 1-800-898-7180. Responda:",
+    "aide": "Rappels gratuits. Nous ne sommes pas le tribunal : appelez le 1-800-898-7180 pour vérifier. "
+    "Répondez par un mot :",
+    "ÈD": "Rapèl gratis pou odyans ou. Nou pa tribinal la: rele 1-800-898-7180 pou konfime. Reponn ak yon mo:",
     "ed": "Rapèl gratis pou odyans ou.",
 }
+STOPPED = {
+    "es": "Ya no le enviaremos mensajes. Para volver, responda START.",
+    "en": "You will not get more messages. To come back, reply START.",
+    "pt": "Você não vai receber mais mensagens. Para voltar, responda START.",
+    "fr": "Vous ne recevrez plus de messages. Pour revenir, répondez START.",
+    "ht": "Ou p ap resevwa mesaj ankò. Pou retounen, reponn START.",
+}
+SAVED = "Ya guardamos su audiencia. Responda AUDIENCIA para verla, CAMBIAR para cambiarla o AYUDA si necesita ayuda."
 
 
 @pytest.mark.parametrize("word", HELP)
@@ -42,24 +51,52 @@ def test_help_in_every_language_from_the_first_message(client, word):
 )
 def test_stop_words_opt_out_then_silence_until_start(phone, db, word):
     register(phone)
-    assert phone.text(word) == "Ya no recibirá mensajes. Responda ALTA para volver."
+    assert phone.text(word) == STOPPED["es"]
     assert db["contacts"].get(1)["opted_out_at"] == "2026-02-02T15:00:00Z"
     assert phone.text("hola") == ""
     assert phone.text(word) == ""  # one confirmation only
     assert phone.text("AUDIENCIA") == ""
-    assert phone.text("ALTA") == (
-        "Hola de nuevo.\nSu audiencia está guardada. "
-        "Responda AUDIENCIA para verla, CAMBIAR para cambiarla, AYUDA para ayuda."
-    )
+    assert phone.text("START") == f"Hola de nuevo.\n{SAVED}"
     assert db["contacts"].get(1)["opted_out_at"] is None
     assert db["hearings"].count == 1  # nothing stored was lost
 
 
-@pytest.mark.parametrize("word", ["START", "alta", "COMEÇAR", "comecar", "Commencer", "KÒMANSE", "unstop"])
+@pytest.mark.parametrize("word", ["START", "start", "alta", "COMEÇAR", "comecar", "Commencer", "KÒMANSE", "unstop"])
 def test_start_words(phone, word):
+    """START (what every confirmation names, and what Twilio itself opts back in on) and the local words."""
     register(phone)
     phone.text("STOP")
     assert phone.text(word).startswith("Hola de nuevo.")
+
+
+@pytest.mark.parametrize("lang, choice", [("es", "1"), ("en", "2"), ("pt", "3"), ("fr", "4"), ("ht", "5")])
+def test_every_language_says_start_to_come_back(client, lang, choice):
+    """After a Twilio STOP only START, YES or UNSTOP let messages through again: START in every language."""
+    phone = Phone(client)
+    phone.text("hola"), phone.text(choice)
+    assert phone.text("STOP") == STOPPED[lang]
+    assert phone.text("START") != ""
+
+
+def test_help_after_stop_says_how_to_come_back(phone, db):
+    register(phone)
+    phone.text("STOP")
+    (answer,) = phone.texts("AYUDA")  # one SMS: the two fit in two GSM-7 segments
+    assert answer.startswith("Ahora no le enviamos mensajes. Para volver, responda START.\nAvisos gratis.")
+    assert db["contacts"].get(1)["opted_out_at"] is not None  # HELP does not opt back in
+    assert phone.text("START").startswith("Hola de nuevo.")
+    assert phone.texts("AYUDA")[0].startswith("Avisos gratis.")  # back in: HELP alone
+
+
+def test_yes_after_stop_opts_back_in_by_sms_as_twilio_does(phone, client, db):
+    register(phone)
+    phone.text("STOP")
+    assert phone.text("YES") == f"Hola de nuevo.\n{SAVED}"
+    assert db["contacts"].get(1)["opted_out_at"] is None
+    whatsapp = Phone(client, "+5216641230000", channel="whatsapp")  # Twilio's STOP handling is SMS only
+    register(whatsapp)
+    whatsapp.text("STOP")
+    assert whatsapp.text("YES") == "" and db["contacts"].get(2)["opted_out_at"] is not None
 
 
 def test_stop_cancels_pending_outbox_rows(phone, db):
@@ -84,13 +121,19 @@ def test_stop_cancels_pending_outbox_rows(phone, db):
 def test_hearing_word_shows_the_hearing_in_court_time(phone, word):
     register(phone)
     assert phone.text(word) == (
-        "Su audiencia: lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso. Confírmela al 1-800-898-7180."
+        "Su audiencia: lunes, 9 de marzo de 2026, 8:30 a.m., corte de El Paso.\n"
+        "Llame al 1-800-898-7180 para confirmarla."
     )
 
 
 def test_hearing_word_before_registering(phone):
     phone.text("hola"), phone.text("1")
-    assert phone.text("audiencia").startswith("Todavía no tiene una audiencia guardada.\n¿En qué ciudad está?")
+    # The lead line and the city menu (UCS-2: "Ciudad Juárez") do not fit in two segments: two SMS.
+    assert phone.texts("audiencia") == [
+        "Todavía no tiene una audiencia guardada.",
+        "¿En qué ciudad está?\n1 Tijuana\n2 Mexicali\n3 Nogales\n4 Ciudad Juárez\n5 Piedras Negras\n6 Nuevo Laredo"
+        "\n7 Reynosa\n8 Matamoros\n9 Otra",
+    ]
 
 
 @pytest.mark.parametrize("word", ["CAMBIAR", "change", "MUDAR", "changer", "CHANJE"])
@@ -110,7 +153,7 @@ def test_language_words(phone, word):
 def test_keywords_interrupt_any_step_and_the_step_resumes(phone):
     phone.text("hola"), phone.text("1"), phone.text("tijuana")
     phone.text("9 de marzo 8:30")
-    assert phone.text("AYUDA").startswith("Recordatorios gratis")
+    assert phone.text("AYUDA").startswith("Avisos gratis")
     assert phone.text("si").startswith("Guardado.")
 
 
@@ -134,7 +177,7 @@ def test_delete_erases_everything_about_the_person(phone, client, db, word):
     asked = phone.text(word)
     code = re.search(r"\d{3}", asked)[0]
     assert asked == (
-        "¿Borrar su número, audiencia y mensajes? No se puede deshacer. Para borrar todo, "
+        "¿Borrar su teléfono, su audiencia y sus mensajes? No se puede deshacer. Para borrar todo, "
         f"responda {code}. Para conservarlo, responda NO."
     )
     # YES alone is what a blind spoofer would send: nothing happens, and the real phone is told why.
@@ -171,12 +214,6 @@ def test_delete_works_after_stop(phone, db):
 def test_keywords_are_single_words_only(phone):
     phone.text("hola"), phone.text("1")
     assert phone.text("stop the bus").startswith("Perdón, no entendí.")
-
-
-STOPPED = {
-    "es": "Ya no recibirá mensajes. Responda ALTA para volver.",
-    "en": "You will not get more messages. Reply START to come back.",
-}
 
 
 @pytest.mark.parametrize(

@@ -278,8 +278,8 @@ def test_reminder_texts_name_each_clock_where_it_is_used():
     hearing = Hearing(datetime(2026, 7, 15, 14, 30, tzinfo=UTC), "el_paso", "nogales")  # 08:30 MDT
     body, variables = texts.render("reminder", hearing, "es", PLACES, "d7")
     assert body == (  # its accents folded: in UCS-2 it would take five segments
-        "Su audiencia es en 7 dias: miércoles 15 de julio, 8:30 a.m. (hora de El Paso), corte de El Paso. Esté en "
-        "Garita DeConcini aproximadamente a las 3:30 a.m. (hora de Nogales) [4:30 a.m. hora de El Paso]. Si nadie "
+        "Su audiencia es en 7 dias: miércoles 15 de julio, 8:30 a.m. (hora de El Paso), corte de El Paso. Hora para "
+        "presentarse en Garita DeConcini: aprox. 3:30 a.m. (hora de Nogales) [4:30 a.m. hora de El Paso]. Si nadie "
         "va, el juez puede ordenar su deportacion sin escuchar su caso."
     )
     assert variables == {
@@ -287,7 +287,8 @@ def test_reminder_texts_name_each_clock_where_it_is_used():
         "2": "miércoles 15 de julio",
         "3": "8:30 a.m. (hora de El Paso)",
         "4": "El Paso",
-        "5": "Esté en Garita DeConcini aproximadamente a las 3:30 a.m. (hora de Nogales) [4:30 a.m. hora de El Paso]",
+        "5": "Hora para presentarse en Garita DeConcini: aprox. 3:30 a.m. (hora de Nogales) "
+        "[4:30 a.m. hora de El Paso]",
     }
     juarez = Hearing(hearing.at, "el_paso", "ciudad_juarez", hearing.at - timedelta(hours=2))  # 06:30: a wake-up
     wake, _ = texts.render("wakeup", juarez, "en", PLACES, "wakeup")
@@ -297,13 +298,13 @@ def test_reminder_texts_name_each_clock_where_it_is_used():
     )  # 'Juárez' would make it UCS-2, three segments: folded to GSM-7, two
     evening, _ = texts.render("evening", Hearing(hearing.at, "el_paso", "ciudad_juarez"), "es", PLACES, "wakeup")
     assert evening == (
-        "Su audiencia es mañana: miércoles 15 de julio, 8:30 a.m., corte de El Paso. Esté en Puente Paso del Norte "
-        "aproximadamente a las 4:30 a.m. (hora de Ciudad Juarez). Esta noche avise en su albergue que sale muy "
+        "Su audiencia es mañana: miércoles 15 de julio, 8:30 a.m., corte de El Paso. Hora para presentarse en Puente "
+        "Paso del Norte: aprox. 4:30 a.m. (hora de Ciudad Juarez). Esta noche avise en su albergue que sale muy "
         "temprano y tenga listos sus papeles."
     )
     court_only, _ = texts.render("reminder", Hearing(hearing.at, "el_paso"), "ht", PLACES, "d1")
     assert court_only == (
-        "Odyans ou se demen: mèkredi 15 jiyè, 8:30 AM, tribinal El Paso. Se pou w nan Puente Paso del Norte "
+        "Odyans ou se demen: mèkredi 15 jiyè, 8:30 AM, tribinal El Paso. Ou dwe rive nan Puente Paso del Norte "
         "anviwon 4:30 AM (lè Ciudad Juarez). Reponn 1 si w ap ale, 2 si w bezwen èd."
     )
     interior, variables = texts.render("reminder", Hearing(hearing.at, "houston", "monterrey"), "es", PLACES, "d3")
@@ -369,7 +370,7 @@ def test_a_port_time_moves_the_hearing_day_message_and_can_change_its_kind(app, 
     assert (wake["kind"], wake["priority"]) == ("wakeup", 0)
     assert wake["send_at"] == "2026-03-09T11:00:00Z" and wake["expires_at"] == "2026-03-09T12:30:00Z"
     body = listed(app)[wake["id"]]["body"]
-    assert "Puente Paso del Norte a las 6:30 a.m. (hora de Ciudad Juarez)." in body
+    assert "Puente Paso del Norte: 6:30 a.m. (hora de Ciudad Juarez)." in body
     assert body.startswith("Su audiencia es hoy")
     phone.text("puente a las 3:30")  # back before dawn: the evening before again
     evening = outbox(db)[("wakeup", "pending")]
@@ -380,7 +381,7 @@ def test_a_port_time_moves_the_hearing_day_message_and_can_change_its_kind(app, 
     )
     body = listed(app)[evening["id"]]["body"]
     assert body.startswith("Su audiencia es mañana: lunes 9 de marzo, 8:30 a.m., corte de El Paso.")
-    assert "a las 3:30 a.m. (hora de Ciudad Juarez)." in body and "hoy" not in body
+    assert "Puente Paso del Norte: 3:30 a.m. (hora de Ciudad Juarez)." in body and "hoy" not in body
     assert db["outbox"].count == 6
 
 

@@ -61,7 +61,7 @@ def test_silent_people_get_a_goodbye_then_are_erased(app, client, db):
     counts = purge_at(app, later)
     assert counts["goodbyes"] == 1 and counts["erased"] == 1  # the one who said STOP gets no message
     goodbye = next(db["outbox"].rows_where("kind = 'goodbye'"))
-    assert goodbye["body"].startswith("No sabemos de usted hace 6 meses") and goodbye["status"] == "pending"
+    assert goodbye["body"].startswith("No sabemos de usted desde hace 6 meses") and goodbye["status"] == "pending"
     assert purge_at(app, later + timedelta(days=1))["erased"] == 1
     assert db["contacts"].count == 0 and db["outbox"].count == 0 and db["hearings"].count == 0
 
@@ -115,7 +115,7 @@ def test_a_flood_gets_one_slow_down_then_silence_but_stop_always_works(app, clie
         assert phone.text("hola") != ""
     assert phone.text("hola") == "Está enviando muchos mensajes. Espere un minuto y escriba de nuevo."
     assert phone.text("hola") == ""
-    assert phone.text("STOP") == "Ya no recibirá mensajes. Responda ALTA para volver."
+    assert phone.text("STOP") == "Ya no le enviaremos mensajes. Para volver, responda START."
     app.config["NOW"] = NOW + timedelta(minutes=2)
     assert phone.text("ALTA").startswith("Hola de nuevo.")
 
@@ -131,7 +131,7 @@ def test_nobody_reads_another_persons_hearing(client):
 def test_a_hearing_more_than_a_year_away_is_checked(phone):
     phone.text("hola"), phone.text("1"), phone.text("4")
     assert phone.text("el 9 de marzo de 2028 a las 8:30") == (
-        "Esa fecha es dentro de más de un año. Revísela y escríbala de nuevo."
+        "Esa fecha es en más de un año. Revísela y escríbala otra vez."
     )
 
 
@@ -148,20 +148,20 @@ def test_delete_is_confirmed_even_in_a_flood(client, db):
 def test_stop_start_and_delete_are_answered_at_most_once_a_minute_each(app, client, db):
     phone = Phone(client)
     register(phone)
-    assert phone.text("STOP") == "Ya no recibirá mensajes. Responda ALTA para volver."
+    assert phone.text("STOP") == "Ya no le enviaremos mensajes. Para volver, responda START."
     assert phone.text("ALTA").startswith("Hola de nuevo.")
     assert phone.text("STOP") == ""  # done again (opted out), but no second answer within the minute
     assert db["contacts"].get(1)["opted_out_at"] is not None
     assert phone.text("ALTA") == ""
     assert db["contacts"].get(1)["opted_out_at"] is None
-    assert phone.text("BORRAR").startswith("¿Borrar su número")
+    assert phone.text("BORRAR").startswith("¿Borrar su teléfono")
     assert phone.text("no") == "Bien, no se borró nada."
     asked = phone.text("BORRAR")  # a new question, with a new code: said, even within the minute
-    assert asked.startswith("¿Borrar su número")
+    assert asked.startswith("¿Borrar su teléfono")
     assert phone.text("BORRAR") == ""  # the same question again: not repeated within the minute
     assert phone.text(re.search(r"\d{3}", asked)[0]) == "Borramos todos sus datos. Cuídese."
     app.config["NOW"] = NOW + timedelta(minutes=1, seconds=1)
-    assert phone.text("STOP") == "Ya no recibirá mensajes. Responda ALTA para volver."
+    assert phone.text("STOP") == "Ya no le enviaremos mensajes. Para volver, responda START."
 
 
 def test_the_slow_down_warning_goes_once_even_when_a_keyword_crosses_the_limit(app, client, db):
@@ -171,14 +171,14 @@ def test_the_slow_down_warning_goes_once_even_when_a_keyword_crosses_the_limit(a
         phone.text("hola")
     crossing = phone.texts("STOP")  # the 21st message of the minute: it opts out, and warns
     assert crossing == [
-        "Ya no recibirá mensajes. Responda ALTA para volver.",
+        "Ya no le enviaremos mensajes. Para volver, responda START.",
         "Está enviando muchos mensajes. Espere un minuto y escriba de nuevo.",
     ]
     assert db["contacts"].get(1)["opted_out_at"] is not None
     assert phone.text("hola") == ""  # no second warning
     assert phone.texts("ALTA") == [
-        "Hola de nuevo.\nSu audiencia está guardada. Responda AUDIENCIA para verla, "
-        "CAMBIAR para cambiarla, AYUDA para ayuda."
+        "Hola de nuevo.\nYa guardamos su audiencia. Responda AUDIENCIA para verla, "
+        "CAMBIAR para cambiarla o AYUDA si necesita ayuda."
     ]
     assert phone.text("AUDIENCIA") == ""  # still flooding: silence
     assert sum(r["warned"] or 0 for r in db["inbound"].rows) == 1

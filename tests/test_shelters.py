@@ -1,11 +1,12 @@
 """Shelters and safety through the signed webhook, in all five languages, and the shelter file."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from bot.core import places as places_module
-from bot.core.advice import pages
+from bot.core.advice import entry, pages
 from bot.core.segments import count
 from bot.store import shelters
 from tests.helpers import Phone, register
@@ -14,20 +15,20 @@ PLACES = places_module.load()
 TIJUANA_PIN = {"Latitude": "32.5290", "Longitude": "-117.0380"}
 LANG_CHOICE = {"es": "1", "en": "2", "pt": "3", "fr": "4", "ht": "5"}
 SHELTER_WORD = {"es": "ALBERGUE", "en": "SHELTER", "pt": "ABRIGO", "fr": "ABRI", "ht": "KAY"}
-MORE_WORD = {"es": "MAS", "en": "MORE", "pt": "MAIS", "fr": "PLUS", "ht": "PLIS"}
+MORE_WORD = {"es": "OTROS", "en": "MORE", "pt": "MAIS", "fr": "PLUS", "ht": "PLIS"}
 HEADER = {
     "es": "Albergues en Tijuana:",
     "en": "Shelters in Tijuana:",
     "pt": "Abrigos em Tijuana:",
     "fr": "Abris à Tijuana :",
-    "ht": "Kay nan Tijuana:",
+    "ht": "Kay akèy nan Tijuana:",
 }
 STALE = {
     "es": "Sin verificar desde",
     "en": "Not checked since",
-    "pt": "Dados de",
+    "pt": "Sem confirmar desde",
     "fr": "Non vérifié depuis",
-    "ht": "Nou pa verifye depi",
+    "ht": "Nou pa verifye l depi",
 }
 
 
@@ -81,7 +82,7 @@ def test_shelter_asked_while_registering_then_registration_goes_on(phone):
     first, then = phone.texts("reynosa")
     # The header is left out when it would push the first shelter past two segments (UCS-2 here).
     assert first.startswith("Senda de Vida: Bordo del río Bravo S/N, col. Carmen Serdán.")
-    assert first.endswith("Responda MAS para ver otros.") and count(first) <= 2
+    assert first.endswith("Para ver otros, responda OTROS.") and count(first) <= 2
     assert then.startswith("¿Qué día y a qué hora es su audiencia?")
 
 
@@ -100,7 +101,8 @@ def test_a_city_without_shelters_says_so_and_points_to_safety(client):
     phone = Phone(client, "+5218681234567")
     registered_in(phone, "es", "8")  # Matamoros
     assert phone.text("albergue") == (
-        "Aún no tenemos albergues en Matamoros. En una emergencia llame al 911. SEGURIDAD para más."
+        "Por ahora no tenemos albergues en Matamoros. En una emergencia llame al 911. "
+        "Responda SEGURIDAD para ver consejos."
     )
 
 
@@ -112,7 +114,21 @@ def test_safety_numbers_and_warnings(client, lang):
         {"es": "SEGURIDAD", "en": "SAFETY", "pt": "SEGURANÇA", "fr": "SÉCURITÉ", "ht": "SEKIRITE"}[lang]
     )
     assert "911" in numbers and "089" in numbers and "1-800-898-7180" in numbers
+    assert "001-800-898-7180" in numbers  # the same line, dialled from a Mexican phone
     assert count(numbers) <= 2 and count(warnings) <= 2
+
+
+def test_safety_in_spanish_says_what_the_line_needs_and_that_a_date_is_never_sold(phone):
+    register(phone)
+    numbers, warnings = phone.texts("SEGURIDAD")
+    assert numbers == (
+        "Emergencia: 911. Denuncia anónima: 089. Audiencia: 1-800-898-7180 (inglés o español; con su número A). "
+        "Desde México: 001-800-898-7180."
+    )
+    assert warnings == (
+        "Nadie puede venderle una fecha de audiencia: es gratis. Nunca dé a desconocidos sus papeles originales "
+        "ni los teléfonos de sus familiares."
+    )
 
 
 def test_safety_works_for_a_registered_person_without_changing_anything(phone, db):
@@ -132,6 +148,53 @@ def test_every_city_pages_fit_in_two_segments_and_show_every_shelter():
             sent = pages(listed, f"Albergues en {city.name}:", date(2026, 11, 28), lang)
             assert sum(n for _, n in sent) == len(listed)
             assert all(count(text) <= 2 for text, _ in sent), (lang, city.key)
+            assert all(MORE_WORD[lang] in text for text, _ in sent[:-1]) and MORE_WORD[lang] not in sent[-1][0]
+            # A shelter that takes only some people always says who: Madre Asunta and Guadalupe take no men.
+            for shelter, _ in listed:
+                if shelter.restricted:
+                    text = next(t for t in (t for t, _ in sent) if shelter.name + ":" in t)
+                    assert text.split(shelter.name + ":")[1].split("\n")[0].count(WHO[lang]) == 1, (lang, text)
+
+
+WHO = {"es": "Recibe:", "en": "Takes:", "pt": "Recebe:", "fr": "Accueille :", "ht": "Li resevwa:"}
+
+
+def shelter(**changes) -> shelters.Shelter:
+    row = shelters.check_file(shelters.DATA_FILE.read_text(encoding="utf-8"), PLACES)[0]
+    return replace(shelters._shelter({**row, "id": 1}), **changes)
+
+
+def test_a_restricted_shelter_keeps_who_it_takes_alone_in_three_ucs2_segments_if_need_be():
+    """Women and children only, with a long accented address: who it takes is never dropped; alone on its
+    page, it may use a third UCS-2 segment (and only then)."""
+    long_address = "Calle Río Bravo esquina con Avenida Lázaro Cárdenas, colonia Benito Juárez, S/N"
+    restricted = shelter(address=long_address, serves=("women", "children"), phone="")
+    everyone = shelter(id=2, address=long_address, name="Otro albergue", phone="")
+    (text, n), *more = pages([(restricted, None), (everyone, None)], "Abrigos:", date(2026, 11, 28), "pt")
+    assert n == 1 and "Recebe: mulheres, crianças." in text and count(text) == 3
+    assert more and all(count(t) <= 2 for t, _ in more)  # the one that takes everyone: two at most
+    assert "Recebe" not in more[0][0]
+
+
+def test_no_address_and_no_phone_are_said_in_the_persons_language():
+    today = date(2026, 11, 28)
+    nowhere = shelter(address="", phone="", verified_at=date(2024, 1, 1))
+    said = entry(nowhere, today, "en")  # the first seeded shelter, with no address and no phone
+    assert said.startswith("Casa del Migrante: No published address. Not checked since 01/2024: ")
+    assert "it may have changed." in entry(nowhere, today, "en")  # no phone: no "call first"
+    assert "Sem endereço publicado" in entry(nowhere, today, "pt")
+    legacy = shelter(address="Sin dirección publicada")  # a database seeded from the old file
+    assert "Pa gen adrès piblik" in entry(legacy, today, "ht")
+    assert "call first" in entry(shelter(verified_at=date(2024, 1, 1)), today, "en")  # it has a phone
+
+
+def test_a_distance_uses_the_languages_decimal_mark():
+    near = shelter(approximate=True)
+    assert "(about 0.4 km)" in entry(near, date(2026, 11, 28), "en", km=0.42)
+    assert "(aprox. 0.4 km)" in entry(near, date(2026, 11, 28), "es", km=0.42)
+    assert "(aprox. 0,4 km)" in entry(near, date(2026, 11, 28), "pt", km=0.42)
+    assert "(env. 0,4 km)" in entry(near, date(2026, 11, 28), "fr", km=0.42)
+    assert "(anviwon 0,4 km)" in entry(near, date(2026, 11, 28), "ht", km=0.42)
 
 
 def test_stale_after_180_days():

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core import places as places_module
-from bot.core.hearing import Hearing, describe, port_line
+from bot.core.hearing import Hearing, describe, port_line, port_sentence
 from bot.core.i18n import weekday_day_month
 from bot.core.segments import count, fit, fold
 from scheduler import planner, texts
@@ -199,9 +199,9 @@ def test_every_time_is_on_the_clock_of_its_place_and_names_it(city, court, lang)
 @pytest.mark.parametrize(
     ("lang", "about", "today", "tomorrow"),
     [
-        ("es", "aproximadamente a las", "es hoy", "es mañana: "),
+        ("es", ": aprox. ", "es hoy", "es mañana: "),
         ("en", "at about", "today", "is tomorrow: "),
-        ("pt", "por volta das", "hoje", "é amanha: "),
+        ("pt", ": aprox. ", "hoje", "é amanha: "),
         ("fr", "vers", "aujourd'hui", "est demain : "),
         ("ht", "anviwon", "jodi a", "se demen: "),
     ],
@@ -226,19 +226,22 @@ def test_about_when_the_port_time_is_assumed_and_tomorrow_the_evening_before(lan
                 assert today in body and tomorrow not in body, body
 
 
-def test_describe_gives_the_port_line_only_for_a_time_the_person_gave():
+def test_describe_says_the_hearing_and_the_port_line_is_a_sentence_of_its_own():
+    """Beside the hearing the port line would not fit two UCS-2 segments (Portuguese): the conversation
+    sends it as a sentence of its own, only for a time the person gave."""
     at = datetime(2027, 7, 14, 14, 30, tzinfo=UTC)  # 08:30 MDT
     assert describe(Hearing(at, "el_paso", "nogales"), "en", PLACES) == (
         "Wednesday, July 14, 2027, 8:30 AM (El Paso time), El Paso court"
     )
     gave = Hearing(at, "el_paso", "nogales", at - timedelta(hours=5))
-    assert describe(gave, "en", PLACES) == (
-        "Wednesday, July 14, 2027, 8:30 AM (El Paso time), El Paso court; "
-        "be at Garita DeConcini at 2:30 AM (Nogales time) [3:30 AM El Paso time]"
+    assert describe(gave, "en", PLACES) == "Wednesday, July 14, 2027, 8:30 AM (El Paso time), El Paso court"
+    assert port_sentence(gave, "en", PLACES) == (
+        "Be at Garita DeConcini at 2:30 AM (Nogales time) [3:30 AM El Paso time]."
     )
-    assert describe(Hearing(at, "el_paso", "ciudad_juarez", at - timedelta(hours=5)), "en", PLACES) == (
-        "Wednesday, July 14, 2027, 8:30 AM, El Paso court; be at Puente Paso del Norte at 3:30 AM (Ciudad Juárez time)"
+    assert port_sentence(Hearing(at, "el_paso", "ciudad_juarez", at - timedelta(hours=5)), "es", PLACES) == (
+        "Hora para presentarse en Puente Paso del Norte: 3:30 a.m. (hora de Ciudad Juárez)."
     )
+    assert describe(gave, "fr", PLACES) == "mercredi 14 juillet 2027, 8h30 (heure d'El Paso), tribunal d'El Paso"
     assert describe(Hearing(at, "houston", "monterrey", at - timedelta(hours=1)), "en", PLACES) == (
         "Wednesday, July 14, 2027, 9:30 AM (Houston time), Houston court"
     )

@@ -104,7 +104,7 @@ def test_alert_words_from_anyone_else_are_an_ordinary_message(client, db, crowd)
     stranger = Phone(client, "+5216649990000")
     assert stranger.text("ALERTA Tijuana Retén").startswith("Avisos gratis de su audiencia.")  # the welcome
     assert crowd["tj_es"].text("ALERTA Tijuana Retén") == (
-        "Su audiencia está guardada. Responda AUDIENCIA para verla, CAMBIAR para cambiarla, AYUDA para ayuda."
+        "Ya guardamos su audiencia. Responda AUDIENCIA para verla, CAMBIAR para cambiarla o AYUDA si necesita ayuda."
     )
     assert db["broadcasts"].count == 0
 

@@ -1,15 +1,18 @@
 """What the bot says about shelters and safety, in the person's language, two SMS segments a message.
 
 A page holds as many shelters as fit; a shelter that does not fit whole loses its note, then who it
-takes in, never its name, address, phone or when it was last checked.
+takes in, then the advice after "not checked since" ("call first"), never its name, address, phone
+or when it was last checked. A shelter that takes only some people (women and children, men...)
+never loses who it takes: alone on its page, it may then use a third segment (a UCS-2 page holds 67
+characters a segment). Only a page that has more after it ends with "Reply MORE".
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from bot.core.hearing import EOIR_HOTLINE
-from bot.core.i18n import translator
+from bot.core.hearing import EOIR_HOTLINE, EOIR_HOTLINE_MX
+from bot.core.i18n import decimal, translator
 from bot.core.segments import count
 from bot.core.shelters import Shelter
 
@@ -28,54 +31,94 @@ def _serves(shelter: Shelter, lang: str) -> str:
     return _("Takes: {who}.").format(who=", ".join(labels[s] for s in shelter.serves))
 
 
-def _checked(shelter: Shelter, today: date, lang: str) -> str:
+def _checked(shelter: Shelter, today: date, lang: str, advice: bool = True) -> str:
+    """When the data were checked; when long ago, what to do about it (call first, or it may have changed)."""
     _ = translator(lang)
     when = shelter.verified_at.strftime("%m/%Y")
-    if shelter.stale(today):
+    if not shelter.stale(today):
+        return _("Checked {date}.").format(date=when)
+    if not advice:
+        return _("Not checked since {date}.").format(date=when)
+    if shelter.phone:
         return _("Not checked since {date}: call first.").format(date=when)
-    return _("Checked {date}.").format(date=when)
+    return _("Not checked since {date}: it may have changed.").format(date=when)
 
 
 def _distance(km: float, approximate: bool, lang: str) -> str:
     _ = translator(lang)
-    shown = f"{km:.1f}" if km < 10 else f"{km:.0f}"
+    shown = decimal(km, lang) if km < 10 else f"{km:.0f}"
     return (_("about {km} km") if approximate else _("{km} km")).format(km=shown)
 
 
-def entry(shelter: Shelter, today: date, lang: str, km: float | None = None, detail: int = 2) -> str:
-    """One shelter: name (and distance), address, phone, when checked; then who it takes, its note."""
+def _address(shelter: Shelter, lang: str) -> str:
+    _ = translator(lang)
+    return shelter.address if shelter.has_address else _("No published address")
+
+
+# What an entry says, from the whole to the least: (its note, who it takes, the advice when stale).
+DETAILS = ((True, True, True), (False, True, True), (False, False, True), (False, False, False))
+RESTRICTED_DETAILS = ((True, True, True), (False, True, True), (False, True, False))  # who it takes stays
+
+
+def entry(
+    shelter: Shelter,
+    today: date,
+    lang: str,
+    km: float | None = None,
+    note: bool = True,
+    who: bool = True,
+    advice: bool = True,
+) -> str:
+    """One shelter: name (and distance), address, phone, when checked (and, if long ago, what to do);
+    then who it takes, its note."""
     name = shelter.name + (f" ({_distance(km, shelter.approximate, lang)})" if km is not None else "")
-    parts = [f"{name}: {shelter.address}."]
+    parts = [f"{name}: {_address(shelter, lang)}."]
     if shelter.phone:
         parts.append(f"Tel. {shelter.phone}.")
-    parts.append(_checked(shelter, today, lang))
-    if detail >= 1 and shelter.serves:
+    parts.append(_checked(shelter, today, lang, advice))
+    if who and shelter.serves:
         parts.append(_serves(shelter, lang))
-    if detail >= 2 and (note := shelter.note(lang)):
-        parts.append(note)
+    if note and (said := shelter.note(lang)):
+        parts.append(said)
     return " ".join(parts)
 
 
 def pages(found: list[tuple[Shelter, float | None]], header: str, today: date, lang: str) -> list[tuple[str, int]]:
     """The shelters in order, packed into messages of at most two segments: (text, how many shelters).
 
-    The first message has the header; each but the last ends saying MORE brings the next.
+    The first message has the header, unless it would cost the first shelter some of what it says;
+    each but the last ends saying MORE brings the next. A restricted shelter whose shortest entry
+    (with who it takes) needs more goes alone, in up to three segments.
     """
     _ = translator(lang)
     more = _("Reply MORE for more.")
     out: list[tuple[list[str], int]] = []
     current: list[str] = [header] if header else []
     placed = 0
-    for shelter, km in found:
-        texts = [entry(shelter, today, lang, km, detail) for detail in (2, 1, 0)]
-        if current == [header] and count("\n".join([header, texts[-1], more])) > MAX_SEGMENTS:
-            current = []  # the header would push the first shelter past two segments: drop it
-        fitting = next((t for t in texts if count("\n".join([*current, t, more])) <= MAX_SEGMENTS), None)
+
+    def fits(lines: list[str], last: bool) -> bool:
+        return count("\n".join([*lines, *([] if last else [more])])) <= MAX_SEGMENTS
+
+    def first_fit(texts: list[str], before: list[str], last: bool) -> int:
+        """How much of a shelter must go to fit after `before`: the index of its first entry that fits."""
+        return next((i for i, t in enumerate(texts) if fits([*before, t], last)), len(texts))
+
+    for i, (shelter, km) in enumerate(found):
+        last = i == len(found) - 1
+        details = RESTRICTED_DETAILS if shelter.restricted else DETAILS
+        texts = [entry(shelter, today, lang, km, *detail) for detail in details]
+        beside = [t for t, (_note, _who, advice) in zip(texts, details, strict=True) if advice]
+        if current == [header] and first_fit(texts, [header], last) > first_fit(texts, [], last):
+            current = []  # the header would cost the first shelter some of what it says: drop it
+        # Beside others, a shelter keeps its advice ("call first"); it loses it only alone on a page.
+        fitting = next((t for t in (texts if not placed else beside) if fits([*current, t], last)), None)
         if fitting is None and placed:  # it does not fit beside the others: it opens the next message
             out.append((current, placed))
             current, placed = [], 0
-            fitting = next((t for t in texts if count("\n".join([t, more])) <= MAX_SEGMENTS), texts[-1])
-        current.append(fitting or texts[-1])
+            fitting = next((t for t in texts if fits([t], last)), None)
+        if fitting is None:  # alone and still too long: its shortest entry (a restricted one keeps who it takes)
+            fitting = texts[-1]
+        current.append(fitting)
         placed += 1
     if placed:
         out.append((current, placed))
@@ -86,11 +129,12 @@ def safety(lang: str) -> tuple[str, str]:
     """Numbers to call and the warnings that matter most, as two short messages."""
     _ = translator(lang)
     return (
-        _("Emergency: 911. Anonymous report: 089. To confirm your hearing: {hotline} (24 h).").format(
-            hotline=EOIR_HOTLINE
-        ),
         _(
-            "Nobody can charge you for a hearing date. Never hand over your original papers. "
-            "Do not give your relatives' numbers to strangers."
+            "Emergency: 911. Anonymous report: 089. To check your hearing: {hotline} (24 h, English or Spanish; "
+            "have your A-number). From a Mexican phone: {hotline_mx}."
+        ).format(hotline=EOIR_HOTLINE, hotline_mx=EOIR_HOTLINE_MX),
+        _(
+            "Nobody can sell you a hearing date: it is free. Never give your original papers or your relatives' "
+            "numbers to strangers."
         ),
     )

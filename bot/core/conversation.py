@@ -27,6 +27,7 @@ from bot.core.hearing import (
     missed_help,
     port_instant,
     port_line,
+    port_sentence,
     report_time,
 )
 from bot.core.i18n import DEFAULT_LANG, N_, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
@@ -187,9 +188,9 @@ class Turn:
         return translator(self.lang)
 
     def reply(self, *texts: str, effects: tuple = (), **changes) -> Outcome:
-        """One SMS: the texts joined by line breaks (several messages would each cost a segment)."""
+        """The texts as SMS (`joined`): one SMS while they fit in two segments together."""
         person = replace(self.person, **changes) if changes else self.person
-        return Outcome(person, joined(*texts), effects)
+        return Outcome(person, joined(*texts, lang=self.lang), effects)
 
     def today(self) -> date:
         """Today where the person waits (or at the court, before we know the city)."""
@@ -199,10 +200,30 @@ class Turn:
         return self.now.astimezone(zone).date()
 
 
-def joined(*texts: str) -> tuple[str, ...]:
-    text = "\n".join(t for t in texts if t)
-    text = tidy(text)
-    return (text,) if text else ()
+def joined(*texts: str, lang: str = "") -> tuple[str, ...]:
+    """The texts as few SMS as fit: joined by line breaks while the SMS stays within two segments
+    (several short SMS would each cost a segment); a text that would push it past two (a menu after
+    "Welcome back.", a long confirmation after a warning) starts an SMS of its own."""
+    out: list[str] = []
+    for text in texts:
+        if not text:
+            continue
+        text = tidy(text, lang)
+        if out and segments.count(out[-1] + "\n" + text) <= segments.MAX_SEGMENTS:
+            out[-1] += "\n" + text
+        else:
+            out.append(text)
+    return tuple(out)
+
+
+def offered(replies: tuple[str, ...], offer: str, lang: str) -> tuple[str, ...]:
+    """The replies with `offer` added to the last SMS it fits in; where it fits in none, it takes the
+    place of the first (the "not understood" line: the offer is the news), any menu after it stays."""
+    for i in reversed(range(len(replies))):
+        merged = joined(replies[i], offer, lang=lang)
+        if len(merged) == 1:
+            return (*replies[:i], merged[0], *replies[i + 1 :])
+    return (offer, *replies[1:])
 
 
 def handle(
@@ -231,17 +252,17 @@ def handle(
         return Outcome(replace(person, confused=0), (), (ToThread(message.text),))
     confused = person.confused + 1
     replies = outcome.replies
-    if confused >= 2:  # the offer of a person, in the same SMS when it fits (else instead: it is the news)
+    if confused >= 2:  # the offer of a person, in an SMS it fits in (else instead of "not understood")
         _ = turn._
-        offer = _("Reply HUMAN to write to a volunteer.")
-        merged = joined(*replies, offer)
-        replies = merged if merged and segments.count(merged[0]) <= 2 else (offer,)
+        replies = offered(replies, _("Reply HUMAN to write to a volunteer."), turn.lang)
     return replace(outcome, person=replace(outcome.person, confused=confused), replies=replies)
 
 
 def answer(turn: Turn, keyword: kw.Keyword | None) -> Outcome:
     person, message, places = turn.person, turn.message, turn.places
     if person.opted_out and person.state != CONFIRM_DELETE:
+        if not keyword and message.channel == "sms" and bare(message.text) == "yes":
+            keyword = kw.Keyword(kw.START, None)  # Twilio lets an SMS number back in on YES too: so do we
         if not keyword or keyword.command not in (kw.START, kw.HELP, kw.DELETE):
             return Outcome(person, ())  # they said STOP: silence until START
     if keyword:
@@ -276,14 +297,22 @@ def on_picture(turn: Turn) -> Outcome:
     _ = turn._
     state = CHOOSE_LANGUAGE if turn.person.state == NEW else turn.person.state
     cannot = _("I can't read pictures yet. Please write it in a text message.")
-    return turn.reply(cannot, prompt(turn, state), state=state)
+    return turn.reply(cannot, *prompt(turn, state), state=state)
 
 
 # --- what each state asks -------------------------------------------------------------------
 
 
-def prompt(turn: Turn, state: str) -> str:
-    """The question a state asks, to repeat it after an interruption."""
+def prompt(turn: Turn, state: str) -> tuple[str, ...]:
+    """The question a state asks, to repeat it after an interruption: a few texts, which `joined` puts
+    in one SMS when they fit (the confirmation says the hearing, its port line and the question)."""
+    if state == CONFIRM_HEARING:
+        return confirm_question(turn)
+    return (question(turn, state),)
+
+
+def question(turn: Turn, state: str) -> str:
+    """The question of any state but the confirmation (`prompt`), as one text."""
     _ = turn._
     p = turn.person
     if state in (NEW, CHOOSE_LANGUAGE):
@@ -301,15 +330,13 @@ def prompt(turn: Turn, state: str) -> str:
     if state == CHOOSE_AMPM:
         return ampm_question(turn)
     if state == ASK_HEARING:
-        return _("What day and time is your hearing? For example: {example}").format(example=_("March 9 8:30 am"))
+        return _("What day and time is your hearing? For example: {example}").format(example=_("March 9 8:30 AM"))
     if state == CHOOSE_DATE:
         return which_date(turn)
     if state == ASK_TIME:
         return _("What time is your hearing on {date}? For example: {example}").format(
-            date=day_month(date.fromisoformat(p.pending["date"]), turn.lang), example=_("8:30 am")
+            date=day_month(date.fromisoformat(p.pending["date"]), turn.lang), example=_("8:30 AM")
         )
-    if state == CONFIRM_HEARING:
-        return confirm_question(turn)
     if state == ASK_PORT_TIME:
         return port_question(turn)
     if state == CONFIRM_DELETE:
@@ -322,7 +349,7 @@ def prompt(turn: Turn, state: str) -> str:
 
 def welcome_text(turn: Turn) -> str:
     _ = turn._
-    intro = _("Free hearing reminders. We are not the court. STOP to end, HELP for help.")
+    intro = _("Free hearing reminders. We are not the court. Reply STOP to end, HELP for help.")
     return f"{intro}\n{LANGUAGE_MENU}"
 
 
@@ -350,11 +377,11 @@ def ampm_question(turn: Turn) -> str:
 
 
 def which_date(turn: Turn) -> str:
+    """The two readings of a date, numbered like the menus: "Which date is it?", 1 ..., 2 ..., "Reply 1 or 2"."""
     _ = turn._
     first, second = (date.fromisoformat(turn.person.pending[k]) for k in ("date", "alt"))
-    return _("Is it {first} or {second}? Reply 1 or 2.").format(
-        first=weekday_day_month(first, turn.lang), second=weekday_day_month(second, turn.lang)
-    )
+    choices = [f"{i} {weekday_day_month(day, turn.lang)}" for i, day in enumerate((first, second), 1)]
+    return "\n".join([_("Which date is it?"), *choices, _("Reply 1 or 2.")])
 
 
 def pending_hearing(turn: Turn) -> Hearing:
@@ -368,16 +395,30 @@ def pending_hearing(turn: Turn) -> Hearing:
     return hearing
 
 
-def confirm_question(turn: Turn) -> str:
+def confirm_question(turn: Turn) -> tuple[str, ...]:
+    _ = turn._
+    return hearing_texts(turn, pending_hearing(turn), _("Is that right? Reply YES or NO."))
+
+
+def hearing_texts(turn: Turn, hearing: Hearing, ending: str) -> tuple[str, ...]:
+    """ "Your hearing: <day, time, court>.", the time to be at the port when the person gave one, then
+    `ending`: three texts, one SMS when they fit (Portuguese, always UCS-2, needs two)."""
+    _ = turn._
+    said = _("Your hearing: {hearing}.").format(hearing=describe(hearing, turn.lang, turn.places))
+    port = port_sentence(hearing, turn.lang, turn.places) if hearing.report_at else None
+    return tuple(t for t in (said, port, ending) if t)
+
+
+def day_warning(turn: Turn) -> str:
+    """Before the confirmation, when the hearing's day is one the courts are closed: check the paper."""
     _ = turn._
     hearing = pending_hearing(turn)
-    question = _("{hearing}. Is that right? Reply YES or NO.").format(hearing=describe(hearing, turn.lang, turn.places))
     day = hearing.at.astimezone(turn.places.known_court(hearing.court).zone).date()
     if day in us_holidays(day.year):
-        return _("That day is a US federal holiday: please check your paper.") + "\n" + question
+        return _("That day is a US federal holiday: please check your paper.")
     if day.weekday() >= 5:
-        return _("That day is a weekend: please check your paper.") + "\n" + question
-    return question
+        return _("That day is a weekend: please check your paper.")
+    return ""
 
 
 @cache
@@ -389,8 +430,9 @@ def us_holidays(year: int) -> frozenset[date]:
 def port_question(turn: Turn) -> str:
     _ = turn._
     return _(
-        "Does your paper say what time to be at the port of entry? Write it, for example: {example}. Or reply NO."
-    ).format(example=_("4:30 am"))
+        "Does your paper say what time to be at the port of entry? Write the time, for example: {example}. "
+        "If it does not say, reply NO."
+    ).format(example=_("4:30 AM"))
 
 
 def next_registration_step(turn: Turn, *lead: str, **changes) -> Outcome:
@@ -402,7 +444,7 @@ def next_registration_step(turn: Turn, *lead: str, **changes) -> Outcome:
     person = replace(turn.person, **changes)
     turn = replace(turn, person=person)
     if not person.lang:
-        return Outcome(replace(person, state=CHOOSE_LANGUAGE), joined(*lead, welcome_text(turn)))
+        return Outcome(replace(person, state=CHOOSE_LANGUAGE), joined(*lead, welcome_text(turn), lang=turn.lang))
     if not (person.city or person.court):
         state = CHOOSE_CITY
     elif not person.court:
@@ -414,7 +456,7 @@ def next_registration_step(turn: Turn, *lead: str, **changes) -> Outcome:
     else:
         state = REGISTERED
     person = replace(person, state=state, pending=hearing_parts(person.pending))
-    return Outcome(person, joined(*lead, prompt(replace(turn, person=person), state)))
+    return Outcome(person, joined(*lead, *prompt(replace(turn, person=person), state), lang=turn.lang))
 
 
 HEARING_PARTS = ("date", "alt", "time", "port", "ampm", "midnight")
@@ -457,8 +499,13 @@ def glean(turn: Turn) -> dict:
 
 
 def not_understood(turn: Turn, expectation: str) -> Outcome:
+    """ "Sorry, I did not understand." and what is expected: one line when they fit in two segments, else
+    (a menu) two SMS."""
     _ = turn._
-    return replace(turn.reply(_("Sorry, I did not understand.") + " " + expectation), understood=False)
+    sorry = _("Sorry, I did not understand.")
+    together = f"{sorry} {expectation}"
+    texts = (together,) if segments.count(together) <= segments.MAX_SEGMENTS else (sorry, expectation)
+    return replace(turn.reply(*texts), understood=False)
 
 
 # --- state handlers ---------------------------------------------------------------------------
@@ -504,7 +551,7 @@ def on_choose_city(turn: Turn) -> Outcome:
         return placed(turn, city, gleaned.get("court"), parts)
     said = bare(m.text)
     if said == str(count + 1) or set(said.split()) & kw.OTHER_WORDS:
-        return turn.reply(prompt(turn, ASK_CITY_NAME), state=ASK_CITY_NAME, pending=parts)
+        return turn.reply(*prompt(turn, ASK_CITY_NAME), state=ASK_CITY_NAME, pending=parts)
     if court := gleaned.get("court"):  # "mi corte es en Houston": the court, and the city is still asked
         return turn.reply(city_menu(turn), court=court, pending=parts)
     gleaned = gleaned.get("pending", {})
@@ -539,7 +586,7 @@ def on_choose_court(turn: Turn) -> Outcome:
     court = find_court(turn.message.text, turn.places) or find_court_at(turn.message.text, turn.places)
     if court:
         return court_chosen(turn, court)
-    return turn.reply(prompt(turn, ASK_COURT_PLACE), state=ASK_COURT_PLACE)
+    return turn.reply(*prompt(turn, ASK_COURT_PLACE), state=ASK_COURT_PLACE)
 
 
 def court_chosen(turn: Turn, court: Court) -> Outcome:
@@ -567,7 +614,7 @@ def on_ask_hearing(turn: Turn) -> Outcome:
         return not_understood(
             turn,
             _("Please write the day and time of your hearing, for example: {example}").format(
-                example=_("March 9 8:30 am")
+                example=_("March 9 8:30 AM")
             ),
         )
     if parsed.date < turn.today():
@@ -605,8 +652,10 @@ def continue_hearing(turn: Turn, *lead: str) -> Outcome:
     if pending.pop("midnight", None) and state == ASK_TIME:
         _ = turn._
         lead = (*lead, _("Midnight is not a time for a hearing."))
+    if state == CONFIRM_HEARING:  # a weekend or a holiday: said first, in its own SMS if the two do not fit
+        lead = (*lead, day_warning(confirming))
     person = replace(turn.person, state=state, pending=pending)
-    return Outcome(person, joined(*lead, prompt(replace(turn, person=person), state)))
+    return Outcome(person, joined(*lead, *prompt(replace(turn, person=person), state), lang=turn.lang))
 
 
 def on_choose_date(turn: Turn) -> Outcome:
@@ -633,7 +682,7 @@ def on_ask_time(turn: Turn) -> Outcome:
         at = time(int(said), 0)  # a bare hour answering "what time?"; the person confirms it next
     if at is None:
         _ = turn._
-        return not_understood(turn, _("Please write the time like this: {example}").format(example=_("8:30 am")))
+        return not_understood(turn, _("Please write the time like this: {example}").format(example=_("8:30 AM")))
     pending = dict(turn.person.pending, time=at.isoformat("minutes"))
     return continue_hearing(replace(turn, person=replace(turn.person, pending=pending)))
 
@@ -662,7 +711,9 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
         hearing = pending_hearing(turn)
         if report_time(hearing, turn.places) <= turn.now:  # not even the hearing-day message can go
             local = hearing.at.astimezone(turn.places.known_court(hearing.court).zone)
-            saved = _("Saved. It is too late for a reminder: your hearing is {date} at {time}. Confirm at {hotline}.")
+            saved = _(
+                "Saved. It is too late for a reminder. Your hearing: {date}, {time}. Call {hotline} to confirm it."
+            )
             saved = saved.format(
                 date=weekday_day_month(local.date(), turn.lang),
                 hotline=EOIR_HOTLINE,
@@ -677,18 +728,19 @@ def on_confirm_hearing(turn: Turn) -> Outcome:
             effects = (Record(Code.NEW_DATE), *effects)
         if turn.person.hearing:  # a CHANGE: the old date's reminders are cancelled, new ones planned
             saved = _(
-                "Changed. Reminders for your old date are cancelled; we will remind you of this one. "
-                "Confirm it at {hotline}."
+                "Changed. Reminders for your old date are cancelled; we will remind you of the new one. "
+                "Call {hotline} to confirm it."
             ).format(hotline=EOIR_HOTLINE)
         else:
             saved = _(
                 "Saved. We will remind you before your hearing. Always confirm it with the court: "
-                "{hotline}. CHANGE to change it."
+                "call {hotline}. To change it, reply CHANGE."
             ).format(hotline=EOIR_HOTLINE)
         border = turn.places.known_court(hearing.court).border
         if hearing.report_at is None and border:  # the optional step, in its own SMS: the time to be at the port
             person = replace(turn.person, state=ASK_PORT_TIME, hearing=hearing, pending={})
-            return Outcome(person, (saved, port_question(turn)), effects)
+            asked = tuple(tidy(text, turn.lang) for text in (saved, port_question(turn)))
+            return Outcome(person, asked, effects)
         return turn.reply(saved, state=REGISTERED, hearing=hearing, pending={}, effects=effects)
     if kw.is_no(text):
         return turn.reply(_("OK. Please write the day and time of your hearing again."), state=ASK_HEARING, pending={})
@@ -717,7 +769,7 @@ def assumed_port_time(turn: Turn) -> str:
     assert hearing is not None, "asked only once the hearing is saved"
     port = turn.places.port_for(hearing.city, hearing.court)
     if port is None:
-        return prompt(turn, REGISTERED)
+        return question(turn, REGISTERED)
     court = turn.places.known_court(hearing.court)
     zone = turn.places.zone_of_port(port)
     at = report_time(hearing, turn.places).astimezone(zone)
@@ -742,15 +794,15 @@ def set_port_time(turn: Turn) -> Outcome:
     if report_at is None:
         local = hearing.at.astimezone(turn.places.known_court(hearing.court).zone)
         return turn.reply(
-            _("The time at the port must be before your hearing at {time}. Please write it again, or reply NO.").format(
-                time=clock(local.time(), turn.lang)
-            ),
+            _(
+                "The time at the port must be before your hearing ({time}). Please write the time again, or reply NO."
+            ).format(time=clock(local.time(), turn.lang)),
             state=ASK_PORT_TIME,
         )
     hearing = replace(hearing, report_at=report_at)
     line = port_line(hearing, turn.lang, turn.places)
     if line is None:  # an interior court: there is no port to be at
-        return turn.reply(prompt(turn, REGISTERED), state=REGISTERED)
+        return turn.reply(*prompt(turn, REGISTERED), state=REGISTERED)
     return turn.reply(
         _("Saved: {port}.").format(port=line),
         state=REGISTERED,
@@ -770,7 +822,7 @@ def on_registered(turn: Turn) -> Outcome:
         return same_hearing_at(turn, court)
     if turn.person.hearing and names_port(text, turn.lang) and parse_port_time(text, turn.lang):
         return set_port_time(turn)
-    return replace(turn.reply(prompt(turn, REGISTERED)), understood=False)
+    return replace(turn.reply(*prompt(turn, REGISTERED)), understood=False)
 
 
 def same_hearing_at(turn: Turn, court: Court) -> Outcome:
@@ -788,7 +840,7 @@ def on_confirm_delete(turn: Turn) -> Outcome:
     _ = turn._
     saved = turn.person.pending
     if saved.get("code") and bare(turn.message.text) == saved["code"]:
-        return Outcome(Person(), joined(_("Everything about you was deleted. Take care.")), (Erase(),))
+        return Outcome(Person(), joined(_("Everything about you was deleted. Take care."), lang=turn.lang), (Erase(),))
     if kw.is_no(turn.message.text):
         return turn.reply(_("OK, nothing was deleted."), state=saved.get("return", NEW), pending=saved.get("kept", {}))
     return turn.reply(
@@ -820,27 +872,26 @@ STATE_HANDLERS = {
 
 
 def on_help(turn: Turn) -> Outcome:
+    """What the bot is and its words; after STOP, first how to come back (START, which Twilio knows too)."""
     _ = turn._
-    return turn.reply(
-        _(
-            "Free hearing reminders. We are not the court: confirm at {hotline}. "
-            "Words: HEARING, CHANGE, SHELTER, SAFETY, LANGUAGE, STOP, DELETE."
-        ).format(hotline=EOIR_HOTLINE)
-    )
+    help_text = _(
+        "Free hearing reminders. We are not the court: call {hotline} to confirm. "
+        "Reply with one word: HEARING, CHANGE, SHELTER, SAFETY, LANGUAGE, STOP, DELETE."
+    ).format(hotline=EOIR_HOTLINE)
+    if turn.person.opted_out:
+        return turn.reply(_("We are not sending you messages now. To come back, reply START."), help_text)
+    return turn.reply(help_text)
 
 
 def on_hearing(turn: Turn) -> Outcome:
     _ = turn._
     p = turn.person
     if p.hearing:
-        return turn.reply(
-            _("Your hearing: {hearing}. Confirm it at {hotline}.").format(
-                hearing=describe(p.hearing, turn.lang, turn.places), hotline=EOIR_HOTLINE
-            )
-        )
+        call = _("Call {hotline} to confirm it.").format(hotline=EOIR_HOTLINE)
+        return turn.reply(*hearing_texts(turn, p.hearing, call))
     if p.state == NEW:
         return turn.reply(_("You have no hearing saved yet."), welcome_text(turn), state=CHOOSE_LANGUAGE)
-    return turn.reply(_("You have no hearing saved yet."), prompt(turn, p.state))
+    return turn.reply(_("You have no hearing saved yet."), *prompt(turn, p.state))
 
 
 def on_change(turn: Turn, rest: str = "") -> Outcome:
@@ -859,11 +910,11 @@ def on_change(turn: Turn, rest: str = "") -> Outcome:
     if court and court.key != p.court:
         lead = _("Your court is now {court}.").format(court=court.name)
         ask = _("Write the day and time of your hearing there. For example: {example}").format(
-            example=_("March 9 8:30 am")
+            example=_("March 9 8:30 AM")
         )
         return turn.reply(lead, ask, state=ASK_HEARING, pending={}, court=court.key)
     return turn.reply(
-        _("Write the new day and time of your hearing. For example: {example}").format(example=_("March 9 8:30 am")),
+        _("Write the new day and time of your hearing. For example: {example}").format(example=_("March 9 8:30 AM")),
         state=ASK_HEARING,
         pending={},
     )
@@ -889,8 +940,8 @@ def move_to(turn: Turn, city: City) -> Outcome:
             court=turn.places.known_court(p.hearing.court).name
         )
     moved = replace(p, city=city.key, court=court, hearing=hearing, state=back, pending=kept)
-    again = "" if back == REGISTERED else prompt(replace(turn, person=moved), back)
-    return Outcome(moved, joined(said, again), (MoveCity(city.key),))
+    again = () if back == REGISTERED else prompt(replace(turn, person=moved), back)
+    return Outcome(moved, joined(said, *again, lang=turn.lang), (MoveCity(city.key),))
 
 
 def on_language(turn: Turn) -> Outcome:
@@ -901,7 +952,7 @@ def on_language(turn: Turn) -> Outcome:
 def on_stop(turn: Turn) -> Outcome:
     _ = turn._
     return turn.reply(
-        _("You will not get more messages. Reply START to come back."),
+        _("You will not get more messages. To come back, reply START."),
         opted_out=True,
         effects=(OptOut(),),
     )
@@ -913,7 +964,7 @@ def on_start(turn: Turn) -> Outcome:
     state = CHOOSE_LANGUAGE if p.state == NEW else p.state
     lead = _("Welcome back.") if p.opted_out else ""
     effects = (OptIn(),) if p.opted_out else ()
-    return turn.reply(lead, prompt(turn, state), state=state, opted_out=False, effects=effects)
+    return turn.reply(lead, *prompt(turn, state), state=state, opted_out=False, effects=effects)
 
 
 def on_delete(turn: Turn) -> Outcome:
@@ -922,7 +973,7 @@ def on_delete(turn: Turn) -> Outcome:
     saved = p.pending if p.state == CONFIRM_DELETE else {"return": p.state, "kept": p.pending}
     saved = {"code": turn.code, **saved}  # a new code, kept while the question stands
     asking = replace(turn, person=replace(p, pending=saved))
-    return turn.reply(prompt(asking, CONFIRM_DELETE), state=CONFIRM_DELETE, pending=saved)
+    return turn.reply(*prompt(asking, CONFIRM_DELETE), state=CONFIRM_DELETE, pending=saved)
 
 
 # --- shelters and safety ---------------------------------------------------------------------------
@@ -966,11 +1017,8 @@ def shelters_of(turn: Turn, city) -> Outcome:
     _ = turn._
     found = [(s, None) for s in turn.directory.in_city(city.key)] if turn.directory else []
     if not found:
-        return turn.reply(
-            _("We have no shelters listed in {city} yet. In an emergency call 911. SAFETY for more.").format(
-                city=city.name
-            )
-        )
+        none = _("We have no shelters listed in {city} yet. In an emergency, call 911. Reply SAFETY for safety tips.")
+        return turn.reply(none.format(city=city.name))
     return paged(turn, found, _("Shelters in {city}:").format(city=city.name))
 
 
@@ -981,7 +1029,7 @@ def on_location(turn: Turn) -> Outcome:
     assert m.latitude is not None and m.longitude is not None, "handle sends only a pin here"
     found = turn.directory.nearest(m.latitude, m.longitude) if turn.directory else []
     if not found:
-        return turn.reply(_("We have no shelters listed yet. In an emergency call 911."))
+        return turn.reply(_("We have no shelters listed yet. In an emergency, call 911."))
     return paged(turn, found, _("Shelters nearest to you:"))
 
 
@@ -1036,7 +1084,7 @@ def on_danger(turn: Turn) -> Outcome:
 def on_leave(turn: Turn) -> Outcome:
     _ = turn._
     if not turn.person.thread:
-        return turn.reply(_("You have no open conversation with a volunteer."), prompt(turn, turn.person.state))
+        return turn.reply(_("You have no open conversation with a volunteer."), *prompt(turn, turn.person.state))
     left = _("You left the conversation with the volunteer. Reply HUMAN to write again.")
     return turn.reply(left, thread=False, effects=(CloseThread(),))
 
@@ -1070,7 +1118,7 @@ def answer_about_hearing(turn: Turn) -> Outcome | None:
             outcome = continue_hearing(asking)
             return replace(outcome, effects=went + outcome.effects)
         ask = _("Good. Write the new day and time of your hearing. For example: {example}").format(
-            example=_("March 9 8:30 am")
+            example=_("March 9 8:30 AM")
         )
         return turn.reply(ask, state=ASK_HEARING, pending={}, effects=went)
     if said == "2":

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.i18n import clock, long_date, translator
+from bot.core.i18n import clock, elide, long_date, translator
 from bot.core.places import Places
 
-EOIR_HOTLINE = "1-800-898-7180"  # EOIR's automated case line, 24/7, English and Spanish
-# The same line dialled from a Mexican phone (00 international prefix, 1 for the US). US toll-free
-# numbers do not answer from every foreign carrier: SAFETY and the missed-hearing help give both.
-EOIR_FROM_MEXICO = "001-800-898-7180"
+EOIR_HOTLINE = "1-800-898-7180"  # EOIR's automated case line, 24/7, English and Spanish; asks for the A-number
+EOIR_HOTLINE_MX = "001-800-898-7180"  # the same line dialled from a Mexican phone (00 international, 1 the US)
 PORT_WINDOW_HOURS = 12  # a time to be at the port is before the hearing, and not by more than this
 
 
@@ -59,7 +57,8 @@ def act_zone(hearing: Hearing, places: Places) -> ZoneInfo:
 def named(moment: datetime, zone: ZoneInfo, place: str, lang: str) -> str:
     """'3:30 a.m. (hora de Nogales)': a time on a place's clock, naming it."""
     _ = translator(lang)
-    return _("{time} ({place} time)").format(time=clock(moment.astimezone(zone).time(), lang), place=place)
+    said = _("{time} ({place} time)").format(time=clock(moment.astimezone(zone).time(), lang), place=place)
+    return elide(said, lang)
 
 
 def hearing_time(hearing: Hearing, lang: str, places: Places) -> str:
@@ -77,7 +76,7 @@ def port_line(hearing: Hearing, lang: str, places: Places) -> str | None:
 
     The port's city's clock first and named; the court's second, in brackets, only when it differs
     then; 'at about' when the time is the court's usual lead, not the person's. None for an interior
-    court. Lower case: it follows '; ' (describe) or is capitalised to start a sentence (reminders)."""
+    court. Lower case: it follows 'Saved: ', or starts a sentence capitalised (`port_sentence`)."""
     port = places.port_for(hearing.city, hearing.court)
     if port is None:
         return None
@@ -92,21 +91,26 @@ def port_line(hearing: Hearing, lang: str, places: Places) -> str | None:
             time=clock(at.astimezone(court.zone).time(), lang), place=court.name
         )
     line = _("be at {port} at {time}") if hearing.report_at else _("be at {port} at about {time}")
-    return line.format(port=port.name, time=when)
+    return elide(line.format(port=port.name, time=when), lang)
+
+
+def port_sentence(hearing: Hearing, lang: str, places: Places) -> str | None:
+    """The port line as a sentence of its own: 'Be at Garita DeConcini at 3:30 AM (Nogales time).'"""
+    line = port_line(hearing, lang, places)
+    return f"{line[:1].upper()}{line[1:]}." if line else None
 
 
 def describe(hearing: Hearing, lang: str, places: Places) -> str:
     """'miércoles, 14 de julio de 2027, 8:30 a.m. (hora de El Paso), corte de El Paso', in the
-    person's language; with a time at the port the person gave, '; ' and its port line."""
+    person's language. The port line is a sentence of its own (`port_sentence`): beside this one it
+    would not fit in two UCS-2 segments."""
     _ = translator(lang)
     court = places.known_court(hearing.court)
     local = hearing.at.astimezone(court.zone)
     text = _("{date}, {time}, {court} court").format(
         date=long_date(local.date(), lang), time=hearing_time(hearing, lang, places), court=court.name
     )
-    if hearing.report_at and (line := port_line(hearing, lang, places)):
-        text += "; " + line
-    return text
+    return elide(text, lang)
 
 
 def report_time(hearing: Hearing, places: Places) -> datetime:
@@ -132,4 +136,4 @@ def missed_help(lang: str) -> str:
     return _(
         "Call {hotline} (from Mexico {hotline_mx}), in English or Spanish with your A-number, to learn what "
         "the judge decided. For free legal help near you, reply LEGAL."
-    ).format(hotline=EOIR_HOTLINE, hotline_mx=EOIR_FROM_MEXICO)
+    ).format(hotline=EOIR_HOTLINE, hotline_mx=EOIR_HOTLINE_MX)

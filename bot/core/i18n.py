@@ -36,11 +36,22 @@ _PLAIN_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2009": " "})
 
 
 _DOUBLE_PERIOD = re.compile(r"\b([ap])\.\s?m\.\.")
+# French elides "de" before a vowel: a place name put after "de" by a catalog ("tribunal de {court}",
+# "heure de {place}") needs "d'" before El Paso, Eloy or Atlanta. Only before a capital: a name.
+_FRENCH_DE = re.compile(r"\bde (?=[AEIOUÉÈÊÎ])")
 
 
-def tidy(text: str) -> str:
-    """'a las 4:30 a.m..' -> 'a.m.': a sentence ending in a time written with periods."""
-    return _DOUBLE_PERIOD.sub(r"\1.m.", text) if "m.." in text else text
+def elide(text: str, lang: str) -> str:
+    """In French, 'tribunal de El Paso' -> 'tribunal d'El Paso'; other languages as they are."""
+    return _FRENCH_DE.sub("d'", text) if lang == "fr" else text
+
+
+def tidy(text: str, lang: str = "") -> str:
+    """'a las 4:30 a.m..' -> 'a.m.': a sentence ending in a time written with periods; and, given
+    the language, French elision (`elide`)."""
+    if "m.." in text:
+        text = _DOUBLE_PERIOD.sub(r"\1.m.", text)
+    return elide(text, lang)
 
 
 class CatalogMissing(RuntimeError):
@@ -61,6 +72,11 @@ def translations(lang: str) -> NullTranslations:
 def translator(lang: str) -> Callable[[str], str]:
     """gettext for one language, bound as `_` by callers so pybabel extracts the msgids."""
     return translations(lang).gettext
+
+
+def plural_translator(lang: str) -> Callable[[str, str, int], str]:
+    """ngettext for one language ("1 person", "2 people"), bound as `ngettext` by callers, for pybabel."""
+    return translations(lang).ngettext
 
 
 @lru_cache(maxsize=8192)  # pure, and planning renders the same few days and times
@@ -97,8 +113,21 @@ def short_date(day: date, lang: str, year: bool = False) -> str:
 
 @lru_cache(maxsize=8192)  # pure, and planning renders the same few days and times
 def clock(moment: time, lang: str) -> str:
-    """A clock time as the language writes it: '8:30 a.m.', '8:30 AM', '08:30'."""
+    """A clock time as the language writes it, the way the catalogs' examples show it: '8:30 a.m.'
+    (es), '8:30 AM' (en, ht), '7h45' and '14h30' (pt and fr: how Brazil, Haiti and West Africa
+    write it, rather than CLDR's '07:45')."""
     if lang == "ht":
         hour = moment.hour % 12 or 12
         return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    if lang in ("pt", "fr"):
+        return f"{moment.hour}h{moment.minute:02d}"
     return format_time(moment, "short", locale=BABEL_LOCALE[lang]).translate(_PLAIN_SPACES)
+
+
+DECIMAL_COMMA = frozenset({"pt", "fr", "ht"})  # Mexico and the US write 0.4
+
+
+def decimal(number: float, lang: str, digits: int = 1) -> str:
+    """'0.4' in English and Mexican Spanish, '0,4' in Portuguese, French and Kreyòl."""
+    shown = f"{number:.{digits}f}"
+    return shown.replace(".", ",") if lang in DECIMAL_COMMA else shown

@@ -13,7 +13,11 @@ from typing import Protocol
 from bot.core.legal_aid import LegalAid
 
 SERVES = ("families", "women", "children", "men", "lgbtq")
-STALE_AFTER_DAYS = 180  # after this, a shelter's data says "not checked since MM/YYYY: call first"
+EVERYONE = frozenset({"families", "women", "men"})  # a shelter that lacks one of these is restricted
+STALE_AFTER_DAYS = 180  # after this, a shelter's data says "not checked since MM/YYYY" (call first, if it has a phone)
+# An address cell that says there is none: empty, or the words the first seed file used (databases
+# seeded from it still hold them). The bot then says "No published address" in the person's language.
+NO_ADDRESS = frozenset({"", "sin dirección publicada", "sin direccion publicada"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,15 @@ class Shelter:
 
     def stale(self, today: date) -> bool:
         return (today - self.verified_at).days > STALE_AFTER_DAYS
+
+    @property
+    def has_address(self) -> bool:
+        return self.address.strip().lower() not in NO_ADDRESS
+
+    @property
+    def restricted(self) -> bool:
+        """It takes only some people (women and children, men...): who it takes must always be said."""
+        return bool(self.serves) and not EVERYONE <= set(self.serves)
 
 
 class Directory(Protocol):

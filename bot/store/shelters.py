@@ -24,7 +24,7 @@ from bot.core.shelters import SERVES, Shelter
 from bot.core.text import FORMULA_START, defused
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "shelters.csv"
-REQUIRED = (
+REQUIRED = (  # columns every file has; each needs a value, except those in MAY_BE_EMPTY
     "city",
     "name",
     "address",
@@ -36,6 +36,8 @@ REQUIRED = (
     "verified_at",
     "source",
 )
+# No published address: the cell stays empty and the bot says so in the person's language.
+MAY_BE_EMPTY = frozenset({"address"})
 COLUMNS = (
     "city",
     "name",
@@ -79,7 +81,7 @@ def check_row(row: dict, line: int, places: Places) -> tuple[dict | None, list[s
     errors = []
     value = {k: _unquoted((row.get(k) or "").strip()) for k in COLUMNS}
     for column in REQUIRED:
-        if not value[column]:
+        if not value[column] and column not in MAY_BE_EMPTY:
             errors.append(f"line {line}: {column} is empty")
     city = places.city(value["city"])
     if value["city"] and city is None:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.core.i18n import translator
+from bot.core.i18n import plural_translator, translator
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from bot.core.text import bare
@@ -88,7 +88,11 @@ def handle(
                 id=draft["id"]
             )
         ]
-    return [_("Sent: alert {id} is going to {people} people.").format(people=queued, id=draft["id"])]
+    ngettext = plural_translator(member.lang)
+    sent = ngettext(
+        "Sent: alert {id} is going to {people} person.", "Sent: alert {id} is going to {people} people.", queued
+    )
+    return [sent.format(people=queued, id=draft["id"])]
 
 
 def locked_text(lang: str, until: datetime, now: datetime) -> str:
@@ -114,6 +118,11 @@ def preview(
     broadcasts.set_code(db, draft_id, vault.pepper(f"alert {draft_id} {code}"))
     audit.record(db, member.name, "alert drafted by phone", now, broadcast=draft_id, cancelled_drafts=older)
     where = places.city(city).name if city else _("everyone")
-    text = _('Alert {code} to {people} people ({where}, {cost} USD): "{quote}" Send {code} and your PIN within 10 min.')
+    ngettext = plural_translator(member.lang)
+    text = ngettext(
+        'Alert {code} to {people} person ({where}, {cost} USD): "{quote}" Send {code} and your PIN within 10 min.',
+        'Alert {code} to {people} people ({where}, {cost} USD): "{quote}" Send {code} and your PIN within 10 min.',
+        shown.people,
+    )
     text = text.format(code=code, people=shown.people, where=where, quote=quote(message), cost=f"{shown.cost:.2f}")
     return [_("Your earlier alert was cancelled.") + "\n" + text if older else text]

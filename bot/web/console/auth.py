@@ -15,7 +15,7 @@ from flask import abort, g, has_request_context, redirect, request, session, url
 
 from bot.core.clock import iso, parse_iso
 from bot.core.dates import LANGS
-from bot.core.i18n import translator
+from bot.core.i18n import plural_translator, translator
 from bot.store import staff
 from bot.web import context
 
@@ -67,6 +67,11 @@ def lang() -> str:
 def gettext(message: str) -> str:
     """`_` for console pages and messages, in `lang()`."""
     return translator(lang())(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """`ngettext` for console pages and messages, in `lang()`: the form for `n` ("1 person", "2 people")."""
+    return plural_translator(lang())(singular, plural, n)
 
 
 def log_in(member: staff.Staff) -> None:

@@ -49,6 +49,7 @@ def _globals(state) -> None:
 
 
 _ = auth.gettext
+ngettext = auth.ngettext
 
 
 @bp.url_value_preprocessor
@@ -182,15 +183,27 @@ def _preview_lines(shown: broadcasts.Preview) -> list[str]:
     another language's text and which get nothing."""
     if not shown.people and not shown.without_text:
         return [_("Nobody matches.")]
-    lines = [_("{people} people, about {cost} USD").format(people=shown.people, cost=f"{shown.cost:.2f}")]
+    lines = [
+        ngettext("{people} person, about {cost} USD", "{people} people, about {cost} USD", shown.people).format(
+            people=shown.people, cost=f"{shown.cost:.2f}"
+        )
+    ]
     for lang in LANGS:
-        if lang in shown.fallbacks:
-            line = _("{lang}: {people} people get the {fallback} text, {segments} SMS segment(s) each")
-        elif lang in shown.by_lang:
-            line = _("{lang}: {people} people, {segments} SMS segment(s) each")
-        else:
+        if lang not in shown.by_lang:
             continue
         d = shown.by_lang[lang]
+        if lang in shown.fallbacks:
+            line = ngettext(
+                "{lang}: {people} person gets the {fallback} text, {segments} SMS segment(s) each",
+                "{lang}: {people} people get the {fallback} text, {segments} SMS segment(s) each",
+                d["people"],
+            )
+        else:
+            line = ngettext(
+                "{lang}: {people} person, {segments} SMS segment(s) each",
+                "{lang}: {people} people, {segments} SMS segment(s) each",
+                d["people"],
+            )
         lines.append(
             line.format(
                 lang=display.lang_name(lang),
@@ -202,9 +215,11 @@ def _preview_lines(shown: broadcasts.Preview) -> list[str]:
     for lang in LANGS:
         if shown.without_by_lang.get(lang):
             lines.append(
-                _("{lang}: {people} people get nothing (no text in their language)").format(
-                    lang=display.lang_name(lang), people=shown.without_by_lang[lang]
-                )
+                ngettext(
+                    "{lang}: {people} person gets nothing (no text in their language)",
+                    "{lang}: {people} people get nothing (no text in their language)",
+                    shown.without_by_lang[lang],
+                ).format(lang=display.lang_name(lang), people=shown.without_by_lang[lang])
             )
     return lines
 
@@ -241,13 +256,21 @@ def broadcast_send():
     stored = broadcasts.get(_db(), broadcast_id)
     if stored["status"] == "awaiting_approval":
         flash(
-            _("Broadcast {id} would reach {people} people: it waits for an operator's approval.").format(
-                id=broadcast_id, people=stored["people"]
-            )
+            ngettext(
+                "Broadcast {id} would reach {people} person: it waits for an operator's approval.",
+                "Broadcast {id} would reach {people} people: it waits for an operator's approval.",
+                stored["people"],
+            ).format(id=broadcast_id, people=stored["people"])
         )
         return redirect(url_for("admin.broadcast_list"))
-    flash(_("Broadcast {id}: {n} messages queued.").format(id=broadcast_id, n=queued))
+    flash(queued_text(broadcast_id, queued))
     return redirect(url_for("admin.broadcast_list", watch=broadcast_id))
+
+
+def queued_text(broadcast_id: int, queued: int) -> str:
+    return ngettext("Broadcast {id}: {n} message queued.", "Broadcast {id}: {n} messages queued.", queued).format(
+        id=broadcast_id, n=queued
+    )
 
 
 @bp.post("/broadcasts/<int:broadcast_id>/approve")
@@ -255,7 +278,7 @@ def broadcast_send():
 def broadcast_approve(broadcast_id: int):
     try:
         queued = broadcasts.approve(_db(), broadcast_id, auth.current().name, context.now(), context.places())
-        flash(_("Broadcast {id}: {n} messages queued.").format(id=broadcast_id, n=queued))
+        flash(queued_text(broadcast_id, queued))
     except broadcasts.BroadcastError as error:
         flash(str(error))
     return redirect(url_for("admin.broadcast_list"))
@@ -275,7 +298,13 @@ def broadcast_progress(broadcast_id: int):
 def broadcast_cancel(broadcast_id: int):
     try:
         stopped = broadcasts.cancel(_db(), broadcast_id, auth.current().name, context.now())
-        flash(_("Broadcast {id} cancelled: {n} messages stopped.").format(id=broadcast_id, n=stopped))
+        flash(
+            ngettext(
+                "Broadcast {id} cancelled: {n} message stopped.",
+                "Broadcast {id} cancelled: {n} messages stopped.",
+                stopped,
+            ).format(id=broadcast_id, n=stopped)
+        )
     except broadcasts.BroadcastError as error:
         flash(str(error))
     return redirect(url_for("admin.broadcast_list"))
@@ -347,7 +376,7 @@ def shelter_import():
         flash(_("Nothing was imported:") + " " + "; ".join(error.errors[:10]))
         return redirect(url_for("admin.shelter_list"))
     _act("shelters imported", count=count, **_import_changes(before, _shelters_by_name()))
-    flash(_("{n} shelters imported.").format(n=count))
+    flash(ngettext("{n} shelter imported.", "{n} shelters imported.", count).format(n=count))
     return redirect(url_for("admin.shelter_list"))
 
 
