@@ -13,10 +13,8 @@ from datetime import date
 
 from bot.core.hearing import EOIR_HOTLINE, EOIR_HOTLINE_MX
 from bot.core.i18n import decimal, translator
-from bot.core.segments import count
+from bot.core.segments import MAX_SEGMENTS, count, fit
 from bot.core.shelters import Shelter
-
-MAX_SEGMENTS = 2
 
 
 def _serves(shelter: Shelter, lang: str) -> str:
@@ -122,7 +120,8 @@ def pages(found: list[tuple[Shelter, float | None]], header: str, today: date, l
         placed += 1
     if placed:
         out.append((current, placed))
-    return [("\n".join(lines) + ("\n" + more if i < len(out) - 1 else ""), n) for i, (lines, n) in enumerate(out)]
+    # A page still over two segments in UCS-2 (accented names and addresses) goes folded to GSM-7.
+    return [(fit("\n".join(lines) + ("\n" + more if i < len(out) - 1 else "")), n) for i, (lines, n) in enumerate(out)]
 
 
 def safety(lang: str) -> tuple[str, str]:

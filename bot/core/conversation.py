@@ -241,7 +241,23 @@ def handle(
 
     `code` is a random one-time code the caller drew, for a confirmation a spoofer must not be able
     to give blind (DELETE): it goes only to the real phone. `answer_hours`: how soon volunteers
-    usually answer, said honestly when a thread opens."""
+    usually answer, said honestly when a thread opens. A reply that would still need a third UCS-2
+    segment goes with its accents folded to GSM-7, as reminders do (segments.fit)."""
+    outcome = _handle(person, message, now, places, directory, code, answer_hours)
+    if any(segments.count(r) > segments.MAX_SEGMENTS for r in outcome.replies):
+        return replace(outcome, replies=tuple(segments.fit(r) for r in outcome.replies))
+    return outcome
+
+
+def _handle(
+    person: Person,
+    message: Message,
+    now: datetime,
+    places: Places,
+    directory: Directory | None,
+    code: str,
+    answer_hours: int,
+) -> Outcome:
     keyword = kw.match(message.text)
     lang = person.lang or (keyword and keyword.lang) or kw.guess_language(message.text)
     turn = Turn(person, message, now.astimezone(UTC), places, lang or DEFAULT_LANG, directory, code, answer_hours)

@@ -16,11 +16,10 @@ from functools import cache
 from pathlib import Path
 
 from bot.core.i18n import NATIVE_NAMES, translator
-from bot.core.segments import count
+from bot.core.segments import MAX_SEGMENTS, count
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "legal_aid.csv"
 COLUMNS = ("city", "name", "phone", "languages", "source", "verified_at")
-MAX_SEGMENTS = 2
 
 
 @dataclass(frozen=True)
