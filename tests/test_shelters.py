@@ -164,14 +164,15 @@ def shelter(**changes) -> shelters.Shelter:
     return replace(shelters._shelter({**row, "id": 1}), **changes)
 
 
-def test_a_restricted_shelter_keeps_who_it_takes_alone_in_three_ucs2_segments_if_need_be():
+def test_a_restricted_shelter_keeps_who_it_takes_alone_and_folded_rather_than_in_three_segments():
     """Women and children only, with a long accented address: who it takes is never dropped; alone on its
-    page, it may use a third UCS-2 segment (and only then)."""
+    page, whole, it goes with its accents folded to GSM-7 rather than in a third UCS-2 segment."""
     long_address = "Calle Río Bravo esquina con Avenida Lázaro Cárdenas, colonia Benito Juárez, S/N"
     restricted = shelter(address=long_address, serves=("women", "children"), phone="")
     everyone = shelter(id=2, address=long_address, name="Otro albergue", phone="")
     (text, n), *more = pages([(restricted, None), (everyone, None)], "Abrigos:", date(2026, 11, 28), "pt")
-    assert n == 1 and "Recebe: mulheres, crianças." in text and count(text) == 3
+    assert n == 1 and "Recebe: mulheres, criancas." in text and count(text) == 2
+    assert "Calle Rio Bravo esquina con Avenida Lazaro Cardenas, colonia Benito Juarez, S/N" in text
     assert more and all(count(t) <= 2 for t, _ in more)  # the one that takes everyone: two at most
     assert "Recebe" not in more[0][0]
 

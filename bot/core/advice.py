@@ -86,7 +86,8 @@ def pages(found: list[tuple[Shelter, float | None]], header: str, today: date, l
 
     The first message has the header, unless it would cost the first shelter some of what it says;
     each but the last ends saying MORE brings the next. A restricted shelter whose shortest entry
-    (with who it takes) needs more goes alone, in up to three segments.
+    (with who it takes) needs more goes alone; a page still over two segments in UCS-2 goes with
+    its accents folded to GSM-7 (segments.fit), never losing who a shelter takes.
     """
     _ = translator(lang)
     more = _("Reply MORE for more.")
