@@ -18,9 +18,12 @@ COPY requirements.txt .
 RUN pip install --require-hashes -r requirements.txt
 COPY . .
 # Catalogs are build output (*.mo). Loading the app to compile them needs a secret; a throwaway one,
-# for this step only, so no key is generated into the image's instance/ folder.
+# for this step only, so no key is generated into the image's instance/ folder. The app sets umask 077,
+# so the .mo files come out 0600 and root's: everything under /app is made readable (not writable) for
+# the bot's user, whatever the modes of the checkout it was built from.
 RUN HEARINGBOT_SECRET_KEY=build-only-throwaway-key-not-used-at-runtime flask --app app translate compile \
-    && test ! -e instance
+    && test ! -e instance \
+    && chmod -R a+rX,go-w /app
 
 USER hearingbot
 EXPOSE 8000

@@ -171,6 +171,7 @@ def test_the_image_is_slim_python_311_non_root_hashed_with_catalogs_compiled():
     assert "pip install --require-hashes -r requirements.txt" in runs
     assert "requirements-dev" not in runs  # no test tools in production
     assert "flask --app app translate compile" in runs
+    assert "chmod -R a+rX,go-w /app" in runs  # the app's umask 077 would leave the catalogs unreadable to the user
     users = instruction("USER")
     assert users and users[-1] not in ("root", "0", "0:0") and not users[-1].startswith("root")
     keywords = [key for key, _ in dockerfile()]
