@@ -30,4 +30,5 @@ EXPOSE 8000
 # GET /healthz answers 200 while the database can be read; no curl in a slim image, so Python's urllib.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
-CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "app:create_app()"]
+# No control socket (gunicorn 27 opens one in $HOME by default): nothing here should reload or stop workers.
+CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "--no-control-socket", "app:create_app()"]

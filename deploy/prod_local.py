@@ -70,6 +70,7 @@ def commands(env: dict[str, str]) -> dict[str, list[str]]:
             "2",
             "--bind",
             f"127.0.0.1:{env['PROD_LOCAL_WEB_PORT']}",
+            "--no-control-socket",  # as in the Dockerfile (by default gunicorn 27 opens one in $HOME)
             "app:create_app()",
         ],
         "caddy": ["caddy", "run", "--config", str(ROOT / "deploy" / "Caddyfile.local"), "--adapter", "caddyfile"],

@@ -182,6 +182,7 @@ def test_the_image_is_slim_python_311_non_root_hashed_with_catalogs_compiled():
         "2",
         "--bind",
         "0.0.0.0:8000",
+        "--no-control-socket",
         "app:create_app()",
     ]
 
