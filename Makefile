@@ -1,6 +1,7 @@
 # make run: the whole bot (web + scheduler) on SQLite with the console transport.
 # make test: everything the tests need, then the tests.
 # make test-3.13: the same suite on Python 3.13, in its own venv (.venv-3.13) from the same lock.
+# make prod-local: Caddy (tls internal) on https://localhost:8443 in front of gunicorn and the scheduler.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,7 +14,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test test-3.13 python-3.13 bench lint catalogs browser audit lock
+.PHONY: setup run test test-3.13 python-3.13 bench lint catalogs browser caddy prod-local audit lock
 
 # No separate `pip install --upgrade pip`: pip is in the lock with its hashes (sqlite-utils and
 # pip-tools depend on it), so this hash-checked install brings the venv's pip to the locked version.
@@ -38,7 +39,7 @@ browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
 	  || echo "warning: no /usr/bin/chromium (install the chromium package): browser tests will be skipped"
 
-test: setup browser
+test: setup browser caddy
 	$(BIN)/python -m pytest
 
 # The suite on Python 3.13 too: python3.13 from the PATH (a pyenv shim resolves to its real path),
@@ -59,7 +60,7 @@ $(STAMP_313): $(REQUIREMENTS) | python-3.13
 	rm -f $(VENV_313)/.installed-*
 	touch $(STAMP_313)
 
-test-3.13: $(STAMP_313) browser
+test-3.13: $(STAMP_313) browser caddy
 	$(VENV_313)/bin/flask --app app translate compile
 	$(VENV_313)/bin/python -m pytest
 
@@ -93,3 +94,16 @@ lock: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 	@! grep -rnE "fmt: *(skip|off)" --include=*.py app.py bot scheduler tests bench || { echo "remove the fmt markers above"; false; }
+
+# Caddy for `make prod-local` and the proxy tests: Debian's package, like chromium above. Without it
+# those tests are skipped (and say so). On a machine with systemd the package also starts its own
+# caddy.service on port 80; prod-local neither needs nor touches it.
+caddy:
+	@command -v caddy >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy; } \
+	  || echo "warning: no caddy (install Debian's caddy package): the proxy tests will be skipped"
+
+# The production topology here: Caddy (tls internal) on https://localhost:8443 in front of gunicorn
+# (2 workers, loopback) and one scheduler, signed webhooks only. The variables it reads and how to
+# point it at a real Twilio account: deploy/prod_local.py, docs/deploy.md. Ctrl-C stops everything.
+prod-local: catalogs caddy
+	$(BIN)/python deploy/prod_local.py
