@@ -87,6 +87,11 @@ def answer_hours() -> int:
     return current_app.config["THREAD_ANSWER_HOURS"]
 
 
+def recorder():
+    """This process's metrics recorder (scheduler/metrics.py), or None when /metrics is off."""
+    return current_app.extensions.get("hearingbot.metrics")
+
+
 def reminders() -> Settings:
     return current_app.extensions["hearingbot.reminders"]
 
