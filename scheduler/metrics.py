@@ -125,7 +125,9 @@ class _Outbox:
             messages.add_metric([kind if kind in kinds else "other", status if status in statuses else "other"], n)
         yield messages
         errors = GaugeMetricFamily(
-            "hearingbot_outbox_twilio_errors", "Messages in the outbox whose last Twilio error is this code", labels=["code"]
+            "hearingbot_outbox_twilio_errors",
+            "Messages in the outbox whose last Twilio error is this code",
+            labels=["code"],
         )
         counted: dict[str, int] = {}
         for code, n in outbox.error_codes(self.db).items():
@@ -143,11 +145,13 @@ class _Outbox:
         )
         state = lease.state(self.db, self.now, self.lease_ttl)
         yield GaugeMetricFamily(
-            "hearingbot_scheduler_lease_held", "1 while a scheduler holds an unexpired lease", value=1 if state["held"] else 0
+            "hearingbot_scheduler_lease_held",
+            "1 while a scheduler holds an unexpired lease",
+            value=1 if state["held"] else 0,
         )
         yield GaugeMetricFamily(
             "hearingbot_scheduler_lease_expires_in_seconds",
-            "Seconds until the scheduler's lease expires (negative: expired; NaN: no scheduler ever held it or one let go)",
+            "Seconds until the scheduler's lease expires (negative: expired; NaN: no lease row)",
             value=state["expires_in_seconds"] if state["holder"] else float("nan"),
         )
 
