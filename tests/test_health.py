@@ -244,7 +244,7 @@ def test_json_logs_of_a_signed_webhook_hold_no_phone_and_no_body(client):
     assert any(e["logger"] == "bot.web.receive" and "…4567" in e["message"] for e in entries)
     text = stream.getvalue()
     assert DIGITS not in text and DIGITS[-8:] not in text
-    assert "miedo" not in text and "llámeme" not in text and "llámeme".encode("unicode_escape").decode() not in text
+    assert "miedo" not in text and "llámeme" not in text
 
 
 def test_a_phone_that_slipped_into_a_log_message_is_masked_in_either_format():
