@@ -62,7 +62,7 @@ class Runner:
         config = self.deps.config
         self.transport = self.transport or transports.for_config(config)
         self.bucket = self.bucket or TokenBucket(config["SEND_RATE"])
-        self.recorder = metrics.recorder(config)
+        self.recorder = self.recorder or metrics.recorder(config)
 
     def now(self):
         return clock.now(self.deps.config)
