@@ -14,6 +14,7 @@ from bot.web.context import deps_of
 from scheduler.runner import Runner
 from tests.helpers import ROOT, TOKEN, at, make_local_app, make_sending_app
 
+
 def approved_templates(folder) -> str:
     """data/whatsapp_templates.json with every content_sid filled, as after Meta approved them all."""
     data = json.loads((ROOT / "data" / "whatsapp_templates.json").read_text())
