@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -134,7 +135,7 @@ def test_credentials_twilio_refuses_fail(good, fake):
 
 
 def test_missing_templates_are_a_warning_listing_them(good, tmp_path):
-    data = json.loads(open(good.config["WHATSAPP_TEMPLATES_FILE"]).read())
+    data = json.loads(Path(good.config["WHATSAPP_TEMPLATES_FILE"]).read_text())
     data["templates"]["ht"]["followup"]["content_sid"] = None
     for template in data["templates"]["fr"].values():
         template["content_sid"] = None
