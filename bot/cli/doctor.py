@@ -81,7 +81,7 @@ def _public_url(c) -> Check:
         return Check(
             FAIL,
             name,
-            "HEARINGBOT_PUBLIC_URL is not set: behind a proxy every signature fails, and no status callbacks are asked for",
+            "HEARINGBOT_PUBLIC_URL is not set: behind a proxy every signature fails; no status callback is asked for",
         )
     if not url.startswith("https://"):
         return Check(WARN, name, f"HEARINGBOT_PUBLIC_URL={url} is not https: Twilio's requests go in the clear")
