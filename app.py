@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 import click
@@ -12,11 +11,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import cli
 from bot import config as settings
-from bot.core import legal_aid, places
+from bot.core import legal_aid, logs, places
 from bot.core.phones import PhoneVault
-from bot.web import console, context, simulator, webhook
+from bot.web import console, context, health, simulator, webhook
 from bot.web.console import auth
-from scheduler import planner, whatsapp
+from scheduler import metrics, planner, whatsapp
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -28,17 +27,16 @@ def create_app(config: dict | None = None) -> Flask:
     if hops := app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # the client's address, not the proxy's
     app.url_map.merge_slashes = False  # "//admin" is a 404, not a redirect built from the Host header
-    logging.basicConfig(
-        level=os.environ.get("HEARINGBOT_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(app.config["LOG_FORMAT"], os.environ.get("HEARINGBOT_LOG_LEVEL", "INFO"))
     reminders = planner.load_settings(app.config["REMINDERS_FILE"])
     whatsapp.templates(app.config["WHATSAPP_TEMPLATES_FILE"])  # a broken file fails at start, not at 3 a.m.
     legal_aid.load()  # so does a broken legal-aid list
     context.init_app(app, PhoneVault(app.config["HEARINGBOT_SECRET_KEY"]), places.load(), reminders)
+    app.extensions["hearingbot.metrics"] = metrics.recorder(app.config)  # None unless a token opens /metrics
     app.register_blueprint(webhook.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(simulator.bp)
+    app.register_blueprint(health.bp)
     csrf.init_app(app)
     csrf.exempt(webhook.bp)  # Twilio signs its requests instead
     app.jinja_env.globals["_"] = auth.gettext
@@ -66,6 +64,6 @@ def security_headers(response: Response) -> Response:
     # Always, not only when request.is_secure: behind the TLS proxy (no ProxyFix) every request looks
     # like plain http, and browsers ignore this header when it arrives over http (RFC 6797 §8.1).
     response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if request.path.startswith(("/admin", "/simulator")):
+    if request.path.startswith(("/admin", "/simulator", "/healthz", "/metrics")):
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -15,6 +15,8 @@ from bot.core.phones import derive_key
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MIN_SECRET = 32  # characters: a short key makes every phone hash an offline guessing game
+MIN_METRICS_TOKEN = 24  # characters: the token is compared in constant time, but it must not be guessable
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(RuntimeError):
@@ -90,6 +92,10 @@ def from_environment(overrides: dict | None = None) -> dict:
         # The console's own clock, for audit and log times (a person's times are on their city's
         # clock, a hearing's on its court's). Tijuana: the first city of the menu.
         "CONSOLE_ZONE": env("HEARINGBOT_CONSOLE_ZONE", "America/Tijuana"),
+        # Observability (docs/operations.md#know-it-is-alive): /metrics opens only with this Bearer token;
+        # logs as text lines or one JSON object a line (phones masked, never a body, either way).
+        "METRICS_TOKEN": env("HEARINGBOT_METRICS_TOKEN", ""),
+        "LOG_FORMAT": env("HEARINGBOT_LOG_FORMAT", "text"),
     }
     config.update(overrides)
     # One secret, two keys: phones (Fernet + HMAC, bot/core/phones.py) and console sessions (Flask) are
@@ -108,6 +114,13 @@ def from_environment(overrides: dict | None = None) -> dict:
         raise ConfigError(
             f"HEARINGBOT_CONSOLE_ZONE={config['CONSOLE_ZONE']!r} is not an IANA time zone (e.g. America/Tijuana)"
         ) from error
+    if config["LOG_FORMAT"] not in LOG_FORMATS:
+        raise ConfigError(f"HEARINGBOT_LOG_FORMAT={config['LOG_FORMAT']!r} is neither 'text' (the default) nor 'json'")
+    if config["METRICS_TOKEN"] and len(config["METRICS_TOKEN"]) < MIN_METRICS_TOKEN:
+        raise ConfigError(
+            f"HEARINGBOT_METRICS_TOKEN must have at least {MIN_METRICS_TOKEN} random characters, or be unset "
+            "(then /metrics is 404)"
+        )
     config["HEARINGBOT_SECRET_KEY"] = secret
     config["SECRET_KEY"] = derive_key(secret, b"hearingbot console sessions").hex()
     if config["PUBLIC_URL"] and "TRUSTED_HOSTS" not in config:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
-from bot.core.clock import iso
+from bot.core.clock import iso, parse_iso
 from bot.store.db import write_transaction
 
 DISPATCH = "dispatch"
@@ -46,3 +46,23 @@ def release(db: Database, holder: str, name: str = DISPATCH) -> None:
 def holder_of(db: Database, name: str = DISPATCH) -> str | None:
     row = db.execute("SELECT holder FROM leases WHERE name = ?", [name]).fetchone()
     return row[0] if row else None
+
+
+def state(db: Database, now: datetime, ttl: timedelta, name: str = DISPATCH) -> dict:
+    """Who holds the lease and how fresh it is, for /healthz, /metrics and `doctor`.
+
+    The row keeps only its expiry: the last renewal is taken as expiry - ttl, with this process's
+    HEARINGBOT_LEASE_SECONDS (the same for every process of one deploy)."""
+    row = db.execute("SELECT holder, expires_at FROM leases WHERE name = ?", [name]).fetchone()
+    if row is None:
+        return {"held": False, "holder": None, "renewed_seconds_ago": None, "expires_in_seconds": None}
+    holder, expires_at = row
+    expires = parse_iso(expires_at)
+    assert expires is not None  # (the column is always set)
+    left = (expires - now).total_seconds()
+    return {
+        "held": left > 0,
+        "holder": holder,
+        "renewed_seconds_ago": round((now - (expires - ttl)).total_seconds(), 1),
+        "expires_in_seconds": round(left, 1),
+    }

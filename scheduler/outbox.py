@@ -407,3 +407,25 @@ def carry_out(db: Database, row: dict, decision: policy.Decision, code: int | No
     status = row["status"] if row["status"] in NOT_REACHED else Status.FAILED
     finish(db, row["id"], status, error, now)
     return status
+
+
+def backlog(db: Database, now: datetime) -> dict:
+    """Due messages not yet claimed and how long the oldest has waited; claimed ones in flight."""
+    due, oldest = db.execute(
+        "SELECT count(*), min(send_at) FROM outbox WHERE status = 'pending' AND send_at <= ?", [iso(now)]
+    ).fetchone()
+    (sending,) = db.execute("SELECT count(*) FROM outbox WHERE status = 'sending'").fetchone()
+    first = parse_iso(oldest)
+    age = round((now - first).total_seconds(), 1) if first else None
+    return {"due": due, "oldest_due_age_seconds": age, "sending": sending}
+
+
+def by_kind_and_status(db: Database) -> dict[tuple[str, str], int]:
+    """Every outbox row counted by kind and status (what retention has not yet deleted)."""
+    return {(k, s): n for k, s, n in db.execute("SELECT kind, status, count(*) FROM outbox GROUP BY kind, status")}
+
+
+def error_codes(db: Database) -> dict[str, int]:
+    """Rows by the last error code Twilio gave them."""
+    found = db.execute("SELECT error_code, count(*) FROM outbox WHERE error_code IS NOT NULL GROUP BY error_code")
+    return {str(code): n for code, n in found}

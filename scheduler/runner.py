@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from bot.core import clock
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from bot.store import db as storage
-from scheduler import lease, outbox, whatsapp
+from scheduler import lease, metrics, outbox, whatsapp
 from scheduler import transport as transports
 from scheduler.dispatcher import Dispatcher
 from scheduler.planner import Settings
@@ -55,11 +56,13 @@ class Runner:
     bucket: TokenBucket | None = None  # None: one at the config's SEND_RATE
     stopping: threading.Event = field(default_factory=threading.Event)
     _running: threading.Lock = field(default_factory=threading.Lock)
+    recorder: metrics.Recorder | None = None  # each run's duration, for /metrics (when it is on)
 
     def __post_init__(self):
         config = self.deps.config
         self.transport = self.transport or transports.for_config(config)
         self.bucket = self.bucket or TokenBucket(config["SEND_RATE"])
+        self.recorder = self.recorder or metrics.recorder(config)
 
     def now(self):
         return clock.now(self.deps.config)
@@ -82,11 +85,15 @@ class Runner:
         with self._running:
             if self.stopping.is_set():
                 return {"stopped": True}
+            started = time.perf_counter()
             try:
                 return self._tick()
             except sqlite3.DatabaseError as error:
                 log.error("dispatch: the database cannot be used (%s): nothing sent this time", error)
                 return {"error": str(error)}
+            finally:
+                if self.recorder is not None:
+                    self.recorder.tick_seconds(time.perf_counter() - started)
 
     def _tick(self) -> dict:
         config = self.deps.config

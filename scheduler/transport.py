@@ -111,6 +111,26 @@ class TwilioTransport:
         return Sent(sid=sent.sid, status=sent.status)
 
 
+def check_account(config: Mapping) -> tuple[bool, str]:
+    """One GET of the account ({TWILIO_API_BASE}/2010-04-01/Accounts/{sid}.json) with the configured
+    credentials, for `doctor`: (True, why) when Twilio takes them and the account is active."""
+    from requests import RequestException
+    from twilio.base.exceptions import TwilioRestException
+
+    client = TwilioTransport(config).client
+    try:
+        account = client.api.v2010.accounts(config["TWILIO_ACCOUNT_SID"]).fetch()
+    except TwilioRestException as error:
+        if error.status == 401:
+            return False, "Twilio refused TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (401): copy both from the Console"
+        return False, f"Twilio answered HTTP {error.status} (error {error.code}) for the account"
+    except RequestException as error:
+        return False, f"Twilio could not be reached at {config['TWILIO_API_BASE']} ({type(error).__name__})"
+    if account.status != "active":
+        return False, f"the Twilio account is {account.status}, not active"
+    return True, "Twilio accepts the credentials; the account is active"
+
+
 def for_config(config: Mapping) -> Transport:
     """Twilio when its token is configured; the console only in local mode, never as a fallback."""
     if config.get("TWILIO_AUTH_TOKEN"):

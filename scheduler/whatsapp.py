@@ -33,6 +33,12 @@ def templates(path: str | None = None) -> dict[tuple[str, str], str]:
     }
 
 
+def catalog(path: str | None = None) -> dict[tuple[str, str], str | None]:
+    """(lang, kind) -> content_sid or None: every template the file lists, approved or not (for `doctor`)."""
+    raw = json.loads(Path(path or DEFAULT_TEMPLATES).read_text())["templates"]
+    return {(lang, kind): t["content_sid"] or None for lang, by_kind in raw.items() for kind, t in by_kind.items()}
+
+
 @dataclass(frozen=True)
 class Route:
     channel: str  # what the message goes by: "sms" or "whatsapp"

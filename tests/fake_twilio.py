@@ -2,12 +2,15 @@
 
 It answers POST /2010-04-01/Accounts/{AccountSid}/Messages.json with the shapes of Twilio's spec
 (../shared/twilio-oai): 201 and a message resource, or an error body {code, message, more_info,
-status}. Tests script answers per recipient (`fail_next(to, code, status)`), slow answers
-(`delay`), and read every request it received (`requests`). Used by tests and bench/dispatch.py.
+status}; and GET /2010-04-01/Accounts/{AccountSid}.json (what `doctor` asks) with the account, or a
+401 when `auth_token` is set and the request's Basic credentials are not that account and token.
+Tests script answers per recipient (`fail_next(to, code, status)`), slow answers (`delay`), and read
+every request it received (`requests`). Used by tests and bench/dispatch.py.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import secrets
@@ -21,6 +24,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC\w+)/Messages\.json$")
+ACCOUNT_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC\w+)\.json$")
 ERRORS = {  # Twilio's messages for the codes the policy acts on
     21610: "Attempt to send to unsubscribed recipient",
     20429: "Too Many Requests",
@@ -52,6 +56,7 @@ class FakeTwilio:
     arrived: threading.Event = field(default_factory=threading.Event)
     connections: set = field(default_factory=set)  # client (host, port) pairs: how many TCP connections
     log_path: str | None = None  # when set, one line per accepted message: time, sid, To (for the soak)
+    auth_token: str | None = None  # when set, GET of the account checks the credentials against it
 
     def fail_next(self, to: str, code: int, status: int, times: int = 1) -> None:
         """The next `times` requests to `to` get Twilio's error `code` with HTTP `status`."""
@@ -71,6 +76,16 @@ class FakeTwilio:
 
             def log_message(self, *args):  # quiet
                 pass
+
+            def do_GET(self):
+                match = ACCOUNT_PATH.match(self.path)
+                if not match:
+                    return self._answer(404, {"code": 20404, "message": "not found", "status": 404})
+                sent = self.headers.get("Authorization", "").removeprefix("Basic ")
+                expected = base64.b64encode(f"{match['account']}:{fake.auth_token}".encode()).decode()
+                if fake.auth_token is not None and sent != expected:
+                    return self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                self._answer(200, {"sid": match["account"], "status": "active", "friendly_name": "fake"})
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)

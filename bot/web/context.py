@@ -13,6 +13,7 @@ from bot.core import clock
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from bot.store import db as storage
+from scheduler.metrics import Recorder
 from scheduler.planner import Settings
 
 
@@ -85,6 +86,11 @@ def prices() -> dict:
 def answer_hours() -> int:
     """How soon volunteers usually answer a thread (HEARINGBOT_THREAD_ANSWER_HOURS), said to people."""
     return current_app.config["THREAD_ANSWER_HOURS"]
+
+
+def recorder() -> Recorder | None:
+    """This process's metrics recorder (scheduler/metrics.py), or None when /metrics is off."""
+    return current_app.extensions.get("hearingbot.metrics")
 
 
 def reminders() -> Settings:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, g, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
@@ -28,6 +29,21 @@ def twiml(replies: list[str]) -> Response:
 
 
 MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")  # what Twilio's SIDs look like, nothing re-framed into one
+
+
+@bp.before_request
+def start_clock() -> None:
+    g.webhook_started = time.perf_counter()
+
+
+@bp.after_request
+def stop_clock(response: Response) -> Response:
+    """Each answer's time into the latency histogram (when /metrics is on), refusals and apologies too."""
+    recorder = context.recorder()
+    if recorder is not None and "webhook_started" in g:
+        route = (request.endpoint or "").rpartition(".")[2]
+        recorder.webhook_seconds(route, time.perf_counter() - g.webhook_started)
+    return response
 
 
 @bp.before_request
@@ -55,6 +71,8 @@ def messages() -> Response:
         message = inbound.parse(request.form)
     except ValueError:
         abort(400)  # no sender
+    if (recorder := context.recorder()) is not None:
+        recorder.inbound_message(message.message.channel)
     replies = receive(
         context.get_db(),
         context.vault(),
