@@ -206,7 +206,10 @@ def test_dockerignore_keeps_local_state_and_build_output_out():
 
 # --- .env.example -------------------------------------------------------------------------------------
 
-NOT_SETTINGS = {"USER"}  # read by `broadcast send` as the default --author: the login name, not a setting
+NOT_SETTINGS = {
+    "USER",  # read by `broadcast send` as the default --author: the login name, not a setting
+    "PROMETHEUS_MULTIPROC_DIR",  # set by scheduler/metrics.py itself (beside the database), never by a person
+}
 
 
 def read_by_the_code() -> set[str]:
