@@ -3,7 +3,9 @@
 It answers POST /2010-04-01/Accounts/{AccountSid}/Messages.json with the shapes of Twilio's spec
 (../shared/twilio-oai): 201 and a message resource, or an error body {code, message, more_info,
 status}. Tests script answers per recipient (`fail_next(to, code, status)`), slow answers
-(`delay`), and read every request it received (`requests`). Used by tests and bench/dispatch.py.
+(`delay`), and read every request it received (`requests`); `on_accept(form, resource)` is called
+for every message it accepts, after its answer is written (bench/storm.py posts Twilio's status
+callbacks and replies from there). Used by tests and the benchmarks.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -52,6 +55,7 @@ class FakeTwilio:
     arrived: threading.Event = field(default_factory=threading.Event)
     connections: set = field(default_factory=set)  # client (host, port) pairs: how many TCP connections
     log_path: str | None = None  # when set, one line per accepted message: time, sid, To (for the soak)
+    on_accept: Callable[[dict, dict], None] | None = None  # (form, resource) of each accepted message
 
     def fail_next(self, to: str, code: int, status: int, times: int = 1) -> None:
         """The next `times` requests to `to` get Twilio's error `code` with HTTP `status`."""
@@ -110,6 +114,9 @@ class FakeTwilio:
                     with fake._lock, open(fake.log_path, "a") as log:
                         log.write(f"{time.time():.3f} {resource['sid']} {form.get('To', '')}\n")
                 self._answer(201, resource)
+                if fake.on_accept is not None:
+                    self.wfile.flush()  # the client has its SID before anything is done about it
+                    fake.on_accept(form, resource)
 
             def _answer(self, status: int, payload: dict):
                 body = json.dumps(payload).encode()
