@@ -71,6 +71,7 @@ bench: setup
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/console.py
 	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/storm.py
 
 # Known vulnerabilities in every package of the runtime lock, transitive ones included (PyPI's
 # advisory data; AUDIT_SERVICE=osv for OSV's). It needs a route to that service, which CI has not,

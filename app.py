@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import cli
 from bot import config as settings
-from bot.core import legal_aid, logs, places
+from bot.core import conversation, legal_aid, logs, places
 from bot.core.phones import PhoneVault
 from bot.web import console, context, health, simulator, webhook
 from bot.web.console import auth
@@ -22,7 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     os.umask(0o077)  # the database, its WAL and SHM, backups and the key file: readable by us only
     app = Flask(__name__, instance_relative_config=True, static_folder="bot/web/static")
     app.config.from_mapping(settings.from_environment(config))
-    if click.get_current_context(silent=True) is None:  # served (gunicorn, tests), not a `flask` command
+    served = click.get_current_context(silent=True) is None  # gunicorn, tests: not a `flask` command
+    if served:
         settings.check_web(app.config)  # `serve`, `scheduler` and `dispatch` check for themselves
     if hops := app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # the client's address, not the proxy's
@@ -33,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
     legal_aid.load()  # so does a broken legal-aid list
     context.init_app(app, PhoneVault(app.config["HEARINGBOT_SECRET_KEY"]), places.load(), reminders)
     app.extensions["hearingbot.metrics"] = metrics.recorder(app.config)  # None unless a token opens /metrics
+    if served:  # a web worker builds what first messages need before it serves anyone (once per process)
+        conversation.warm_up(places.load())
     app.register_blueprint(webhook.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(simulator.bp)

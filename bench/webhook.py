@@ -42,9 +42,11 @@ EXPECT = [
 
 
 def gunicorn_command(port: int) -> list[str]:
-    """The web app as production runs it: gunicorn, 2 workers (the soak uses the same)."""
+    """The web app as production runs it: gunicorn, 2 workers, gunicorn.conf.py (the soak and the storm
+    use the same)."""
     gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
-    return [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"]
+    config = str(ROOT / "gunicorn.conf.py")
+    return [gunicorn, "-c", config, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"]
 
 
 def free_port() -> int:

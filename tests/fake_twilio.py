@@ -5,7 +5,9 @@ It answers POST /2010-04-01/Accounts/{AccountSid}/Messages.json with the shapes 
 status}; and GET /2010-04-01/Accounts/{AccountSid}.json (what `doctor` asks) with the account, or a
 401 when `auth_token` is set and the request's Basic credentials are not that account and token.
 Tests script answers per recipient (`fail_next(to, code, status)`), slow answers (`delay`), and read
-every request it received (`requests`). Used by tests and bench/dispatch.py.
+every request it received (`requests`); `on_accept(form, resource)` is called for every message it
+accepts, after its answer is written (bench/storm.py posts Twilio's status callbacks and replies from
+there). Used by tests and the benchmarks.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -57,6 +60,7 @@ class FakeTwilio:
     connections: set = field(default_factory=set)  # client (host, port) pairs: how many TCP connections
     log_path: str | None = None  # when set, one line per accepted message: time, sid, To (for the soak)
     auth_token: str | None = None  # when set, GET of the account checks the credentials against it
+    on_accept: Callable[[dict, dict], None] | None = None  # (form, resource) of each accepted message
 
     def fail_next(self, to: str, code: int, status: int, times: int = 1) -> None:
         """The next `times` requests to `to` get Twilio's error `code` with HTTP `status`."""
@@ -125,6 +129,9 @@ class FakeTwilio:
                     with fake._lock, open(fake.log_path, "a") as log:
                         log.write(f"{time.time():.3f} {resource['sid']} {form.get('To', '')}\n")
                 self._answer(201, resource)
+                if fake.on_accept is not None:
+                    self.wfile.flush()  # the client has its SID before anything is done about it
+                    fake.on_accept(form, resource)
 
             def _answer(self, status: int, payload: dict):
                 body = json.dumps(payload).encode()

@@ -265,6 +265,7 @@ def test_no_console_page_reads_every_message_or_every_person(members, client, db
         return conn
 
     monkeypatch.setattr(storage, "connect", connect)
+    context.drop_idle(client.application)  # the requests' connections are opened anew, traced
     login(client, "op")
     for page in (
         "/admin",

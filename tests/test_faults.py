@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.core import clock
 from bot.store import db as storage
+from bot.web import context
 from bot.web.context import deps_of
 from scheduler.runner import Runner
 from tests.fake_twilio import FakeTwilio
@@ -90,8 +91,8 @@ def test_a_database_that_cannot_be_written_is_logged_not_a_crash_loop(app, clien
     register(Phone(client))
     path = app.config["DATABASE"]
 
-    def read_only(_path):
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    def read_only(_path, **_):
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
         return storage.Database(conn, execute_plugins=False)
 
     monkeypatch.setattr("scheduler.runner.storage.connect", read_only)
@@ -101,6 +102,7 @@ def test_a_database_that_cannot_be_written_is_logged_not_a_crash_loop(app, clien
         assert "readonly" in run.tick()["error"]
     assert "the database cannot be used" in caplog.text
     monkeypatch.setattr("bot.web.context.storage.connect", read_only)
+    context.drop_idle(app)  # the next request opens its connection anew: read-only
     answer = Phone(client, "+5216561119999").post(Phone(client, "+5216561119999").form("hola"))
     assert answer.status_code == 200 and b"Intente de nuevo" in answer.data
 

@@ -1186,3 +1186,25 @@ KEYWORD_HANDLERS = {
     kw.LEAVE: on_leave,
     kw.LEGAL: on_legal,
 }
+
+
+# Someone registering and asking, in every language: the kinds of message whose first answer builds
+# something on the way (each language's date patterns, its catalog, the holiday tables).
+WARM_UP_SCRIPT = ("hola", "{menu}", "tijuana", "{day} 8:30", "{yes}", "4:30", "AUDIENCIA", "AYUDA")
+WARM_UP_YES = {"es": "si", "en": "yes", "pt": "sim", "fr": "oui", "ht": "wi"}
+
+
+@cache
+def warm_up(places: Places) -> None:
+    """Hold a made-up conversation in each language, in memory (nothing is stored or sent), once per
+    process: what the first message of each kind would build (about 0.3 s: patterns compiled,
+    catalogs and holiday tables loaded, modules imported) is ready before a web worker serves anyone,
+    so that no person's message, nor those queued behind it at startup, waits for it."""
+    now = datetime.now(UTC)
+    ahead = now.date() + timedelta(days=60)
+    day = ahead.replace(day=20).strftime("%d/%m/%Y")  # day 20: no day-month ambiguity in any language
+    for menu, lang in enumerate(LANGS, 1):
+        person = Person()
+        for text in WARM_UP_SCRIPT:
+            said = text.format(menu=menu, day=day, yes=WARM_UP_YES[lang])
+            person = handle(person, Message(text=said), now, places).person
