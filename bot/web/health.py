@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
+from bot.store import db as storage
 from bot.web import context
 from scheduler import lease, metrics, outbox
 
@@ -25,12 +26,17 @@ def healthz() -> tuple[Response, int]:
     """200 with the scheduler's lease and the backlog; 503 only when the database cannot be read.
 
     A stale lease or a backlog is reported, not turned into an error: restarting the web (what a
-    failing health check does) would not bring a dead scheduler back. Alert on the fields instead."""
+    failing health check does) would not bring a dead scheduler back. Alert on the fields instead.
+    It reads the file through a connection of its own, not one the pool kept open: a database file
+    replaced or lost under a running app must show here."""
     now = context.now()
     try:
-        db = context.get_db()
-        scheduler = lease.state(db, now, timedelta(seconds=current_app.config["LEASE_SECONDS"]))
-        backlog = outbox.backlog(db, now)
+        db = storage.connect(current_app.config["DATABASE"])
+        try:
+            scheduler = lease.state(db, now, timedelta(seconds=current_app.config["LEASE_SECONDS"]))
+            backlog = outbox.backlog(db, now)
+        finally:
+            db.close()
     except sqlite3.Error as error:
         log.error("healthz: the database cannot be read (%s)", type(error).__name__)
         return jsonify({"database": "unreadable", "error": type(error).__name__}), 503
