@@ -24,12 +24,16 @@ def connect(path: str | Path, any_thread: bool = False) -> Database:
     # isolation_level=None: no implicit transactions; db.atomic() opens each one explicitly.
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=not any_thread)
     # No sqlite-utils plugins or triggers here: skip their per-connection hooks and pragma.
-    db = Database(conn, execute_plugins=False, recursive_triggers=False)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA synchronous = NORMAL")  # durable across app crashes in WAL mode
-    db.execute("PRAGMA cache_size = -32768")  # 32 MB: planning many hearings touches several indexes
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
+    try:
+        db = Database(conn, execute_plugins=False, recursive_triggers=False)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA synchronous = NORMAL")  # durable across app crashes in WAL mode
+        db.execute("PRAGMA cache_size = -32768")  # 32 MB: planning many hearings touches several indexes
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
+    except sqlite3.Error:
+        conn.close()  # a file that is no database (healthz's 503): no connection left open behind
+        raise
     return db
 
 
