@@ -557,7 +557,7 @@ def on_choose_city(turn: Turn) -> Outcome:
     city = find_city(m.text, turn.places)
     if city is None and m.latitude is not None and m.longitude is not None:
         city = nearest_city(m.latitude, m.longitude, turn.places)
-    if turn.person.pending.get("then") in ("shelters", "legal"):
+    if turn.person.pending.get("then") in CITY_ANSWERS:
         return city_for_shelters(turn, city)
     if turn.person.pending.get("then") == "move":
         return move_to(turn, city) if city else not_understood(turn, city_menu(turn))
@@ -997,11 +997,17 @@ def on_delete(turn: Turn) -> Outcome:
 
 def on_shelter(turn: Turn) -> Outcome:
     """The shelters of the person's city; the city menu first when we do not know it."""
+    return about_the_city(turn, "shelters")
+
+
+def about_the_city(turn: Turn, then: str) -> Outcome:
+    """SHELTER or LEGAL: the answer for the person's city, or the city menu first, then back to
+    where they were (`city_for_shelters`)."""
     p = turn.person
     city = turn.places.city(p.city)
     if city:
-        return shelters_of(turn, city)
-    back = {"then": "shelters", "return": p.state, "kept": p.pending}
+        return CITY_ANSWERS[then](turn, city)
+    back = {"then": then, "return": p.state, "kept": p.pending}
     return turn.reply(city_menu(turn), state=CHOOSE_CITY, pending=back)
 
 
@@ -1022,7 +1028,7 @@ def city_for_shelters(turn: Turn, city) -> Outcome:
             )
         return not_understood(turn, city_menu(turn))
     placed = replace(turn, person=replace(p, city=city.key, court=p.court or city.court.key, state=back, pending=kept))
-    answer = (legal_of if p.pending.get("then") == "legal" else shelters_of)(placed, city)
+    answer = CITY_ANSWERS[p.pending["then"]](placed, city)
     if back == CHOOSE_CITY and p.lang:  # they were registering: carry on with what comes next
         step = next_registration_step(replace(placed, person=answer.person))
         return Outcome(step.person, answer.replies + step.replies, answer.effects)
@@ -1150,12 +1156,7 @@ def answer_about_hearing(turn: Turn) -> Outcome | None:
 
 def on_legal(turn: Turn) -> Outcome:
     """LEGAL / ABOGADO / ADVOGADO / AVOCAT / AVOKA: legal-aid organisations near the person."""
-    p = turn.person
-    city = turn.places.city(p.city)
-    if city:
-        return legal_of(turn, city)
-    back = {"then": "legal", "return": p.state, "kept": p.pending}
-    return turn.reply(city_menu(turn), state=CHOOSE_CITY, pending=back)
+    return about_the_city(turn, "legal")
 
 
 def legal_of(turn: Turn, city: City | None) -> Outcome:
@@ -1170,6 +1171,9 @@ def legal_of(turn: Turn, city: City | None) -> Outcome:
     header = _("Free legal help near {city} (they are not the court; this is not advice):").format(city=city.name)
     return Outcome(turn.person, tuple(legal_aid.pages(found, header, turn.lang)))
 
+
+# What SHELTER and LEGAL answer once the city is known (`about_the_city`, `city_for_shelters`).
+CITY_ANSWERS: dict[str, Callable[[Turn, City], Outcome]] = {"shelters": shelters_of, "legal": legal_of}
 
 KEYWORD_HANDLERS = {
     kw.HELP: on_help,
