@@ -17,6 +17,7 @@ from pathlib import Path
 from twilio.request_validator import RequestValidator
 
 from app import create_app
+from bot.core import phones
 from bot.store import db as storage
 from bot.store import staff
 from bot.web import context
@@ -219,6 +220,30 @@ def rows(db) -> dict:
 def queued(db) -> int:
     """Broadcast messages in the outbox."""
     return db.execute("SELECT count(*) FROM outbox WHERE kind = 'broadcast'").fetchone()[0]
+
+
+# --- outbox rows -------------------------------------------------------------------------------------------
+
+
+def add_row(app, **overrides) -> int:
+    """One outbox row written straight to the database (not planned from a hearing), to PERSON."""
+    vault = phones.PhoneVault(app.config["HEARINGBOT_SECRET_KEY"])
+    row = {
+        "contact_id": None,
+        "channel": "sms",
+        "to_enc": vault.encrypt(PERSON),
+        "kind": "reminder",
+        "lang": "es",
+        "body": "Su audiencia es mañana.",
+        "send_at": "2026-03-08T16:00:00Z",
+        "hearing_at": "2099-03-09T14:30:00Z",
+        "status": "pending",
+    } | overrides
+    db = storage.connect(app.config["DATABASE"])
+    with db.atomic():
+        row_id = db["outbox"].insert(row).last_pk
+    db.close()
+    return row_id
 
 
 # --- the console ------------------------------------------------------------------------------------------

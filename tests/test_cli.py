@@ -3,29 +3,8 @@
 import json
 import re
 
-from bot.core.phones import PhoneVault
 from bot.store import db as storage
-from tests.helpers import ROOT
-
-
-def add_row(app, **overrides):
-    vault = PhoneVault(app.config["HEARINGBOT_SECRET_KEY"])
-    row = {
-        "contact_id": None,
-        "channel": "sms",
-        "to_enc": vault.encrypt("+5216561234567"),
-        "kind": "reminder",
-        "lang": "es",
-        "body": "Su audiencia es mañana.",
-        "send_at": "2026-03-08T16:00:00Z",
-        "hearing_at": "2099-03-09T14:30:00Z",
-        "status": "pending",
-    } | overrides
-    db = storage.connect(app.config["DATABASE"])
-    with db.atomic():
-        row_id = db["outbox"].insert(row).last_pk
-    db.close()
-    return row_id
+from tests.helpers import ROOT, add_row
 
 
 def test_init_db_is_idempotent(runner):

@@ -18,10 +18,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.config import ConfigError
 from bot.core import logs
 from bot.core.clock import iso
-from bot.core.phones import PhoneVault
-from bot.store import db as storage
 from bot.web.context import deps_of
 from scheduler.runner import Runner
+from tests import helpers
 from tests.helpers import NOW, PERSON, PUBLIC_URL, ROOT, TOKEN, Phone, at, make_app, make_sending_app, scheduler_env
 
 METRICS_TOKEN = "metrics-" + secrets.token_urlsafe(24)
@@ -31,23 +30,7 @@ DIGITS = PERSON.lstrip("+")
 
 def add_row(app, **overrides) -> int:
     """One outbox row to PERSON, due 10 minutes before NOW unless told otherwise."""
-    vault = PhoneVault(app.config["HEARINGBOT_SECRET_KEY"])
-    row = {
-        "contact_id": None,
-        "channel": "sms",
-        "to_enc": vault.encrypt(PERSON),
-        "kind": "reminder",
-        "lang": "es",
-        "body": "Su audiencia es mañana.",
-        "send_at": iso(NOW - timedelta(minutes=10)),
-        "hearing_at": "2099-03-09T14:30:00Z",
-        "status": "pending",
-    } | overrides
-    db = storage.connect(app.config["DATABASE"])
-    with db.atomic():
-        row_id = db["outbox"].insert(row).last_pk
-    db.close()
-    return row_id
+    return helpers.add_row(app, **{"send_at": iso(NOW - timedelta(minutes=10)), **overrides})
 
 
 # --- /healthz ---------------------------------------------------------------------------------------------
