@@ -14,6 +14,9 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from bot.core.voice import Part, Pause, Play, Say, Script
 
 MAX_TWIML = 4000  # characters: Twilio's limit on the Calls API's Twiml parameter
+# The longest Kreyòl call plays 48 clips, each by its full URL: with HEARINGBOT_PUBLIC_URL at most this
+# long, every call fits MAX_TWIML (tests/test_voice_script.py; doctor warns of a longer one).
+MAX_PUBLIC_URL = 40
 GATHER_TIMEOUT = 6  # seconds of silence after the menu before the goodbye
 
 
@@ -27,7 +30,10 @@ def twiml(script: Script, clips_base: str | None, gather_url: str | None) -> str
     else:
         _add(response, script.parts, clips_base)
     _add(response, script.goodbye, clips_base)
-    return str(response)
+    xml = str(response)
+    if len(xml) > MAX_TWIML:  # Twilio would refuse the call; say why here instead
+        raise ValueError(f"the call's TwiML is {len(xml)} characters, over {MAX_TWIML}: shorten HEARINGBOT_PUBLIC_URL")
+    return xml
 
 
 def _add(verb: VoiceResponse | Gather, parts: tuple[Part, ...], clips_base: str | None) -> None:

@@ -21,6 +21,7 @@ from bot.core import clock, legal_aid, places, voice
 from bot.core.dates import LANGS
 from bot.store import db as storage
 from scheduler import lease, planner, transport, whatsapp
+from scheduler import voice as calls
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "FAIL", "skip"
 ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
@@ -222,6 +223,13 @@ def _voice(c) -> Check:
         return Check(FAIL, name, f"{folder} does not load: {type(error).__name__}: {error}")
     if not missing:
         return Check(SKIP, name, "no language is spoken from recorded clips")
+    if len(c["PUBLIC_URL"]) > calls.MAX_PUBLIC_URL:
+        return Check(
+            WARN,
+            name,
+            f"HEARINGBOT_PUBLIC_URL is {len(c['PUBLIC_URL'])} characters: a call played from clips could pass "
+            f"Twilio's {calls.MAX_TWIML}-character TwiML; use one of at most {calls.MAX_PUBLIC_URL}",
+        )
     total = len(voice.needed_clips(places.load()))
     said = [
         f"{lang}: {total - len(keys)} of {total} clips recorded"

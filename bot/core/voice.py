@@ -229,7 +229,7 @@ def hearing_script(hearing: Hearing | None, lang: str, places: Places, voices: V
 
 def notice(key: str, lang: str, voices: Voices) -> Script:
     """A short call that says one thing and ends: calling_back, not_registered, opted_out, volunteer,
-    goodbye, too_soon (see NOTICE_TEXTS)."""
+    goodbye, too_soon; in a clip language, its one clip (else Spanish)."""
     if key not in NOTICES:
         raise ValueError(f"unknown notice {key!r} (one of {', '.join(NOTICES)})")
     clip_key = "goodbye" if key == "goodbye" else f"notice.{key}"
@@ -242,21 +242,24 @@ def notice(key: str, lang: str, voices: Voices) -> Script:
     elif lang not in voices.say:
         lang = DEFAULT_LANG
     _ = translator(lang)
-    texts = {
-        "calling_back": _("We will call you back now, at your registered number. Goodbye."),
-        "not_registered": _(
-            "This number is not registered for hearing reminders. To register, send a text message or WhatsApp "
-            "to this number. Goodbye."
-        ),
-        "opted_out": _(
-            "You asked us to stop sending you messages. To come back, send START by text message to this number. "
-            "Goodbye."
-        ),
-        "volunteer": _("A volunteer will write to you by message soon. Goodbye."),
-        "goodbye": _("Goodbye."),
-        "too_soon": _("We called you a few minutes ago. Please try again later. Goodbye."),
+    bye = _("Goodbye.")
+    texts = {  # one msgid a sentence: each also fits an SMS, should a catalog check size it as one
+        "calling_back": [_("We will call you back now, at your registered number."), bye],
+        "not_registered": [
+            _("This number is not registered for hearing reminders."),
+            _("To register, send a text message or WhatsApp to this number."),
+            bye,
+        ],
+        "opted_out": [
+            _("You asked us to stop sending you messages."),
+            _("To come back, send START by text message to this number."),
+            bye,
+        ],
+        "volunteer": [_("A volunteer will write to you by message soon."), bye],
+        "goodbye": [bye],
+        "too_soon": [_("We called you a few minutes ago. Please try again later."), bye],
     }
-    return Script(lang, (_say(texts[key], lang, voices),), missing=missing)
+    return Script(lang, (_say(" ".join(texts[key]), lang, voices),), missing=missing)
 
 
 def _say(text: str, lang: str, voices: Voices) -> Say:
@@ -270,9 +273,11 @@ def _say_hearing(
     _ = translator(lang)
     if hearing is None:
         intro = _("Hello. This is the hearing reminder service. We are not the court.")
-        body = _(
-            "We have no hearing saved for this number. To save it, send us the date on your paper by text "
-            "message or WhatsApp, to this number."
+        body = " ".join(
+            [
+                _("We have no hearing saved for this number."),
+                _("To save it, send us the date on your paper by text message or WhatsApp, to this number."),
+            ]
         )
     else:
         if what == "callback":
