@@ -13,7 +13,7 @@ from bot import cli
 from bot import config as settings
 from bot.core import conversation, legal_aid, logs, places
 from bot.core.phones import PhoneVault
-from bot.web import console, context, health, simulator, webhook
+from bot.web import clips, console, context, health, simulator, webhook
 from bot.web.console import auth
 from scheduler import metrics, planner, whatsapp
 
@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(console.bp)
     app.register_blueprint(simulator.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(clips.bp)
     csrf.init_app(app)
     csrf.exempt(webhook.bp)  # Twilio signs its requests instead
     app.jinja_env.globals["_"] = auth.gettext

@@ -17,10 +17,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from bot import config as settings
-from bot.core import clock, legal_aid, places
+from bot.core import clock, legal_aid, places, voice
 from bot.core.dates import LANGS
 from bot.store import db as storage
 from scheduler import lease, planner, transport, whatsapp
+from scheduler import voice as calls
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "FAIL", "skip"
 ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
@@ -213,6 +214,31 @@ def _data(c) -> Check:
     return Check(OK, name, f"{', '.join(loaded)} load")
 
 
+def _voice(c) -> Check:
+    name = "voice clips"
+    folder = Path(c.get("VOICE_DIR") or voice.VOICE_DIR)
+    try:
+        missing = voice.missing_clips(voice.load_voices(folder), places.load())
+    except Exception as error:  # any way the voices file or a manifest can be broken
+        return Check(FAIL, name, f"{folder} does not load: {type(error).__name__}: {error}")
+    if not missing:
+        return Check(SKIP, name, "no language is spoken from recorded clips")
+    if len(c["PUBLIC_URL"]) > calls.MAX_PUBLIC_URL:
+        return Check(
+            WARN,
+            name,
+            f"HEARINGBOT_PUBLIC_URL is {len(c['PUBLIC_URL'])} characters: a call played from clips could pass "
+            f"Twilio's {calls.MAX_TWIML}-character TwiML; use one of at most {calls.MAX_PUBLIC_URL}",
+        )
+    total = len(voice.needed_clips(places.load()))
+    said = [
+        f"{lang}: {total - len(keys)} of {total} clips recorded"
+        + (f"; calls in {lang} are spoken in Spanish until they are" if keys else "")
+        for lang, keys in missing.items()
+    ]
+    return Check(WARN if any(missing.values()) else OK, name, "; ".join(said))
+
+
 def _credentials(c, offline: bool) -> Check:
     name = "twilio credentials"
     if c["LOCAL_MODE"] or not c["TWILIO_AUTH_TOKEN"]:
@@ -247,6 +273,7 @@ def checks(c, instance: Path, offline: bool = False) -> Iterator[Check]:
             db.close()
     yield _templates(c)
     yield _data(c)
+    yield _voice(c)
     yield _metrics(c)
     yield _credentials(c, offline)
 
