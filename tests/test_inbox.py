@@ -87,7 +87,7 @@ def test_outside_the_window_an_approved_template_asks_to_write_back_then_the_ans
     import json
 
     templates = json.loads(Path(app.config["WHATSAPP_TEMPLATES_FILE"]).read_text())
-    templates["templates"]["es"]["reply"]["content_sid"] = "HX" + "r" * 32
+    templates["templates"]["es"]["reply"]["content_sid"] = "HX" + "e" * 32
     (tmp_path / "templates.json").write_text(json.dumps(templates))
     app.config["WHATSAPP_TEMPLATES_FILE"] = str(tmp_path / "templates.json")
     from scheduler import whatsapp
@@ -101,7 +101,7 @@ def test_outside_the_window_an_approved_template_asks_to_write_back_then_the_ans
     post(staff, "/admin/inbox/1/reply", data={"body": ANSWER, "csrf_token": token(staff, "/admin/inbox/1")})
     tick(app)
     first = fake.to("+5216561230106")[0]
-    assert first["ContentSid"] == "HX" + "r" * 32 and "Body" not in first  # "a volunteer answered: write back"
+    assert first["ContentSid"] == "HX" + "e" * 32 and "Body" not in first  # "a volunteer answered: write back"
     phone.text("hola, aquí estoy")
     tick(app)
     assert fake.to("+5216561230106")[-1]["Body"] == ANSWER  # in the window the person's message opened
