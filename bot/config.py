@@ -6,6 +6,7 @@ import logging
 import os
 import secrets
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -60,6 +61,7 @@ def from_environment(overrides: dict | None = None) -> dict:
         "TWILIO_MESSAGING_SERVICE_SID": env("TWILIO_MESSAGING_SERVICE_SID", ""),
         "TWILIO_WHATSAPP_FROM": env("TWILIO_WHATSAPP_FROM", ""),
         "TWILIO_API_BASE": env("TWILIO_API_BASE", "https://api.twilio.com"),
+        "TWILIO_VOICE_FROM": env("TWILIO_VOICE_FROM", ""),  # caller ID of reminder calls; unset: no calls
         "DISPATCH_INTERVAL_SECONDS": float(env("HEARINGBOT_DISPATCH_INTERVAL", "10")),
         "REMINDERS_FILE": env("HEARINGBOT_REMINDERS", str(DATA_DIR / "reminders.json")),
         "WHATSAPP_TEMPLATES_FILE": env("HEARINGBOT_WHATSAPP_TEMPLATES", str(DATA_DIR / "whatsapp_templates.json")),
@@ -163,3 +165,8 @@ def check_sender(config: dict) -> None:
             f"cannot send: {', '.join(missing)} not set (with TWILIO_AUTH_TOKEN set, reminders "
             "go through Twilio only; nothing is marked sent that was not)"
         )
+
+
+def calls_on(config: Mapping) -> bool:
+    """Reminder calls can be placed: a caller ID with Twilio, or the console in local mode."""
+    return bool(config.get("TWILIO_VOICE_FROM") and config.get("TWILIO_AUTH_TOKEN")) or bool(config.get("LOCAL_MODE"))

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from bot.core import voice
 from bot.core.clock import parse_iso, utcnow
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
@@ -27,7 +28,8 @@ from bot.core.status import NOT_REACHED, Kind, Status
 from scheduler import lease, outbox, policy, texts, whatsapp
 from scheduler.planner import Settings
 from scheduler.ratelimit import TokenBucket
-from scheduler.transport import MAX_VALIDITY_SECONDS, Outgoing, SendError, Transport
+from scheduler.transport import MAX_VALIDITY_SECONDS, Outgoing, OutgoingCall, SendError, Transport
+from scheduler.voice import twiml
 
 log = logging.getLogger(__name__)
 COUNTS = ("sent", "retry", "failed", "expired", "cancelled")
@@ -50,6 +52,8 @@ class Dispatcher:
     places: Places
     templates: dict = field(default_factory=dict)
     callback_url: str | None = None
+    public_url: str | None = None  # where Twilio reaches us: a call's keys, its progress and its clips
+    voices: voice.Voices = field(default_factory=voice.load_voices)
     bucket: TokenBucket = field(default_factory=lambda: TokenBucket(0))
     clock: Callable[[], datetime] = utcnow
     rand: Callable[[], float] = random.random
@@ -102,6 +106,8 @@ class Dispatcher:
             if checked.reason:
                 log.info("outbox %s: not sent (%s)", row["id"], checked.reason)
             return {"gone": "cancelled"}.get(checked.outcome, checked.outcome)
+        if row["kind"] == Kind.CALL:
+            return self.place_call(row, checked, now)
         contact, hearing = checked.contact, checked.hearing
         lang = (contact and contact["lang"]) or row["lang"]
         try:
@@ -147,18 +153,53 @@ class Dispatcher:
         try:
             sent = self.transport.send(message)
         except SendError as error:
-            decision = policy.decide(
-                error.code,
-                error.http_status,
-                row["attempts"],
-                self.settings,
-                error.transient,
-                bool(row["force_template"]),
-                self.rand,
-            )
-            status = outbox.carry_out(self.db, row, decision, error.code, now)
-            log.warning("outbox %s: %s -> %s (%s)", row["id"], error.code or error.http_status, status, decision.action)
-            return "retry" if status == Status.PENDING else "failed" if status in NOT_REACHED else status
+            return self.refused(row, error, now)
         event = texts.event(row["kind"], row["slot"], self.settings.days_before)  # what the report counts
         outbox.record_sent(self.db, row["id"], sent.sid, way.sent_as, sealed or body, lang, now, event)
+        return "sent"
+
+    def refused(self, row: dict, error: SendError, now: datetime) -> str:
+        """Twilio refused a message or a call, or could not be reached: the error policy decides."""
+        decision = policy.decide(
+            error.code,
+            error.http_status,
+            row["attempts"],
+            self.settings,
+            error.transient,
+            bool(row["force_template"]),
+            self.rand,
+        )
+        status = outbox.carry_out(self.db, row, decision, error.code, now)
+        log.warning("outbox %s: %s -> %s (%s)", row["id"], error.code or error.http_status, status, decision.action)
+        return "retry" if status == Status.PENDING else "failed" if status in NOT_REACHED else status
+
+    def url(self, path: str) -> str | None:
+        return f"{self.public_url.rstrip('/')}{path}" if self.public_url else None
+
+    def place_call(self, row: dict, checked: outbox.Handover, now: datetime) -> str:
+        """A reminder call (the day before, the wake-up) or the call back after the person called: the
+        hearing said twice in their language, then "1 to hear it again, 2 for help" (docs/voice.md)."""
+        contact = checked.contact
+        lang = (contact and contact["lang"]) or row["lang"]
+        try:
+            script = voice.hearing_script(checked.hearing, lang, self.places, self.voices, texts.call_what(row))
+            played = twiml(script, self.url("/voice"), self.url("/twilio/voice/gather"))
+        except Exception as error:
+            raise RowError("render_error") from error
+        if script.missing:
+            log.warning("outbox %s: %d clip(s) missing in %s: said in Spanish", row["id"], len(script.missing), lang)
+        phone_enc = row["to_enc"] or (contact and contact["phone_enc"])
+        if not phone_enc:
+            raise RowError("no_number")
+        call = OutgoingCall(
+            to=self.vault.decrypt(phone_enc),
+            twiml=played,
+            words=script.text,
+            callback_url=self.url("/twilio/voice/status"),
+        )
+        try:
+            sent = self.transport.call(call)
+        except SendError as error:
+            return self.refused(row, error, now)
+        outbox.record_sent(self.db, row["id"], sent.sid, "call", script.text, script.lang, now)
         return "sent"

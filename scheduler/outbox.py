@@ -17,7 +17,7 @@ from bot.core.hearing import Hearing
 from bot.core.outcomes import Code
 from bot.core.phones import PhoneVault, mask
 from bot.core.places import Places
-from bot.core.status import ALL, FROM_TWILIO, NOT_REACHED, RANK, RETRYABLE, STOPPED, Kind, Status, sql_list
+from bot.core.status import ALL, CALLBACK, FROM_TWILIO, NOT_REACHED, RANK, RETRYABLE, STOPPED, Kind, Status, sql_list
 from bot.store import outcomes, people
 from bot.store.db import rows, update, write_transaction
 from scheduler import lease, planner, policy, texts
@@ -201,12 +201,17 @@ class Handover:
     hearing: Hearing | None = None
 
 
+# A reminder call goes only to a person who still wants calls; the call back after they called us
+# answers that call (bot/web/voice.py), consent or not.
+CALLS_WANTED = f"outbox.kind != '{Kind.CALL.value}' OR outbox.slot LIKE '{CALLBACK}:%' OR c.calls_at IS NOT NULL"
+
 # One statement proves a row is still ours and still wanted, and marks it handed to Twilio.
 _HAND_OVER = (
     "UPDATE outbox SET handed_at = :now, updated_at = :now "
     "WHERE id = :id AND status = 'sending' AND claimed_by = :holder AND handed_at IS NULL "
     "AND (contact_id IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = outbox.contact_id "
-    "AND c.opted_out_at IS NULL AND c.unreachable_at IS NULL)) "
+    "AND c.opted_out_at IS NULL AND c.unreachable_at IS NULL "
+    f"AND ({CALLS_WANTED}))) "
     "AND (hearing_id IS NULL OR EXISTS (SELECT 1 FROM hearings h WHERE h.id = outbox.hearing_id "
     "AND h.status = 'active' AND h.hearing_at = outbox.hearing_at)) "
     "AND (broadcast_id IS NULL OR NOT EXISTS (SELECT 1 FROM broadcasts b WHERE b.id = outbox.broadcast_id "
@@ -242,8 +247,8 @@ def _why_not(db: Database, row_id: int, holder: str) -> str | None:
     """Why a claimed row may not go (None: it is not this dispatcher's any more, leave it alone)."""
     found = rows(
         db,
-        "SELECT o.status, o.claimed_by, o.hearing_id, o.hearing_at, o.contact_id, o.broadcast_id, "
-        "c.id AS contact, c.opted_out_at, c.unreachable_at, h.status AS hearing_status, "
+        "SELECT o.status, o.claimed_by, o.hearing_id, o.hearing_at, o.contact_id, o.broadcast_id, o.kind, o.slot, "
+        "c.id AS contact, c.opted_out_at, c.unreachable_at, c.calls_at, h.status AS hearing_status, "
         "h.hearing_at AS hearing_now, b.status AS broadcast_status FROM outbox o "
         "LEFT JOIN contacts c ON c.id = o.contact_id LEFT JOIN hearings h ON h.id = o.hearing_id "
         "LEFT JOIN broadcasts b ON b.id = o.broadcast_id WHERE o.id = ?",
@@ -258,6 +263,8 @@ def _why_not(db: Database, row_id: int, holder: str) -> str | None:
         return "opted_out"
     if r["unreachable_at"]:
         return "unreachable"
+    if r["kind"] == Kind.CALL and not (r["slot"] or "").startswith(f"{CALLBACK}:") and not r["calls_at"]:
+        return "calls_off"
     if r["hearing_id"] is not None and (r["hearing_status"] != "active" or r["hearing_now"] != r["hearing_at"]):
         return "hearing_changed"
     if r["broadcast_status"] == "cancelled":
@@ -309,9 +316,12 @@ def finish(db: Database, row_id: int, status: str, error: str | None, now: datet
         update(db, "outbox", row_id, values)
 
 
-def apply_status(db: Database, sid: str, twilio_status: str, error_code: str | None, now: datetime) -> dict | None:
-    """A delivery callback: move the row forward (never back); returns the row if it moved."""
-    status = FROM_TWILIO.get((twilio_status or "").lower())
+def apply_status(
+    db: Database, sid: str, twilio_status: str, error_code: str | None, now: datetime, statuses: dict = FROM_TWILIO
+) -> dict | None:
+    """A delivery callback (`statuses`: Twilio's names for a message's, or a call's): move the row
+    forward (never back); returns the row if it moved."""
+    status = statuses.get((twilio_status or "").lower())
     if status is None:
         return None
     with write_transaction(db):

@@ -27,15 +27,19 @@ from bot.core.clock import iso, parse_iso, parse_utc
 from bot.core.hearing import Hearing, act_zone, report_time
 from bot.core.i18n import DEFAULT_LANG
 from bot.core.places import Places
-from bot.core.status import Kind
+from bot.core.status import CALL_DAY_BEFORE, CALL_WAKEUP, Kind
 from scheduler import texts
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "reminders.json"
-WAKEUP, EVENING, REMINDER, FOLLOWUP = Kind.WAKEUP, Kind.EVENING, Kind.REMINDER, Kind.FOLLOWUP
+WAKEUP, EVENING, REMINDER, FOLLOWUP, CALL = Kind.WAKEUP, Kind.EVENING, Kind.REMINDER, Kind.FOLLOWUP, Kind.CALL
 HEARING_DAY = (WAKEUP, EVENING)  # the kinds of the one hearing-day slot
 DAY_SLOT = "wakeup"  # its slot name, whichever kind it is (rows planned before the evening message have it)
+# The calls of a person who asked for them (docs/voice.md): the day before with the last N-day reminder,
+# and the hearing-day wake-up call before the time to be at the port, even before dawn: they asked for it.
+VOICE = "voice"  # the channel of a call row
 # hearing-day messages go before anything else due
-PRIORITY: dict[str, int] = {WAKEUP: 0, EVENING: 0, REMINDER: 1, FOLLOWUP: 1}
+PRIORITY: dict[str, int] = {WAKEUP: 0, EVENING: 0, REMINDER: 1, FOLLOWUP: 1, CALL: 1}
+SLOT_PRIORITY = {CALL_WAKEUP: 0}  # the wake-up call goes with the hearing-day messages
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,8 @@ def load_settings(path: str | None = None) -> Settings:
 
 @dataclass(frozen=True)
 class Slot:
-    slot: str  # "d7", "d3", "d1", "wakeup" (the hearing-day message: kind wakeup or evening), "followup", "noanswer"
+    slot: str  # "d7", "d3", "d1", "wakeup" (the hearing-day message: kind wakeup or evening), "followup",
+    # "noanswer", and for a person who asked for calls "call_d1" and "call_wakeup"
     kind: str
     send_at: datetime  # UTC
     expires_at: datetime  # UTC: never sent after
@@ -124,7 +129,12 @@ def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
 
 @lru_cache(maxsize=65_536)  # hearings come in batches: many people share a court, a day and an hour
 def schedule(
-    hearing_at: datetime, report_at: datetime, zone: ZoneInfo, settings: Settings, act: ZoneInfo | None = None
+    hearing_at: datetime,
+    report_at: datetime,
+    zone: ZoneInfo,
+    settings: Settings,
+    act: ZoneInfo | None = None,
+    calls: bool = False,
 ) -> tuple[Slot, ...]:
     """Every reminder of a hearing for a person whose days are in `zone`, past or not; `act` is the
     clock of the port (the court's for an interior court; `zone` when not given).
@@ -135,6 +145,9 @@ def schedule(
     zone, expiring at their midnight (it says "tomorrow") or at the port time if sooner; then, for
     when that has passed unsent, the wake-up. Else the wake-up alone: wakeup_before_port before the
     time to be at the port, expiring then. `ahead` keeps one of the two.
+
+    With `calls` (the person asked for them): a call with the last N-day reminder (the day before, in
+    the civil window), and the wake-up call before the time to be at the port, whatever the hour.
     """
     found = []
     hearing_day = hearing_at.astimezone(zone).date()
@@ -151,6 +164,11 @@ def schedule(
         if evening < until:
             found.append(Slot(DAY_SLOT, EVENING, evening, until))
     found.append(Slot(DAY_SLOT, WAKEUP, report_at - settings.wakeup_before_port, report_at))
+    if calls:
+        last = hearing_day - timedelta(days=min(settings.days_before))
+        end = _at(last, settings.civil_window[1], zone)
+        found.append(Slot(CALL_DAY_BEFORE, CALL, _at(last, settings.send_time, zone), end))
+        found.append(Slot(CALL_WAKEUP, CALL, report_at - settings.wakeup_before_port, report_at))
     after = [(texts.FOLLOWUP_SLOT, settings.followup_days_after), (texts.HELP_SLOT, settings.help_days_after)]
     for slot, days in after:
         if days:
@@ -164,10 +182,10 @@ def schedule(
 def ahead(planned: tuple[Slot, ...], now: datetime) -> list[Slot]:
     """The slots still to come: N-days reminders once past are skipped. The hearing-day message is
     the first of its candidates not yet expired (the evening one, else the wake-up); one whose
-    moment has passed goes now."""
+    moment has passed goes now, and so does the wake-up call."""
     kept, taken = [], set()
     for s in planned:
-        if s.kind in HEARING_DAY:
+        if s.kind in HEARING_DAY or s.slot == CALL_WAKEUP:
             if s.slot not in taken and s.expires_at > now:
                 taken.add(s.slot)
                 kept.append(s if s.send_at > now else replace(s, send_at=now))
@@ -183,9 +201,10 @@ def slots(
     now: datetime,
     settings: Settings,
     act: ZoneInfo | None = None,
+    calls: bool = False,
 ) -> list[Slot]:
     """The reminders still ahead for a hearing (see `schedule` and `ahead`)."""
-    return ahead(schedule(hearing_at, report_at, zone, settings, act), now)
+    return ahead(schedule(hearing_at, report_at, zone, settings, act, calls), now)
 
 
 @dataclass(frozen=True)
@@ -197,6 +216,7 @@ class Planned:
     hearing: Hearing
     channel: str
     lang: str
+    calls: bool = False  # they asked for reminder calls too
 
 
 # Reminder rows carry no text and no number: the dispatcher writes both from the hearing and the
@@ -222,19 +242,21 @@ def rows_for(item: Planned, now: datetime, places: Places, settings: Settings, r
         (
             item.contact_id,
             item.hearing_id,
-            item.channel,
+            VOICE if s.kind == CALL else item.channel,
             s.kind,
             s.slot,
             item.lang,
             _iso(s.send_at),
             _iso(s.expires_at),
             hearing_at,
-            PRIORITY[s.kind],
+            SLOT_PRIORITY.get(s.slot, PRIORITY[s.kind]),
             stamp,
             stamp,
             revive,
         )
-        for s in slots(hearing.at, report_time(hearing, places), zone, now, settings, act_zone(hearing, places))
+        for s in slots(
+            hearing.at, report_time(hearing, places), zone, now, settings, act_zone(hearing, places), item.calls
+        )
     ]
 
 
@@ -258,7 +280,8 @@ def plan_many(
 
 
 _ACTIVE = (
-    "SELECT h.id AS hearing_id, h.contact_id, h.hearing_at, h.court, h.city, h.report_at, c.channel, c.lang "
+    "SELECT h.id AS hearing_id, h.contact_id, h.hearing_at, h.court, h.city, h.report_at, c.channel, c.lang, "
+    "c.calls_at IS NOT NULL "
     "FROM hearings h JOIN contacts c ON c.id = h.contact_id "
     "WHERE h.status = 'active' AND c.opted_out_at IS NULL AND c.unreachable_at IS NULL"
 )
@@ -268,7 +291,9 @@ def active(db: Database, where: str = "", params: Iterable = ()) -> list[Planned
     """Active hearings of people who can be reached, ready to plan."""
     cursor = db.execute(f"{_ACTIVE} {where}", list(params))
     return [
-        Planned(r[0], r[1], Hearing(parse_utc(r[2]), r[3], r[4], parse_iso(r[5])), r[6], r[7] or DEFAULT_LANG)
+        Planned(
+            r[0], r[1], Hearing(parse_utc(r[2]), r[3], r[4], parse_iso(r[5])), r[6], r[7] or DEFAULT_LANG, bool(r[8])
+        )
         for r in cursor.fetchall()
     ]
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.core import clock
+from bot.core import clock, voice
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from bot.store import db as storage
@@ -114,6 +114,8 @@ class Runner:
                 places=self.deps.places,
                 templates=whatsapp.templates(config["WHATSAPP_TEMPLATES_FILE"]),
                 callback_url=f"{base.rstrip('/')}/twilio/status" if base else None,
+                public_url=base or None,
+                voices=voice.voices_of(config),
                 bucket=self.bucket,
                 clock=self.now,
                 holder=self.holder,

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import json
 
+from bot.core import voice
 from bot.core.hearing import EOIR_HOTLINE, Hearing, hearing_time, missed_help, port_line
 from bot.core.i18n import tidy, translator, weekday_day_month
 from bot.core.outcomes import Code
 from bot.core.places import Places
 from bot.core.segments import fit
-from bot.core.status import Kind
+from bot.core.status import CALL_WAKEUP, CALLBACK, Kind
 
 EVIDENCE, PLAIN = "evidence", "plain"
 VARIANTS = (EVIDENCE, PLAIN)
@@ -171,6 +172,12 @@ def template_text(name: str, lang: str, variant: str = DEFAULT_VARIANT) -> str:
     return tidy(body.format(hotline=EOIR_HOTLINE, **named))
 
 
+def call_what(row: dict) -> str:
+    """What a call row is for (bot/core/voice.WHATS): the call back, the wake-up, or the day before."""
+    slot = row.get("slot") or ""
+    return "callback" if slot.startswith(f"{CALLBACK}:") else "wakeup" if slot == CALL_WAKEUP else "reminder"
+
+
 def for_row(
     row: dict,
     lang: str | None,
@@ -179,9 +186,12 @@ def for_row(
     variant: str | None = None,
     days_before: tuple[int, ...] = (7, 3, 1),
 ) -> tuple[str | None, dict]:
-    """What an outbox row says: its own text (an alert), or its hearing's message in `lang`."""
+    """What an outbox row says: its own text (an alert), or its hearing's message in `lang` (a call:
+    the words it will say)."""
     if row["body"] is not None or hearing is None:
         return row["body"], json.loads(row["template_vars"] or "{}")
+    if row["kind"] == Kind.CALL:
+        return voice.hearing_script(hearing, lang or row["lang"], places, voice.load_voices(), call_what(row)).text, {}
     return render(
         row["kind"], hearing, lang or row["lang"], places, row.get("slot"), variant or DEFAULT_VARIANT, days_before
     )

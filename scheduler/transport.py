@@ -1,4 +1,4 @@
-"""The one seam to the outside: Twilio's Messages API, or the console in local mode."""
+"""The one seam to the outside: Twilio's Messages and Calls APIs, or the console in local mode."""
 
 from __future__ import annotations
 
@@ -29,6 +29,24 @@ class Outgoing:
 
 
 @dataclass(frozen=True)
+class OutgoingCall:
+    """One call as it is placed: the E.164 number, the TwiML it plays (inline: the call says the
+    hearing even if our web app is down when it is answered), what it says in words (the console
+    shows them), and where Twilio posts its progress."""
+
+    to: str
+    twiml: str
+    words: str = ""
+    callback_url: str | None = None
+
+
+# How long a reminder call rings before it counts as not answered, and the longest it may last.
+RING_SECONDS = 30
+CALL_LIMIT_SECONDS = 300
+CALL_EVENTS = ["initiated", "ringing", "answered", "completed"]
+
+
+@dataclass(frozen=True)
 class Sent:
     sid: str
     status: str
@@ -38,6 +56,8 @@ class Transport(Protocol):
     """What the dispatcher sends through: Twilio, or the console in local mode."""
 
     def send(self, message: Outgoing) -> Sent: ...
+
+    def call(self, call: OutgoingCall) -> Sent: ...
 
 
 class SendError(Exception):
@@ -55,6 +75,7 @@ class ConsoleTransport:
     """Local mode: prints what would be sent (phone masked) and keeps it for tests."""
 
     sent: list[Outgoing] = field(default_factory=list)
+    calls: list[OutgoingCall] = field(default_factory=list)
     echo: bool = True
 
     def send(self, message: Outgoing) -> Sent:
@@ -64,6 +85,12 @@ class ConsoleTransport:
             how = f"template {message.content_sid}" if message.content_sid else f"{count(message.body)} segment(s)"
             print(f"[console {message.channel} to {mask(message.to)}, {how}]\n{message.body}\n", flush=True)
         return Sent(sid="SM" + secrets.token_hex(16), status="sent")
+
+    def call(self, call: OutgoingCall) -> Sent:
+        self.calls.append(call)
+        if self.echo:
+            print(f"[console call to {mask(call.to)}]\n{call.words}\n", flush=True)
+        return Sent(sid="CA" + secrets.token_hex(16), status="queued")
 
 
 class TwilioTransport:
@@ -109,6 +136,37 @@ class TwilioTransport:
             raise SendError(None, None, type(error).__name__, transient=True) from error
         log.info("twilio accepted %s to %s", sent.sid, mask(message.to))
         return Sent(sid=sent.sid, status=sent.status)
+
+    def call(self, call: OutgoingCall) -> Sent:
+        """A call through the Calls API from TWILIO_VOICE_FROM, its TwiML inline, its progress posted
+        to `callback_url`; refusals and timeouts raise SendError like messages."""
+        from requests import RequestException
+        from twilio.base.exceptions import TwilioRestException
+
+        caller = self.config.get("TWILIO_VOICE_FROM")
+        if not caller:
+            raise SendError(None, None, "no caller ID configured (TWILIO_VOICE_FROM)")
+        params: dict = {
+            "to": call.to,
+            "from_": caller,
+            "twiml": call.twiml,
+            "timeout": RING_SECONDS,
+            "time_limit": CALL_LIMIT_SECONDS,
+        }
+        if call.callback_url:
+            params |= {
+                "status_callback": call.callback_url,
+                "status_callback_event": CALL_EVENTS,
+                "status_callback_method": "POST",
+            }
+        try:
+            placed = self.client.calls.create(**params)
+        except TwilioRestException as error:
+            raise SendError(error.code, error.status, "refused") from error
+        except RequestException as error:
+            raise SendError(None, None, type(error).__name__, transient=True) from error
+        log.info("twilio placed call %s to %s", placed.sid, mask(call.to))
+        return Sent(sid=placed.sid, status=placed.status)
 
 
 def check_account(config: Mapping) -> tuple[bool, str]:

@@ -50,6 +50,7 @@ CONFIRM_DELETE = "confirm_delete"
 ASK_CITY_NAME = "ask_city_name"  # "Other" in the city menu: the name, typed
 ASK_COURT_PLACE = "ask_court_place"  # a court we could not find: its US city and state
 CHOOSE_AMPM = "choose_ampm"  # a time before 6:00 or after 19:00: morning or evening?
+ASK_CALLS = "ask_calls"  # CALL / VOZ: reminder calls too? (1 yes, 2 no)
 
 
 # Where a person is in the conversation, as the console shows it (msgids).
@@ -68,6 +69,7 @@ STATE_NAMES = {
     ASK_PORT_TIME: N_("Asked for the time at the port"),
     REGISTERED: N_("Registered"),
     CONFIRM_DELETE: N_("Asked to delete everything"),
+    ASK_CALLS: N_("Asked about reminder calls"),
 }
 EARLIEST, LATEST = time(6, 0), time(19, 0)  # hearing times outside these are asked about
 
@@ -90,6 +92,7 @@ class Person:
     consent_method: str | None = None
     thread: bool = False  # a conversation with a volunteer is open: free text goes to it
     confused: int = 0  # "not understood" answers in a row (two offer a volunteer)
+    calls: bool = False  # they asked for reminder calls too (CALL / VOZ, or a volunteer by phone)
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,18 @@ class Record:
 
 
 @dataclass(frozen=True)
+class CallsOn:
+    """The person asked for reminder calls: their consent, and how it was given."""
+
+    method: str
+
+
+@dataclass(frozen=True)
+class CallsOff:
+    pass
+
+
+@dataclass(frozen=True)
 class OptOut:
     pass
 
@@ -182,6 +197,7 @@ class Turn:
     directory: Directory | None = None  # the shelters, read only when asked for
     code: str = "000"  # a fresh one-time code (the caller draws it: handlers stay pure)
     answer_hours: int = 24  # how soon volunteers usually answer a thread
+    calls_on: bool = False  # reminder calls can be placed (a caller ID is configured)
 
     @property
     def _(self) -> Callable[[str], str]:
@@ -234,6 +250,7 @@ def handle(
     directory: Directory | None = None,
     code: str = "000",
     answer_hours: int = 24,
+    calls_on: bool = False,
 ) -> Outcome:
     """Answer one message. Keywords first, then words of danger, then a location pin, then the handler
     of the person's state. What the bot does not understand goes to an open thread with a volunteer,
@@ -241,9 +258,10 @@ def handle(
 
     `code` is a random one-time code the caller drew, for a confirmation a spoofer must not be able
     to give blind (DELETE): it goes only to the real phone. `answer_hours`: how soon volunteers
-    usually answer, said honestly when a thread opens. A reply that would still need a third UCS-2
+    usually answer, said honestly when a thread opens. `calls_on`: reminder calls can be placed (CALL
+    says so honestly when they cannot). A reply that would still need a third UCS-2
     segment goes with its accents folded to GSM-7, as reminders do (segments.fit)."""
-    outcome = _handle(person, message, now, places, directory, code, answer_hours)
+    outcome = _handle(person, message, now, places, directory, code, answer_hours, calls_on)
     if any(segments.count(r) > segments.MAX_SEGMENTS for r in outcome.replies):
         return replace(outcome, replies=tuple(segments.fit(r) for r in outcome.replies))
     return outcome
@@ -257,10 +275,13 @@ def _handle(
     directory: Directory | None,
     code: str,
     answer_hours: int,
+    calls_on: bool,
 ) -> Outcome:
     keyword = kw.match(message.text)
     lang = person.lang or (keyword and keyword.lang) or kw.guess_language(message.text)
-    turn = Turn(person, message, now.astimezone(UTC), places, lang or DEFAULT_LANG, directory, code, answer_hours)
+    turn = Turn(
+        person, message, now.astimezone(UTC), places, lang or DEFAULT_LANG, directory, code, answer_hours, calls_on
+    )
     outcome = answer(turn, keyword)
     if outcome.understood:
         return outcome if not outcome.person.confused else replace(outcome, person=replace(outcome.person, confused=0))
@@ -355,6 +376,8 @@ def question(turn: Turn, state: str) -> str:
         )
     if state == ASK_PORT_TIME:
         return port_question(turn)
+    if state == ASK_CALLS:
+        return calls_question(turn)
     if state == CONFIRM_DELETE:
         return _(
             "Delete your number, hearing and messages? This cannot be undone. To delete everything, "
@@ -866,6 +889,54 @@ def on_confirm_delete(turn: Turn) -> Outcome:
     )
 
 
+# --- reminder calls ---------------------------------------------------------------------------------------
+
+
+def calls_question(turn: Turn) -> str:
+    _ = turn._
+    if turn.person.calls:
+        return _("You get reminder calls now. Reply 1 to keep them, 2 to stop them.")
+    return _(
+        "Do you want calls too: one the day before your hearing, one to wake you on the day (maybe very "
+        "early)? Reply 1 yes, 2 no."
+    )
+
+
+def on_calls(turn: Turn) -> Outcome:
+    """CALL / VOZ / APPEL / APÈL: reminders as calls too, for people who read little. Asked, never assumed."""
+    _ = turn._
+    p = turn.person
+    if not turn.calls_on:
+        return turn.reply(_("We cannot make calls yet. We will keep sending you messages."))
+    # Keep where the person was, so the answer puts them back exactly there (as DELETE does).
+    saved = p.pending if p.state == ASK_CALLS else {"return": p.state, "kept": p.pending}
+    return turn.reply(calls_question(turn), state=ASK_CALLS, pending=saved)
+
+
+def on_ask_calls(turn: Turn) -> Outcome:
+    _ = turn._
+    p, said = turn.person, bare(turn.message.text)
+    back, kept = p.pending.get("return", REGISTERED), p.pending.get("kept", {})
+    if back in (NEW, ASK_CALLS):
+        back = CHOOSE_LANGUAGE
+    if said == "1" or kw.is_yes(turn.message.text):
+        done = _(
+            "Done: we will call you the day before your hearing and on the day, besides the messages. "
+            "To stop the calls, reply CALL."
+        )
+        method = f"{turn.message.channel}: answered yes to the call question"
+        effects: tuple = (CallsOn(method),)
+        person = replace(p, calls=True, state=back, pending=kept)
+    elif said == "2" or kw.is_no(turn.message.text):
+        done = _("OK, no calls. You will keep getting messages.")
+        effects = (CallsOff(),) if p.calls else ()
+        person = replace(p, calls=False, state=back, pending=kept)
+    else:
+        return replace(turn.reply(calls_question(turn)), understood=False)
+    again = () if back == REGISTERED else prompt(replace(turn, person=person), back)
+    return Outcome(person, joined(done, *again, lang=turn.lang), effects)
+
+
 STATE_HANDLERS = {
     NEW: on_new,
     CHOOSE_LANGUAGE: on_choose_language,
@@ -881,6 +952,7 @@ STATE_HANDLERS = {
     ASK_PORT_TIME: on_ask_port_time,
     REGISTERED: on_registered,
     CONFIRM_DELETE: on_confirm_delete,
+    ASK_CALLS: on_ask_calls,
 }
 
 
@@ -966,10 +1038,12 @@ def on_language(turn: Turn) -> Outcome:
 
 
 def on_stop(turn: Turn) -> Outcome:
+    """STOP ends messages and calls: after START, calls are asked for again (CALL)."""
     _ = turn._
     return turn.reply(
         _("You will not get more messages. To come back, reply START."),
         opted_out=True,
+        calls=False,
         effects=(OptOut(),),
     )
 
@@ -1189,6 +1263,7 @@ KEYWORD_HANDLERS = {
     kw.HUMAN: on_human,
     kw.LEAVE: on_leave,
     kw.LEGAL: on_legal,
+    kw.CALLS: on_calls,
 }
 
 

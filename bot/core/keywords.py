@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.text import bare
 
-HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY, HUMAN, LEAVE, LEGAL = (
+HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY, HUMAN, LEAVE, LEGAL, CALLS = (
     "help",
     "hearing",
     "change",
@@ -21,6 +21,7 @@ HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY, HUM
     "human",
     "leave",
     "legal",
+    "calls",
 )
 
 # word (folded: no accents, lower case) -> (command, the language it tells us, if only one)
@@ -101,6 +102,13 @@ _add(LEGAL, "es", "ABOGADO", "ABOGADA", "ABOGADOS", "AYUDA LEGAL", "ASESORIA LEG
 _add(LEGAL, "pt", "ADVOGADO", "ADVOGADA", "ADVOGADOS", "AJUDA JURÍDICA", "AJUDA JURIDICA")
 _add(LEGAL, "fr", "AVOCAT", "AVOCATE", "AVOCATS", "AIDE JURIDIQUE")
 _add(LEGAL, "ht", "AVOKA")
+# Reminder calls too (docs/voice.md): for people who read little, or not our languages.
+_add(CALLS, "es", "LLAMADA", "LLAMADAS")
+_add(CALLS, None, "VOZ")  # Spanish and Portuguese
+_add(CALLS, "en", "CALL", "CALLS", "VOICE")
+_add(CALLS, "pt", "LIGAÇÃO", "LIGACAO", "LIGAÇÕES", "LIGACOES")
+_add(CALLS, "fr", "APPEL", "APPELS", "VOIX")
+_add(CALLS, "ht", "APÈL", "APEL", "VWA")
 
 
 # Words of courtesy around a keyword: "STOP por favor", "please STOP", "AYUDA gracias" are keywords.

@@ -34,7 +34,12 @@ class Kind(StrEnum):
     GOODBYE = "goodbye"  # the last message before a silent person's data is deleted
     REPLY = "reply"  # a volunteer's answer in a thread (its text sealed with the message key)
     FOLLOWUP = "followup"  # after a hearing: "did you go?" the next day, and help if no answer came
+    CALL = "call"  # a reminder call (the day before, the hearing-day wake-up) or the call back after a call in
 
+
+# The slots of calls (kind CALL): with the last N-day reminder, the hearing-day wake-up, and the call
+# back after the person called the bot's number ("callback:<CallSid>", one per inbound call).
+CALL_DAY_BEFORE, CALL_WAKEUP, CALLBACK = "call_d1", "call_wakeup", "callback"
 
 # What the console calls them (msgids, translated where shown): every status and kind has a name.
 STATUS_NAMES = {
@@ -56,6 +61,7 @@ KIND_NAMES = {
     Kind.GOODBYE: N_("Goodbye"),
     Kind.REPLY: N_("Volunteer's answer"),
     Kind.FOLLOWUP: N_("After the hearing"),
+    Kind.CALL: N_("Call"),
 }
 
 ALL = tuple(Status)  # the order pages and filters list them in
@@ -77,6 +83,20 @@ FROM_TWILIO = {
     "undelivered": Status.UNDELIVERED,
     "failed": Status.FAILED,
     "read": Status.READ,
+}
+# Twilio's call statuses -> ours: a call answered and ended is delivered; busy or not answered is
+# undelivered (scheduler/delivery.py tries again later); canceled and failed are failed.
+FROM_TWILIO_CALL = {
+    "queued": Status.SENT,
+    "initiated": Status.SENT,
+    "ringing": Status.SENT,
+    "in-progress": Status.SENT,
+    "answered": Status.SENT,
+    "completed": Status.DELIVERED,
+    "busy": Status.UNDELIVERED,
+    "no-answer": Status.UNDELIVERED,
+    "canceled": Status.FAILED,
+    "failed": Status.FAILED,
 }
 RANK = {
     Status.PENDING: 0,

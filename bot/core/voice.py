@@ -32,7 +32,7 @@ from bot.core.places import Places
 
 VOICE_DIR = Path(__file__).resolve().parents[2] / "data" / "voice"
 WHATS = ("reminder", "wakeup", "callback")  # the day before, the hearing day, the person called us
-NOTICES = ("calling_back", "not_registered", "opted_out", "volunteer", "goodbye", "too_soon")
+NOTICES = ("calling_back", "not_registered", "opted_out", "volunteer", "goodbye", "too_soon", "sorry")
 PAUSE_SECONDS = 2  # between the two readings of the hearing
 RATE = re.compile(r"[1-9]\d{1,2}%")  # an SSML prosody rate: "85%" (Polly takes 20% to 200%)
 LANG_CODE = re.compile(r"[a-z]{2,3}")  # ISO 639-1 or -3: ht, mam, quc
@@ -229,7 +229,7 @@ def hearing_script(hearing: Hearing | None, lang: str, places: Places, voices: V
 
 def notice(key: str, lang: str, voices: Voices) -> Script:
     """A short call that says one thing and ends: calling_back, not_registered, opted_out, volunteer,
-    goodbye, too_soon; in a clip language, its one clip (else Spanish)."""
+    goodbye, too_soon, sorry (something failed on our side); in a clip language, its one clip (else Spanish)."""
     if key not in NOTICES:
         raise ValueError(f"unknown notice {key!r} (one of {', '.join(NOTICES)})")
     clip_key = "goodbye" if key == "goodbye" else f"notice.{key}"
@@ -258,6 +258,7 @@ def notice(key: str, lang: str, voices: Voices) -> Script:
         "volunteer": [_("A volunteer will write to you by message soon."), bye],
         "goodbye": [bye],
         "too_soon": [_("We called you a few minutes ago. Please try again later."), bye],
+        "sorry": [_("Sorry, something went wrong on our side. Please try again in a few minutes."), bye],
     }
     return Script(lang, (_say(" ".join(texts[key]), lang, voices),), missing=missing)
 
@@ -434,3 +435,13 @@ def caller_language(phone_e164: str) -> str:
     """The language to greet an unknown caller in, from the country code of their number: Spanish
     unless the code is one of CALLER_LANGS (country codes are prefix-free: one can match at most)."""
     return next((lang for code, lang in CALLER_LANGS.items() if phone_e164.startswith(code)), DEFAULT_LANG)
+
+
+def voice_dir(config: Mapping) -> Path:
+    """Where voices.json and the clip languages' folders are: data/voice, or the VOICE_DIR a test gives."""
+    return Path(config.get("VOICE_DIR") or VOICE_DIR)
+
+
+def voices_of(config: Mapping) -> Voices:
+    """The voices and recorded clips an app's calls are said with (cached per folder)."""
+    return load_voices(voice_dir(config))

@@ -433,3 +433,13 @@ def m013_outcomes(db: Database) -> None:
     )
     db.execute("CREATE UNIQUE INDEX outcomes_once ON outcomes (hearing_id, code)")
     db.execute("CREATE INDEX outcomes_by_contact ON outcomes (contact_id)")
+
+
+@migrations()
+def m014_calls(db: Database) -> None:
+    # Reminder calls (docs/voice.md): the person's consent to be called, like the consent to messages
+    # (when, and how it was given: their own answer to VOZ, or a volunteer who registered them by
+    # phone). STOP clears it; DELETE erases the row.
+    contacts = db.table("contacts")
+    contacts.add_column("calls_at", str)
+    contacts.add_column("calls_method", str)

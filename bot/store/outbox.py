@@ -45,6 +45,12 @@ def cancel_followups(db: Database, hearing_id: int, now: datetime) -> int:
     return _cancel_unsent(db, "hearing_id = :hearing AND kind = 'followup'", {"hearing": hearing_id}, "answered", now)
 
 
+def cancel_calls(db: Database, contact_id: int, now: datetime) -> int:
+    """The person no longer wants calls: their calls not yet placed are cancelled."""
+    where = f"({OF_CONTACT}) AND kind = 'call'"
+    return _cancel_unsent(db, where, {"contact": contact_id}, "calls_off", now)
+
+
 def cancel_broadcast(db: Database, broadcast_id: int, now: datetime) -> int:
     """A cancelled broadcast's messages not yet handed to Twilio are cancelled."""
     return _cancel_unsent(db, "broadcast_id = :broadcast", {"broadcast": broadcast_id}, "broadcast_cancelled", now)

@@ -10,6 +10,8 @@ from sqlite_utils import Database
 
 from bot.core.clock import iso, parse_iso, parse_utc
 from bot.core.conversation import (
+    CallsOff,
+    CallsOn,
     CloseThread,
     Erase,
     Hearing,
@@ -28,7 +30,7 @@ from bot.core.phones import PhoneVault
 from bot.core.places import Places
 from bot.store import outcomes, threads
 from bot.store.db import insert, rows, update
-from bot.store.outbox import cancel_contact, cancel_hearing, erase_contact
+from bot.store.outbox import cancel_calls, cancel_contact, cancel_hearing, erase_contact
 
 
 @dataclass(frozen=True)
@@ -57,16 +59,21 @@ def find(db: Database, phone_hash: str) -> Contact:
     return Contact(found[0]["id"], _person(db, found[0]), channels)
 
 
-def _person(db: Database, row: dict) -> Person:
-    hearing = None
+def active_hearing(db: Database, contact_id: int) -> Hearing | None:
+    """A person's active hearing, as it stands now."""
     active = rows(
         db,
         "SELECT hearing_at, court, city, report_at FROM hearings WHERE contact_id = ? AND status = 'active' "
         "ORDER BY id DESC LIMIT 1",
-        [row["id"]],
+        [contact_id],
     )
     for h in active:
-        hearing = Hearing(parse_utc(h["hearing_at"]), h["court"], h["city"], parse_iso(h["report_at"]))
+        return Hearing(parse_utc(h["hearing_at"]), h["court"], h["city"], parse_iso(h["report_at"]))
+    return None
+
+
+def _person(db: Database, row: dict) -> Person:
+    hearing = active_hearing(db, row["id"])
     return Person(
         state=row["state"],
         lang=row["lang"],
@@ -79,6 +86,7 @@ def _person(db: Database, row: dict) -> Person:
         consent_method=row["consent_method"],
         thread=threads.open_id(db, row["id"]) is not None,
         confused=row.get("confused") or 0,
+        calls=bool(row.get("calls_at")),
     )
 
 
@@ -159,9 +167,14 @@ def apply(
                 [effect.city, city.zone.key if city else None, contact_id],
             )
             replan = True  # reminders go at 10:00 on the new city's clock
-        elif isinstance(effect, OptOut):
-            update(db, "contacts", contact_id, {"opted_out_at": iso(now)})
+        elif isinstance(effect, OptOut):  # STOP ends calls too: asked for again after START
+            update(db, "contacts", contact_id, {"opted_out_at": iso(now), "calls_at": None, "calls_method": None})
             cancel_contact(db, contact_id, now)
+        elif isinstance(effect, CallsOn):
+            set_calls(db, contact_id, effect.method, now)
+            replan = revive = True  # the call rows of the active hearing (back, if calls were turned off)
+        elif isinstance(effect, CallsOff):
+            set_calls(db, contact_id, None, now)
         elif isinstance(effect, OptIn):
             update(db, "contacts", contact_id, {"opted_out_at": None})
             replan = revive = True  # START brings back the reminders STOP cancelled
@@ -173,6 +186,13 @@ def apply(
     if contact.id is not None and p.lang != contact.person.lang and p.hearing:
         replan = True  # pending reminders are rewritten in the new language
     return Applied(contact_id, replan, revive)
+
+
+def set_calls(db: Database, contact_id: int, method: str | None, now: datetime) -> None:
+    """Reminder calls on (the consent: when, and how it was given) or off (pending calls cancelled)."""
+    update(db, "contacts", contact_id, {"calls_at": iso(now) if method else None, "calls_method": method})
+    if method is None:
+        cancel_calls(db, contact_id, now)
 
 
 def save_hearing(db: Database, contact_id: int, hearing: Hearing, now: datetime, places: Places) -> int:
@@ -215,8 +235,12 @@ def erase(db: Database, contact_id: int) -> None:
 
 
 def opt_out(db: Database, contact_id: int, now: datetime) -> None:
-    """Twilio says the person opted out (they texted STOP to the carrier): nothing more goes to them."""
-    db.execute("UPDATE contacts SET opted_out_at = ? WHERE id = ?", [iso(now), contact_id])
+    """Twilio says the person opted out (they texted STOP to the carrier): nothing more goes to them,
+    no call either."""
+    db.execute(
+        "UPDATE contacts SET opted_out_at = ?, calls_at = NULL, calls_method = NULL WHERE id = ?",
+        [iso(now), contact_id],
+    )
     cancel_contact(db, contact_id, now, "opted_out")
 
 

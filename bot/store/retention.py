@@ -78,6 +78,11 @@ def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
             "DELETE FROM outbox WHERE broadcast_id IS NOT NULL AND created_at < ?",
             [iso(now - timedelta(days=keep.broadcast_days))],
         ).rowcount
+        # A call back with no hearing to read (the person had none ahead) is kept like an inbound message.
+        counts["call_backs"] = db.execute(
+            "DELETE FROM outbox WHERE kind = 'call' AND hearing_id IS NULL AND created_at < ?",
+            [iso(now - timedelta(days=keep.inbound_days))],
+        ).rowcount
         # Goodbyes sent a day ago (or more): now erase. Silent and opted out: erase without a word.
         due = [
             r[0]

@@ -46,8 +46,10 @@ def receive(
     reminders: Settings,
     prices: dict[str, float],
     answer_hours: int,
+    calls_on: bool = False,
 ) -> list[str]:
-    """Answer one Twilio inbound message; a repeated MessageSid gets the first answer again."""
+    """Answer one Twilio inbound message; a repeated MessageSid gets the first answer again.
+    `calls_on`: reminder calls can be placed (bot.config.calls_on)."""
     sid, phone, channel, text = message.sid, message.phone, message.message.channel, message.message.text
     with write_transaction(db):
         # The write lock is held before anything is read: two workers with the same person queue
@@ -78,7 +80,9 @@ def receive(
             return limited
         code = f"{secrets.randbelow(900) + 100}"  # three digits, for a confirmation only this phone can see
         directory = shelters.Directory(db)
-        outcome = conversation.handle(contact.person, message.message, now, places, directory, code, answer_hours)
+        outcome = conversation.handle(
+            contact.person, message.message, now, places, directory, code, answer_hours, calls_on
+        )
         variant = pick(reminders.weights, random.random())  # kept only at the first hearing (registration)
         applied = people.apply(db, vault, contact, channel, phone, outcome, now, places, variant)
         contact_id = applied.contact_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
+from bot.config import calls_on
 from bot.core import inbound
 from bot.core.phones import normalize
 from bot.web import context
@@ -52,6 +53,7 @@ def send():
         context.reminders(),
         context.prices(),
         context.answer_hours(),
+        calls_on(current_app.config),
     )
     lines = session.get("sim_lines", []) + [["me", text]] + [["bot", r] for r in replies]
     session["sim_lines"] = lines[-KEEP:]

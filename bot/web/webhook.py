@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, g, request
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.exceptions import HTTPException
 
+from bot.config import calls_on
 from bot.core import inbound
 from bot.core.i18n import DEFAULT_LANG, translator
 from bot.web import context
@@ -82,6 +83,7 @@ def messages() -> Response:
         context.reminders(),
         context.prices(),
         context.answer_hours(),
+        calls_on(current_app.config),
     )
     return twiml(replies)
 
