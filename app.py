@@ -13,7 +13,8 @@ from bot import cli
 from bot import config as settings
 from bot.core import conversation, legal_aid, logs, places
 from bot.core.phones import PhoneVault
-from bot.web import clips, console, context, health, simulator, webhook
+from bot.core.voice import voices_of
+from bot.web import clips, console, context, health, simulator, voice, webhook
 from bot.web.console import auth
 from scheduler import metrics, planner, whatsapp
 
@@ -32,17 +33,20 @@ def create_app(config: dict | None = None) -> Flask:
     reminders = planner.load_settings(app.config["REMINDERS_FILE"])
     whatsapp.templates(app.config["WHATSAPP_TEMPLATES_FILE"])  # a broken file fails at start, not at 3 a.m.
     legal_aid.load()  # so does a broken legal-aid list
+    voices_of(app.config)  # and a broken voice file or clip manifest
     context.init_app(app, PhoneVault(app.config["HEARINGBOT_SECRET_KEY"]), places.load(), reminders)
     app.extensions["hearingbot.metrics"] = metrics.recorder(app.config)  # None unless a token opens /metrics
     if served:  # a web worker builds what first messages need before it serves anyone (once per process)
         conversation.warm_up(places.load())
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(voice.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(simulator.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(clips.bp)
     csrf.init_app(app)
     csrf.exempt(webhook.bp)  # Twilio signs its requests instead
+    csrf.exempt(voice.bp)
     app.jinja_env.globals["_"] = auth.gettext
     app.jinja_env.globals["ngettext"] = auth.ngettext
     app.context_processor(lambda: {"me": auth.current(), "lang": auth.lang()})

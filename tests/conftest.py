@@ -21,7 +21,11 @@ def webhook_errors_fail_the_test(request, caplog):
     yield
     if request.node.get_closest_marker("webhook_errors_expected"):
         return
-    errors = [r for r in caplog.get_records("call") if r.name == "bot.web.webhook" and r.levelno >= logging.ERROR]
+    errors = [
+        r
+        for r in caplog.get_records("call")
+        if r.name in ("bot.web.webhook", "bot.web.voice") and r.levelno >= logging.ERROR
+    ]
     assert not errors, f"the webhook apologised for: {[r.getMessage() for r in errors]}"
 
 

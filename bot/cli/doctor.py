@@ -17,8 +17,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from bot import config as settings
+from bot.config import calls_on
 from bot.core import clock, legal_aid, places, voice
 from bot.core.dates import LANGS
+from bot.core.voice import voice_dir, voices_of
 from bot.store import db as storage
 from scheduler import lease, planner, transport, whatsapp
 from scheduler import voice as calls
@@ -216,9 +218,13 @@ def _data(c) -> Check:
 
 def _voice(c) -> Check:
     name = "voice clips"
-    folder = Path(c.get("VOICE_DIR") or voice.VOICE_DIR)
+    folder = voice_dir(c)
+    if not calls_on(c):
+        return Check(SKIP, name, "no reminder calls: TWILIO_VOICE_FROM is not set")
+    if not c["PUBLIC_URL"] and not c.get("LOCAL_MODE"):
+        return Check(WARN, name, "HEARINGBOT_PUBLIC_URL is not set: calls cannot offer 1 and 2, nor play clips")
     try:
-        missing = voice.missing_clips(voice.load_voices(folder), places.load())
+        missing = voice.missing_clips(voices_of(c), places.load())
     except Exception as error:  # any way the voices file or a manifest can be broken
         return Check(FAIL, name, f"{folder} does not load: {type(error).__name__}: {error}")
     if not missing:

@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from bot.core import places, voice
-from bot.web.clips import voice_dir
+from bot.core.voice import voices_of
 
 group = AppGroup("voice", help="Recorded clips for calls in languages no voice speaks.")
 
@@ -82,7 +82,7 @@ def problems(folder: Path, clips: dict[str, voice.Clip], needed: tuple[str, ...]
 
 
 def _manifest(lang: str) -> tuple[voice.Voices, dict[str, voice.Clip]]:
-    voices = voice.load_voices(voice_dir(current_app.config))
+    voices = voices_of(current_app.config)
     if lang in voices.clips:
         return voices, dict(voices.clips[lang])
     path = voices.root / lang / "manifest.json"  # a new language, not yet in voices.json
@@ -112,7 +112,7 @@ def check(lang: str, folder: Path | None) -> None:
 @click.option("--lang", default=None, help="One clip language (default: every one in voices.json).")
 def missing(lang: str | None) -> None:
     """What each clip language still needs, as a recording sheet: key, file name, the words to say."""
-    voices = voice.load_voices(voice_dir(current_app.config))
+    voices = voices_of(current_app.config)
     found = voice.missing_clips(voices, places.load())
     for code in [lang] if lang else list(found):
         if code not in found:

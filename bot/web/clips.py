@@ -5,34 +5,24 @@ interpreter, the same for everyone, nothing about a person. Only files a clip la
 lists are served (anything else, and any other path, is a 404), with a long cache so Twilio fetches
 each once: a re-recorded clip gets a new file name in the manifest.
 
-Registering the blueprint reads data/voice/ (or the app's VOICE_DIR): a broken voices file or
-manifest stops the app at start, like the places file.
+create_app reads data/voice/ (or the app's VOICE_DIR): a broken voices file or manifest stops the
+app at start, like the places file.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 
-from bot.core import voice
+from bot.core.voice import voices_of
 
 bp = Blueprint("clips", __name__)
 CACHE_SECONDS = 7 * 24 * 3600
 
 
-def voice_dir(config) -> Path:
-    """Where voices.json and the clip languages' folders are: VOICE_DIR, else data/voice."""
-    return Path(config.get("VOICE_DIR") or voice.VOICE_DIR)
-
-
-bp.record_once(lambda state: voice.load_voices(voice_dir(state.app.config)))
-
-
 @bp.get("/voice/<lang>/<file>")
 def clip(lang: str, file: str) -> Response:
     """A listed clip's file, audio/mpeg or audio/wav; 404 for anything else."""
-    voices = voice.load_voices(voice_dir(current_app.config))
+    voices = voices_of(current_app.config)
     listed = {c.file for c in voices.clips.get(lang, {}).values()}
     if file not in listed:  # the manifest's names only: no dot-dot, no folder, no other file
         abort(404)

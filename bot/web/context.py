@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from bot.core import clock
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
+from bot.core.voice import Voices, voices_of
 from bot.store import db as storage
 from scheduler.metrics import Recorder
 from scheduler.planner import Settings
@@ -166,6 +167,11 @@ def recorder() -> Recorder | None:
 
 def reminders() -> Settings:
     return current_app.extensions["hearingbot.reminders"]
+
+
+def voices() -> Voices:
+    """The voices and recorded clips calls are said with (data/voice; tests give VOICE_DIR)."""
+    return voices_of(current_app.config)
 
 
 def init_app(app: Flask, vault_: PhoneVault, places_: Places, reminders_: Settings) -> None:
