@@ -46,6 +46,8 @@ ACTION_NAMES = {
     "thread assign": N_("conversation taken"),
     "thread close": N_("conversation closed"),
     "thread reopen": N_("conversation reopened"),
+    "calls on": N_("reminder calls turned on"),
+    "calls off": N_("reminder calls turned off"),
 }
 # The details' names (and the changed fields') the console translates; others are shown as stored.
 DETAIL_NAMES = {

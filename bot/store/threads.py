@@ -168,7 +168,8 @@ def listing(db: Database, vault: PhoneVault, now: datetime, limit: int = 200) ->
 def get(db: Database, vault: PhoneVault, thread_id: int) -> dict | None:
     found = rows(
         db,
-        "SELECT t.*, c.phone_enc, c.city, c.court, c.channel FROM threads t JOIN contacts c ON c.id = t.contact_id "
+        "SELECT t.*, c.phone_enc, c.city, c.court, c.channel, c.calls_at, c.opted_out_at "
+        "FROM threads t JOIN contacts c ON c.id = t.contact_id "
         "WHERE t.id = ?",
         [thread_id],
     )

@@ -12,15 +12,18 @@ import json
 import re
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
+from bot.config import calls_on
 from bot.core.dates import LANGS
 from bot.core.outcomes import COLUMNS
 from bot.core.status import ALL, RETRYABLE, Kind
 from bot.store import audit, broadcasts, dashboard, outcomes, shelters, staff, threads
+from bot.store.db import write_transaction
+from bot.store.people import set_calls
 from bot.web import context
 from bot.web.console import auth, chart, display
-from scheduler import outbox
+from scheduler import outbox, planner
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PAGE = 200  # rows per list page
@@ -437,6 +440,31 @@ def thread_reply(thread_id: int):
         return redirect(url_for("admin.thread_page", thread_id=thread_id))
     _act("thread answered", thread=thread_id, message=row_id)  # never the text
     flash(_("Your answer is on its way."))
+    return redirect(url_for("admin.thread_page", thread_id=thread_id))
+
+
+@bp.post("/inbox/<int:thread_id>/calls")
+@auth.requires("volunteer")
+def thread_calls(thread_id: int):
+    """Reminder calls on or off for the person, as they asked a volunteer by phone (their consent)."""
+    db, now = _db(), context.now()
+    found = threads.get(db, context.vault(), thread_id)
+    if found is None:
+        abort(404)
+    on = request.form.get("calls") == "on"
+    if on and not calls_on(current_app.config):
+        flash(_("Calls are not set up yet (TWILIO_VOICE_FROM)."))
+    elif on and found["opted_out_at"]:
+        flash(_("This person replied STOP: they must reply START first."))
+    else:
+        who = auth.current().name
+        with write_transaction(db):
+            method = f"console: {who}, the person agreed by phone" if on else None
+            set_calls(db, found["contact_id"], method, now)
+            if on:
+                planner.plan_contact(db, found["contact_id"], now, context.places(), context.reminders(), revive=True)
+        _act("calls on" if on else "calls off", thread=thread_id)
+        flash(_("Reminder calls are on.") if on else _("Reminder calls are off."))
     return redirect(url_for("admin.thread_page", thread_id=thread_id))
 
 
