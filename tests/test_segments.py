@@ -109,9 +109,9 @@ class Words:
 
 
 def _keywords(words: str) -> dict[str, str]:
-    """HELP HEARING CHANGE LANGUAGE STOP START DELETE SHELTER MORE SAFETY HUMAN LEAVE LEGAL, in a language."""
+    """HELP HEARING CHANGE LANGUAGE STOP START DELETE SHELTER MORE SAFETY HUMAN LEAVE LEGAL CALLS, in a language."""
     commands = (kw.HELP, kw.HEARING, kw.CHANGE, kw.LANGUAGE, kw.STOP, kw.START, kw.DELETE, kw.SHELTER, kw.MORE)
-    commands += (kw.SAFETY, kw.HUMAN, kw.LEAVE, kw.LEGAL)
+    commands += (kw.SAFETY, kw.HUMAN, kw.LEAVE, kw.LEGAL, kw.CALLS)
     return dict(zip(commands, words.split(), strict=True))
 
 
@@ -131,7 +131,9 @@ WORDS = {
         ampm="0:30",
         port_time="0:30",
         late_port_time="13:30",
-        keywords=_keywords("AYUDA AUDIENCIA CAMBIAR IDIOMA ALTO ALTA BORRAR ALBERGUE MÁS SEGURIDAD HUMANO FIN ABOGADO"),
+        keywords=_keywords(
+            "AYUDA AUDIENCIA CAMBIAR IDIOMA ALTO ALTA BORRAR ALBERGUE MÁS SEGURIDAD HUMANO FIN ABOGADO VOZ"
+        ),
     ),
     "en": Words(
         hello="hello",
@@ -148,7 +150,7 @@ WORDS = {
         ampm="0:30",
         port_time="12:30 am",
         late_port_time="1:30 pm",
-        keywords=_keywords("HELP HEARING CHANGE LANGUAGE STOP START DELETE SHELTER MORE SAFETY HUMAN DONE LAWYER"),
+        keywords=_keywords("HELP HEARING CHANGE LANGUAGE STOP START DELETE SHELTER MORE SAFETY HUMAN DONE LAWYER CALL"),
     ),
     "pt": Words(
         hello="olá, tudo bem?",  # "olá" alone is taken for Spanish
@@ -168,7 +170,7 @@ WORDS = {
         port_time="0h30",
         late_port_time="13h30",
         keywords=_keywords(
-            "AJUDA AUDIÊNCIA MUDAR IDIOMA PARAR COMEÇAR APAGAR ABRIGO MAIS SEGURANÇA PESSOA FIM ADVOGADO"
+            "AJUDA AUDIÊNCIA MUDAR IDIOMA PARAR COMEÇAR APAGAR ABRIGO MAIS SEGURANÇA PESSOA FIM ADVOGADO LIGAÇÃO"
         ),
     ),
     "fr": Words(
@@ -187,7 +189,7 @@ WORDS = {
         port_time="0h30",
         late_port_time="13h30",
         keywords=_keywords(
-            "AIDE AUDIENCE CHANGER LANGUE ARRÊT COMMENCER SUPPRIMER REFUGE PLUS SÉCURITÉ HUMAIN FIN AVOCAT"
+            "AIDE AUDIENCE CHANGER LANGUE ARRÊT COMMENCER SUPPRIMER REFUGE PLUS SÉCURITÉ HUMAIN FIN AVOCAT APPEL"
         ),
     ),
     "ht": Words(
@@ -205,7 +207,7 @@ WORDS = {
         ampm="0:30",
         port_time="0:30",
         late_port_time="13:30",
-        keywords=_keywords("ÈD ODYANS CHANJE LANG SISPANN KÒMANSE EFASE AZIL PLIS SEKIRITE MOUN FINI AVOKA"),
+        keywords=_keywords("ÈD ODYANS CHANJE LANG SISPANN KÒMANSE EFASE AZIL PLIS SEKIRITE MOUN FINI AVOKA APÈL"),
     ),
 }
 NONSENSE = "qwxz vbnk"  # not a word, a date, a city nor a court in any language
@@ -317,13 +319,15 @@ class Chat:
 
     def __init__(self, run: Run, lang: str, where: str, now: datetime, listed: bool = True):
         self.run, self.lang, self.where, self.now = run, lang, where, now
+        self.calls_on = True  # reminder calls can be placed
         self.person = Person()
         self.directory = directory() if listed else None
 
     def say(self, text: str = "", expect: str | None = None, now: datetime | None = None, **message) -> tuple:
         p = self.person
         where = f"{self.where}; the person: {p.city or 'no city'}, {p.court or 'no court'}, {p.state}"
-        outcome = handle(self.person, Message(text=text, **message), now or self.now, PLACES, self.directory, CODE)
+        message_ = Message(text=text, **message)
+        outcome = handle(self.person, message_, now or self.now, PLACES, self.directory, CODE, calls_on=self.calls_on)
         self.person = outcome.person
         self.run.states.add(outcome.person.state)
         if keyword := kw.match(text):
@@ -419,6 +423,14 @@ def a_life(run: Run, lang: str, ctx: Context) -> None:
     chat.say(kw_(kw.LEAVE), C.REGISTERED)  # no thread open
     chat.say(w.danger, C.REGISTERED)
     chat.say(kw_(kw.LEAVE), C.REGISTERED)
+    chat.say(kw_(kw.CALLS), C.ASK_CALLS)  # reminder calls too?
+    chat.say(NONSENSE, C.ASK_CALLS)
+    chat.say("1", C.REGISTERED)
+    chat.say(kw_(kw.CALLS), C.ASK_CALLS)  # they are on: keep them?
+    chat.say("2", C.REGISTERED)
+    chat.calls_on = False
+    chat.say(kw_(kw.CALLS), C.REGISTERED)  # no caller ID configured: said plainly
+    chat.calls_on = True
     chat.say("1", C.REGISTERED)  # to the 1-day reminder: I will go
     chat.say("2", C.REGISTERED)  # I need help
     chat.say(kw_(kw.LEAVE), C.REGISTERED)

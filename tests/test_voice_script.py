@@ -361,7 +361,7 @@ def mp3(seconds: float, mono: bool = True, rate_bits: int = 0) -> bytes:
 def test_voice_check_on_a_good_set(clip_app, voice_dir):
     result = clip_app.test_cli_runner().invoke(args=["voice", "check", "--lang", "ht"])
     assert result.exit_code == 0, result.output
-    assert f"ht: 222 of 222 clips good in {voice_dir / 'ht'}; 0 problem(s)" in result.output
+    assert f"ht: 223 of 223 clips good in {voice_dir / 'ht'}; 0 problem(s)" in result.output
 
 
 def test_voice_check_on_a_bad_set_names_each_problem(clip_app, voice_dir, tmp_path):
@@ -382,7 +382,7 @@ def test_voice_check_on_a_bad_set_names_each_problem(clip_app, voice_dir, tmp_pa
     assert "at.wav (at): 0.1 s long: a clip is 0.2 to 8 seconds (trim the silence)" in lines
     assert any(line.startswith("menu.wav (menu): unreadable: not a PCM WAV file") for line in lines)
     assert "goodbye.wav (goodbye): missing; it says: Orevwa." in lines
-    assert lines[-1] == f"ht: 216 of 222 clips good in {folder}; 6 problem(s)"
+    assert lines[-1] == f"ht: 217 of 223 clips good in {folder}; 6 problem(s)"
 
 
 def test_voice_check_reads_mp3_headers(clip_app, voice_dir):
@@ -404,7 +404,7 @@ def test_voice_missing_is_a_recording_sheet(tmp_path):
     result = app.test_cli_runner().invoke(args=["voice", "missing", "--lang", "ht"])
     assert result.exit_code == 0
     assert "ht\tday.1\tday_1.mp3\tpremye" in result.output.splitlines()
-    assert result.output.splitlines()[-1] == "ht: 0 of 222 clips recorded"
+    assert result.output.splitlines()[-1] == "ht: 0 of 223 clips recorded"
     assert app.test_cli_runner().invoke(args=["voice", "missing", "--lang", "xx"]).exit_code == 1
 
 
@@ -413,13 +413,13 @@ def test_doctor_says_how_many_clips_are_recorded(tmp_path, voice_dir):
     line = doctor_line(shipped, "voice clips")
     assert (
         line.startswith("warn")
-        and "ht: 0 of 222 clips recorded; calls in ht are spoken in Spanish until they are" in line
+        and "ht: 0 of 223 clips recorded; calls in ht are spoken in Spanish until they are" in line
     )
     (voice_dir / "ht" / "month_3.wav").unlink()
     recorded = make_local_app(tmp_path / "b", VOICE_DIR=str(voice_dir))
-    assert "ht: 221 of 222 clips recorded; calls in ht are spoken" in doctor_line(recorded, "voice clips")
+    assert "ht: 222 of 223 clips recorded; calls in ht are spoken" in doctor_line(recorded, "voice clips")
     (voice_dir / "ht" / "month_3.wav").write_bytes((voice_dir / "ht" / "month_4.wav").read_bytes())
-    assert doctor_line(recorded, "voice clips") == "ok    voice clips: ht: 222 of 222 clips recorded"
+    assert doctor_line(recorded, "voice clips") == "ok    voice clips: ht: 223 of 223 clips recorded"
     recorded.config["PUBLIC_URL"] = "https://" + "x" * MAX_PUBLIC_URL
     assert "HEARINGBOT_PUBLIC_URL is 48 characters" in doctor_line(recorded, "voice clips")
 
