@@ -14,6 +14,7 @@ from tests.helpers import (
     PERSON,
     PUBLIC_URL,
     Phone,
+    add_members,
     at,
     login,
     make_app,
@@ -339,3 +340,15 @@ def test_a_new_person_can_ask_for_calls_first_and_then_register(phone, db):
     assert "Español" in welcome  # back where they were: the language menu
     register(phone)
     assert set(calls_of(db)) == {"call_d1", "call_wakeup"}
+
+
+def test_the_dashboard_says_which_languages_are_still_spoken_in_spanish(app, members, tmp_path):
+    staff = app.test_client()
+    login(staff, "op")
+    page = staff.get("/admin", base_url=PUBLIC_URL).get_data(as_text=True)
+    assert "Kreyòl" in page and "223 of 223" in page  # no recording ships with the code
+    quiet = make_app(tmp_path / "no-calls")  # no caller ID: nothing to warn about
+    add_members(quiet)
+    operator = quiet.test_client()
+    login(operator, "op")
+    assert "223 of 223" not in operator.get("/admin", base_url=PUBLIC_URL).get_data(as_text=True)

@@ -47,6 +47,9 @@ SAMPLE = {  # long, realistic values for the placeholders, to size the worst cas
     "port_line": "Hora para presentarse en Puente Internacional I: aprox. 12:30 a.m. (hora de San Luis Río Colorado) "
     "[11:30 p.m. hora de San Antonio]",  # reminders only: sized in tests/test_planner.py
     "when": "en 7 días",  # a reminder's "tomorrow" or "in N days"
+    "language": "Kreyòl",  # a clip language's own name, on the console's dashboard
+    "missing": "223",
+    "needed": "223",
     "days": "7",
 }
 REMINDERS = "scheduler/texts.py"  # its texts are sized exactly, as they are sent, in tests/test_planner.py

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from bot.config import calls_on
+from bot.core import voice
 from bot.core.dates import LANGS
 from bot.core.outcomes import COLUMNS
 from bot.core.status import ALL, RETRYABLE, Kind
@@ -115,8 +116,23 @@ def home():
     svg = chart.svg(dashboard.daily(_db(), now), labels)
     figures = dashboard.figures(_db(), now)
     return render_template(
-        "admin/dashboard.html", f=figures, t=threads.figures(_db(), now), chart=svg, places=context.places()
+        "admin/dashboard.html",
+        f=figures,
+        t=threads.figures(_db(), now),
+        chart=svg,
+        places=context.places(),
+        clips=_missing_clips(),
     )
+
+
+def _missing_clips() -> list[tuple[str, int, int]]:
+    """(language, missing, needed) for each clip language not fully recorded, when calls are on:
+    its calls are said in Spanish until it is (docs/voice.md)."""
+    if not calls_on(current_app.config):
+        return []
+    places = context.places()
+    needed = len(voice.needed_clips(places))
+    return [(lang, len(keys), needed) for lang, keys in voice.missing_clips(context.voices(), places).items() if keys]
 
 
 @bp.get("/outcomes")
