@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from bot.core import phones
-from bot.store import db as storage
-from tests.fake_twilio import FakeTwilio
+from bot.core.i18n import translator
+from bot.store import calls
 from tests.helpers import (
     PERSON,
     PUBLIC_URL,
@@ -35,26 +35,10 @@ OTHER = "+5216567654321"
 
 
 @pytest.fixture
-def fake():
-    with FakeTwilio() as running:
-        yield running
-
-
-@pytest.fixture
 def app(tmp_path, fake):
+    """The sending app (against conftest's fake Twilio) with a caller ID: conftest's db, phone and
+    members use this one."""
     return make_sending_app(tmp_path, fake, TWILIO_VOICE_FROM=CALLER_ID)
-
-
-@pytest.fixture
-def db(app):
-    conn = storage.connect(app.config["DATABASE"])
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def phone(app):
-    return Phone(app.test_client())
 
 
 def calls_of(db) -> dict:
@@ -352,3 +336,18 @@ def test_the_dashboard_says_which_languages_are_still_spoken_in_spanish(app, mem
     operator = quiet.test_client()
     login(operator, "op")
     assert "223 of 223" not in operator.get("/admin", base_url=PUBLIC_URL).get_data(as_text=True)
+
+
+@pytest.mark.webhook_errors_expected
+def test_a_fault_during_a_call_is_a_spoken_apology_never_a_stack_trace(app, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(calls, "call_in", broken)
+    heard = spoken(voice_post(app.test_client(), "/twilio/voice", CallSid=call_sid(10), From=PERSON))
+    sorry = translator("es")("Sorry, something went wrong on our side. Please try again in a few minutes.")
+    assert heard.startswith(sorry), heard
+    assert "disk" not in heard
+    assert any(r.name == "bot.web.voice" and r.levelname == "ERROR" for r in caplog.records)
+    status = voice_post(app.test_client(), "/twilio/voice/status", CallSid=call_sid(10), CallStatus="completed")
+    assert status.status_code == 204  # (an unknown call: nothing to do)

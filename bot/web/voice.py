@@ -94,11 +94,8 @@ def status() -> Response:
 
 
 @bp.errorhandler(Exception)
-def apologise(error: Exception) -> Response:
-    """A caller never hears a stack trace: log it (no phone), say sorry in Spanish, hang up."""
-    if isinstance(error, HTTPException):
-        return error
-    log.exception("%s failed: %s", request.path, type(error).__name__)
-    if request.path.endswith("/status"):
-        return Response(status=500)
+def apologise(error: Exception) -> Response | HTTPException:
+    """A caller never hears a stack trace: log it, say sorry in Spanish, hang up."""
+    if (answer := webhook.failed(error, log)) is not None:
+        return answer
     return _say(voice.notice(calls.SORRY, DEFAULT_LANG, context.voices()))

@@ -107,13 +107,19 @@ def status() -> Response:
     return Response(status=204)
 
 
-@bp.errorhandler(Exception)
-def apologise(error: Exception) -> Response:
-    """A person never gets silence or a stack trace: log it (no body, no phone), say sorry."""
+def failed(error: Exception, logger: logging.Logger) -> Response | HTTPException | None:
+    """What a webhook answers when it fails: an HTTP error as it is; anything else logged (no body, no
+    phone), then a 500 to a status callback (Twilio retries it), or None: the caller says sorry."""
     if isinstance(error, HTTPException):
         return error
-    log.exception("%s failed: %s", request.path, type(error).__name__)
-    if request.path.endswith("/status"):
-        return Response(status=500)  # Twilio retries a failed callback; no apology to anyone
+    logger.exception("%s failed: %s", request.path, type(error).__name__)
+    return Response(status=500) if request.path.endswith("/status") else None
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception) -> Response | HTTPException:
+    """A person never gets silence or a stack trace: log it, say sorry."""
+    if (answer := failed(error, log)) is not None:
+        return answer
     _ = translator(DEFAULT_LANG)
     return twiml([_("Sorry, something went wrong on our side. Please try again in a few minutes.")])
