@@ -315,6 +315,10 @@ def test_a_volunteer_turns_calls_on_for_a_person_who_asked_by_phone(app, phone, 
     assert set(calls_of(db)) == {"call_d1", "call_wakeup"}
     logged = [r["action"] for r in db.query("SELECT action FROM audit")]
     assert "calls on" in logged
+    operator = app.test_client()
+    login(operator, "op")
+    row = operator.get("/admin/people", base_url=PUBLIC_URL).get_data(as_text=True).split("<tbody>")[1]
+    assert ">on</td>" in row
 
 
 def test_a_new_person_can_ask_for_calls_first_and_then_register(phone, db):

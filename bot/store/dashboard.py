@@ -133,6 +133,7 @@ def people(db: Database, vault: PhoneVault, now: datetime, limit: int) -> list[d
     found = rows(
         db,
         "SELECT c.id, c.phone_enc, c.channel, c.lang, c.city, c.court, c.state, c.opted_out_at, c.unreachable_at, "
+        "c.calls_at, "
         "h.hearing_at AS next_hearing, h.court AS hearing_court FROM contacts c "
         "LEFT JOIN hearings h ON h.id = (SELECT id FROM hearings WHERE contact_id = c.id AND status = 'active' "
         "AND hearing_at > ? ORDER BY hearing_at LIMIT 1) ORDER BY c.id DESC LIMIT ?",
