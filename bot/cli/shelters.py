@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from bot.cli.common import with_db
 from bot.store import db as storage
-from bot.store import shelters
+from bot.store import services
 from bot.web import context
 
 group = AppGroup("shelters", help="The shelter list the bot answers SHELTER with.")
@@ -24,10 +24,10 @@ group = AppGroup("shelters", help="The shelter list the bot answers SHELTER with
 def shelters_import(db: Database, path: str) -> None:
     """Replace every shelter with those in a CSV file; a bad line changes nothing."""
     try:
-        count = shelters.import_text(db, Path(path).read_text(encoding="utf-8"), context.places())
+        count = services.import_text(db, Path(path).read_text(encoding="utf-8"), context.places())
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{path} is not UTF-8 text: nothing was imported") from error
-    except shelters.ShelterFileError as error:
+    except services.ServiceFileError as error:
         raise click.ClickException("nothing was imported:\n" + "\n".join(error.errors)) from error
     click.echo(f"{count} shelters imported from {path}")
 
@@ -37,7 +37,7 @@ def shelters_import(db: Database, path: str) -> None:
 @with_db()
 def shelters_export(db: Database, path: str | None) -> None:
     """Write the shelters as CSV (to PATH, or to the terminal)."""
-    text = shelters.export_text(db)
+    text = services.export_text(db)
     if not path:
         click.echo(text, nl=False)
         return

@@ -14,10 +14,10 @@ from datetime import date
 from bot.core.hearing import EOIR_HOTLINE, EOIR_HOTLINE_MX
 from bot.core.i18n import decimal, translator
 from bot.core.segments import MAX_SEGMENTS, count, fit
-from bot.core.shelters import Shelter
+from bot.core.services import Service
 
 
-def _serves(shelter: Shelter, lang: str) -> str:
+def _serves(shelter: Service, lang: str) -> str:
     _ = translator(lang)
     labels = {
         "families": _("families"),
@@ -29,7 +29,7 @@ def _serves(shelter: Shelter, lang: str) -> str:
     return _("Takes: {who}.").format(who=", ".join(labels[s] for s in shelter.serves))
 
 
-def _checked(shelter: Shelter, today: date, lang: str, advice: bool = True) -> str:
+def _checked(shelter: Service, today: date, lang: str, advice: bool = True) -> str:
     """When the data were checked; when long ago, what to do about it (call first, or it may have changed)."""
     _ = translator(lang)
     when = shelter.verified_at.strftime("%m/%Y")
@@ -48,7 +48,7 @@ def _distance(km: float, approximate: bool, lang: str) -> str:
     return (_("about {km} km") if approximate else _("{km} km")).format(km=shown)
 
 
-def _address(shelter: Shelter, lang: str) -> str:
+def _address(shelter: Service, lang: str) -> str:
     _ = translator(lang)
     return shelter.address if shelter.has_address else _("No published address")
 
@@ -59,7 +59,7 @@ RESTRICTED_DETAILS = ((True, True, True), (False, True, True), (False, True, Fal
 
 
 def entry(
-    shelter: Shelter,
+    shelter: Service,
     today: date,
     lang: str,
     km: float | None = None,
@@ -81,7 +81,7 @@ def entry(
     return " ".join(parts)
 
 
-def pages(found: list[tuple[Shelter, float | None]], header: str, today: date, lang: str) -> list[tuple[str, int]]:
+def pages(found: list[tuple[Service, float | None]], header: str, today: date, lang: str) -> list[tuple[str, int]]:
     """The shelters in order, packed into messages of at most two segments: (text, how many shelters).
 
     The first message has the header, unless it would cost the first shelter some of what it says;

@@ -33,7 +33,7 @@ from bot.core.hearing import (
 from bot.core.i18n import DEFAULT_LANG, N_, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
 from bot.core.outcomes import Code
 from bot.core.places import City, Court, Places, find_city, find_court, find_court_at, nearest_city
-from bot.core.shelters import Directory
+from bot.core.services import Directory
 from bot.core.text import bare
 
 NEW = "new"

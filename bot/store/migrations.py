@@ -148,9 +148,9 @@ def m004_shelters(db: Database) -> None:
     )
     db.table("shelters").create_index(["city", "position"])
     from bot.core import places
-    from bot.store import shelters  # here, not at the top: it imports bot.store.db
+    from bot.store import services  # here, not at the top: it imports bot.store.db
 
-    shelters.seed(db, places.load())
+    services.seed(db, places.load())
 
 
 @migrations()

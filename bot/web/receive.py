@@ -22,7 +22,7 @@ from bot.core.inbound import Inbound
 from bot.core.outcomes import pick
 from bot.core.phones import PhoneVault, mask
 from bot.core.places import Places
-from bot.store import inbound, people, shelters
+from bot.store import inbound, people, services
 from bot.store.db import write_transaction
 from bot.web import alerts
 from scheduler import planner
@@ -79,7 +79,7 @@ def receive(
             log.warning("%s %s from %s: rate limited", channel, sid, mask(phone))
             return limited
         code = f"{secrets.randbelow(900) + 100}"  # three digits, for a confirmation only this phone can see
-        directory = shelters.Directory(db)
+        directory = services.Directory(db)
         outcome = conversation.handle(
             contact.person, message.message, now, places, directory, code, answer_hours, calls_on
         )

@@ -19,7 +19,7 @@ from bot.core import voice
 from bot.core.dates import LANGS
 from bot.core.outcomes import COLUMNS
 from bot.core.status import ALL, RETRYABLE, Kind
-from bot.store import audit, broadcasts, dashboard, outcomes, shelters, staff, threads
+from bot.store import audit, broadcasts, dashboard, outcomes, services, staff, threads
 from bot.store.db import write_transaction
 from bot.store.people import set_calls
 from bot.web import context
@@ -333,7 +333,7 @@ def broadcast_cancel(broadcast_id: int):
 @auth.requires("volunteer")
 def shelter_list():
     return render_template(
-        "admin/shelters.html", items=shelters.all_shelters(_db()), today=context.now().date(), places=context.places()
+        "admin/shelters.html", items=services.all_services(_db()), today=context.now().date(), places=context.places()
     )
 
 
@@ -342,19 +342,19 @@ def shelter_list():
 @auth.requires("volunteer")
 def shelter_edit(shelter_id: int | None):
     db = _db()
-    existing = {s.id: s for s in shelters.all_shelters(db)}
+    existing = {s.id: s for s in services.all_services(db)}
     if shelter_id is not None and shelter_id not in existing:
         abort(404)
     errors = []
     if request.method == "POST":
-        values = {k: request.form.get(k, "") for k in shelters.COLUMNS}
+        values = {k: request.form.get(k, "") for k in services.COLUMNS}
         values["serves"] = ";".join(request.form.getlist("serves"))
         values["approximate"] = "yes" if request.form.get("approximate") else "no"
-        checked, errors = shelters.check_row(values, 1, context.places())
+        checked, errors = services.check_row(values, 1, context.places())
         if checked:
-            before = shelters.as_row(existing[shelter_id]) if shelter_id else {}
-            saved = shelters.save_one(db, shelter_id, checked)
-            after = next(shelters.as_row(s) for s in shelters.all_shelters(db) if s.id == saved)
+            before = services.as_row(existing[shelter_id]) if shelter_id else {}
+            saved = services.save_one(db, shelter_id, checked)
+            after = next(services.as_row(s) for s in services.all_services(db) if s.id == saved)
             _act(
                 "shelter saved",
                 shelter=checked["name"],
@@ -363,19 +363,19 @@ def shelter_edit(shelter_id: int | None):
                 new=shelter_id is None,
                 changes=audit.changes(before, after),
             )
-            flash(_("Shelter saved."))
+            flash(_("Service saved."))
             return redirect(url_for("admin.shelter_list"))
         errors = [e.removeprefix("line 1: ") for e in errors]
         form = values
     else:
-        form = shelters.as_row(existing[shelter_id]) if shelter_id else {"approximate": "yes"}
+        form = services.as_row(existing[shelter_id]) if shelter_id else {"approximate": "yes"}
     return render_template(
         "admin/shelter_form.html",
         form=form,
         errors=errors,
         shelter_id=shelter_id,
         places=context.places(),
-        serves=shelters.SERVES,
+        serves=services.SERVES,
         langs=LANGS,
     ), (422 if errors else 200)
 
@@ -387,11 +387,11 @@ def shelter_import():
     before = _shelters_by_name()
     try:
         text = upload.read().decode("utf-8") if upload else ""
-        count = shelters.import_text(_db(), text, context.places())
+        count = services.import_text(_db(), text, context.places())
     except UnicodeDecodeError:
         flash(_("The file is not UTF-8 text: nothing was imported."))
         return redirect(url_for("admin.shelter_list"))
-    except shelters.ShelterFileError as error:
+    except services.ServiceFileError as error:
         flash(_("Nothing was imported:") + " " + "; ".join(error.errors[:10]))
         return redirect(url_for("admin.shelter_list"))
     _act("shelters imported", count=count, **_import_changes(before, _shelters_by_name()))
@@ -400,7 +400,7 @@ def shelter_import():
 
 
 def _shelters_by_name() -> dict[str, dict]:
-    return {f"{s.city}/{s.name}": shelters.as_row(s) for s in shelters.all_shelters(_db())}
+    return {f"{s.city}/{s.name}": services.as_row(s) for s in services.all_services(_db())}
 
 
 def _import_changes(before: dict[str, dict], after: dict[str, dict]) -> dict:
@@ -417,7 +417,7 @@ def _import_changes(before: dict[str, dict], after: dict[str, dict]) -> dict:
 @auth.requires("volunteer")
 def shelter_export():
     return Response(
-        shelters.export_text(_db()),
+        services.export_text(_db()),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=shelters.csv"},
     )

@@ -20,7 +20,7 @@ from bot.core import legal_aid
 from bot.core.dates import LANGS
 from bot.core.legal_aid import LegalAid
 from bot.core.places import Places, distance_km
-from bot.core.shelters import SERVES, Shelter
+from bot.core.services import SERVES, Service
 from bot.core.text import FORMULA_START, defused
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "shelters.csv"
@@ -56,7 +56,7 @@ MAX_KM_FROM_CITY = 80  # a shelter listed under a city lies within this of it (c
 # puts a ' before it (bot.core.text.defused), and the import takes that ' off again, so files round-trip.
 
 
-class ShelterFileError(ValueError):
+class ServiceFileError(ValueError):
     """A shelter file that cannot be imported; `errors` name every bad line."""
 
     def __init__(self, errors: list[str]):
@@ -72,7 +72,7 @@ def read_csv(text: str) -> list[dict]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
-        raise ShelterFileError([f"line 1: missing column(s): {', '.join(missing)}"])
+        raise ServiceFileError([f"line 1: missing column(s): {', '.join(missing)}"])
     return list(reader)
 
 
@@ -129,7 +129,7 @@ def check_row(row: dict, line: int, places: Places) -> tuple[dict | None, list[s
 
 
 def check_file(text: str, places: Places) -> list[dict]:
-    """Every row checked; any problem anywhere raises ShelterFileError listing them all."""
+    """Every row checked; any problem anywhere raises ServiceFileError listing them all."""
     rows, errors = [], []
     for line, row in enumerate(read_csv(text), start=2):
         checked, problems = check_row(row, line, places)
@@ -137,9 +137,9 @@ def check_file(text: str, places: Places) -> list[dict]:
         if checked:
             rows.append(checked)
     if errors:
-        raise ShelterFileError(errors)
+        raise ServiceFileError(errors)
     if not rows:
-        raise ShelterFileError(["the file has no shelters"])
+        raise ServiceFileError(["the file has no shelters"])
     return rows
 
 
@@ -165,7 +165,7 @@ def save_one(db: Database, shelter_id: int | None, row: dict) -> int:
         return shelter_id
 
 
-def as_row(s: Shelter) -> dict:
+def as_row(s: Service) -> dict:
     """A shelter as the CSV's columns: what `export` writes and the console's form shows."""
     return {
         "city": s.city,
@@ -191,7 +191,7 @@ def export_text(db: Database) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for shelter in all_shelters(db):
+    for shelter in all_services(db):
         writer.writerow({k: defused(v) for k, v in as_row(shelter).items()})
     return out.getvalue()
 
@@ -204,8 +204,8 @@ def _unquoted(cell: str) -> str:
 # --- what the bot asks of them ---------------------------------------------------------------------
 
 
-def _shelter(row: dict) -> Shelter:
-    return Shelter(
+def _service(row: dict) -> Service:
+    return Service(
         id=row["id"],
         city=row["city"],
         name=row["name"],
@@ -221,8 +221,8 @@ def _shelter(row: dict) -> Shelter:
     )
 
 
-def all_shelters(db: Database) -> list[Shelter]:
-    return [_shelter(r) for r in db.query("SELECT * FROM shelters ORDER BY position, id")]
+def all_services(db: Database) -> list[Service]:
+    return [_service(r) for r in db.query("SELECT * FROM shelters ORDER BY position, id")]
 
 
 class Directory:
@@ -230,23 +230,23 @@ class Directory:
 
     def __init__(self, db: Database):
         self.db = db
-        self._all: list[Shelter] | None = None
+        self._all: list[Service] | None = None
 
-    def all(self) -> list[Shelter]:
+    def all(self) -> list[Service]:
         if self._all is None:
-            self._all = all_shelters(self.db)
+            self._all = all_services(self.db)
         return self._all
 
-    def in_city(self, city: str) -> list[Shelter]:
+    def in_city(self, city: str) -> list[Service]:
         """A city's shelters in the operators' order (the most useful first)."""
         return [s for s in self.all() if s.city == city]
 
-    def nearest(self, lat: float, lon: float) -> list[tuple[Shelter, float]]:
+    def nearest(self, lat: float, lon: float) -> list[tuple[Service, float]]:
         """Every shelter with its distance in km, nearest first."""
         found = [(s, distance_km(lat, lon, s.latitude, s.longitude)) for s in self.all()]
         return sorted(found, key=lambda pair: pair[1])
 
-    def by_ids(self, ids: list[int]) -> list[Shelter]:
+    def by_ids(self, ids: list[int]) -> list[Service]:
         known = {s.id: s for s in self.all()}
         return [known[i] for i in ids if i in known]
 
