@@ -11,9 +11,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import cli
 from bot import config as settings
-from bot.core import conversation, legal_aid, logs, places
+from bot.core import conversation, logs, places
 from bot.core.phones import PhoneVault
 from bot.core.voice import voices_of
+from bot.store import services
 from bot.web import clips, console, context, health, simulator, voice, webhook
 from bot.web.console import auth
 from scheduler import metrics, planner, whatsapp
@@ -32,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     logs.configure(app.config["LOG_FORMAT"], os.environ.get("HEARINGBOT_LOG_LEVEL", "INFO"))
     reminders = planner.load_settings(app.config["REMINDERS_FILE"])
     whatsapp.templates(app.config["WHATSAPP_TEMPLATES_FILE"])  # a broken file fails at start, not at 3 a.m.
-    legal_aid.load()  # so does a broken legal-aid list
+    services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), places.load())  # so does a broken directory
     voices_of(app.config)  # and a broken voice file or clip manifest
     context.init_app(app, PhoneVault(app.config["HEARINGBOT_SECRET_KEY"]), places.load(), reminders)
     app.extensions["hearingbot.metrics"] = metrics.recorder(app.config)  # None unless a token opens /metrics

@@ -163,15 +163,18 @@ def test_could_not_go_gets_what_to_do_and_the_legal_aid_near_them(tmp_path, fake
     register(phone)
     at(app, FOLLOWUP), tick(app)
     sorry, *pages = phone.texts("3")
+    while "OTROS" in pages[-1]:  # the rest of the list, page by page
+        pages += phone.texts("OTROS")
     legal = "\n".join(pages)
     assert sorry == (
         "Lo sentimos. Esto no es un consejo legal. Llame al 1-800-898-7180 (desde México 001-800-898-7180), en "
         "inglés o español y con su A-Number, para saber qué dijo el juez. Para ayuda legal gratis cerca de "
         "usted, responda ABOGADO."
     )
-    assert legal.startswith("Ayuda legal gratis cerca de Ciudad Juárez (no son la corte; esto no es un consejo legal):")
-    assert "Las Americas Immigrant Advocacy Center: Tel. +1 915 544 5126." in legal
-    assert "HIAS: sin teléfono publicado." in legal  # said plainly, never "call first" without a number
+    assert fold(legal).startswith(fold("Ayuda legal gratis cerca de Ciudad Juárez (no son la corte; esto no es"))
+    assert fold("Las Americas Immigrant Advocacy Center: Sin dirección publicada. Tel. +1 915 544 5126.") in fold(legal)
+    hias = next(line for line in legal.splitlines() if "HIAS:" in line)
+    assert "Tel." not in hias and "llame antes" not in hias  # never "call first" without a number
     assert count(sorry) <= 2 and all(count(page) <= 2 for page in pages)
     assert [code for code, _at in outcomes(db)] == ["asked", "missed"]
     assert db.execute("SELECT status, reason FROM outbox WHERE slot = 'noanswer'").fetchone() == (
@@ -180,7 +183,7 @@ def test_could_not_go_gets_what_to_do_and_the_legal_aid_near_them(tmp_path, fake
     )
     at(app, HELP), tick(app)
     assert len(fake.requests) == 1  # the follow-up only: the help is not sent again
-    assert phone.texts("ABOGADO") == pages  # the keyword lists them any time
+    assert phone.texts("ABOGADO") == pages[:1]  # the keyword lists them any time (the first page, then MORE)
 
 
 def test_no_answer_after_the_follow_up_sends_the_missed_hearing_help(tmp_path, fake):
@@ -246,8 +249,10 @@ def test_legal_lists_the_city_s_legal_aid_in_each_language(client, word, lang, h
     hello, number, *_ = SCRIPTS[lang]
     phone.text(hello), phone.text(number), phone.text("1")  # Tijuana
     pages = phone.texts(word)
+    while any(more in pages[-1] for more in ("OTROS", "MORE", "MAIS", "PLUS", "PLIS")):
+        pages += phone.texts({"es": "OTROS", "en": "MORE", "pt": "MAIS", "fr": "PLUS", "ht": "PLIS"}[lang])
     listing = "\n".join(pages)
-    assert listing.startswith(header) and "Al Otro Lado" in listing and "Tel. +1 213 634 0999" in listing
+    assert fold(listing).startswith(fold(header)) and "Al Otro Lado" in listing and "Tel. +1 213 634 0999" in listing
     assert all(count(page) <= 2 for page in pages)
 
 
@@ -256,6 +261,7 @@ def test_legal_asks_the_city_first_and_says_plainly_when_none_is_listed(client):
     phone.text("hola"), phone.text("1")
     assert phone.text("ABOGADO").startswith("¿En qué ciudad está?")
     assert phone.text("5").startswith("Por ahora no tenemos ayuda legal en la lista cerca de Piedras Negras.")
+    # (data/services.csv: no legal aid or migrant-rights group found in a public source there yet)
 
 
 def test_each_person_is_drawn_a_variant_and_the_plain_one_drops_the_consequence(tmp_path, fake):
@@ -316,34 +322,3 @@ def test_outcome_rows_hold_codes_and_times_never_text(app, client, db):
     }
     assert (row["code"], row["city"], row["lang"], row["court"]) == ("missed", "ciudad_juarez", "es", "el_paso")
     assert datetime.fromisoformat(row["at"].replace("Z", "+00:00")) == datetime(2026, 3, 9, 20, 0, tzinfo=UTC)
-
-
-def test_the_legal_aid_file_names_known_cities_sources_and_real_looking_phones():
-    import re
-
-    from bot.core import legal_aid
-    from bot.core import places as places_module
-
-    known = {c.key for c in places_module.load().cities}
-    rows = legal_aid.load()
-    assert rows and {r.city for r in rows} <= known
-    for r in rows:
-        assert r.source.strip() and r.name.strip()
-        assert not r.phone or re.fullmatch(r"\+\d{1,3}( \d{2,4}){2,4}", r.phone), r.phone
-        assert r.verified_at is None or r.verified_at <= datetime(2026, 11, 28, tzinfo=UTC).date()
-        assert set(r.languages) <= {"es", "en", "pt", "fr", "ht"}
-
-
-@pytest.mark.parametrize(
-    ("text", "error"),
-    [
-        ("city,name,phone\ntijuana,X,\n", "columns"),
-        ("city,name,phone,languages,source,verified_at\ntijuana,X,,,,2026-01-01\n", "required"),
-        ("city,name,phone,languages,source,verified_at\ntijuana,X,,,a page,01/2026\n", "verified_at"),
-    ],
-)
-def test_a_broken_legal_aid_file_is_refused(text, error):
-    from bot.core import legal_aid
-
-    with pytest.raises(ValueError, match=error):
-        legal_aid.parse(text)

@@ -170,7 +170,7 @@ def test_edit_a_shelter(server, page):
     page.fill("#verified_at", date.today().isoformat())
     page.click("button[type=submit]:has-text('Save')")
     page.wait_for_load_state()
-    assert "Service saved." in page.inner_text(".flash")
+    assert "Entry saved." in page.inner_text(".flash")
     assert "+52 867 714 5612" in page.inner_text("table.list")
     shot(page, "shelters")
 

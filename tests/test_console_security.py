@@ -471,7 +471,7 @@ def test_send_with_the_members_role_as_the_sms_alert_path_calls_it(members, app,
 def test_shelter_edits_are_audited_field_by_field_old_to_new(members, app, client, db):
     with app.app_context():
         before = services.as_row(services.all_services(context.get_db())[0])
-    shelter_id = db.execute("SELECT id FROM shelters ORDER BY position, id LIMIT 1").fetchone()[0]
+    shelter_id = db.execute("SELECT id FROM services ORDER BY position, id LIMIT 1").fetchone()[0]
     form = {k: v for k, v in before.items() if k not in ("serves", "approximate")}
     form |= {"phone": "+52 656 000 6666", "verified_at": "2026-01-30", "serves": before["serves"].split(";")}
     if before["approximate"] == "yes":

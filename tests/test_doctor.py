@@ -70,7 +70,7 @@ def test_a_good_deploy_passes_every_check(good, fake):
     for name, line in lines.items():
         assert line.startswith("ok ") or name in ("metrics", "voice clips"), line  # (no recordings ship)
     assert "account is active" in lines["twilio credentials"]
-    assert "places, legal aid, reminders load" in lines["data files"]
+    assert "places, services, reminders load" in lines["data files"]
     assert fake.requests == []  # it only reads the account: no message was sent
 
 

@@ -27,9 +27,10 @@ from types import SimpleNamespace
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from bot.core import advice, conversation, i18n, legal_aid
+from bot.core import advice, conversation, i18n
 from bot.core import keywords as kw
 from bot.core import places as places_module
+from bot.core import services as directory_module
 from bot.core.conversation import Message, Person, handle
 from bot.core.dates import HT_MONTHS, LANGS
 from bot.core.hearing import Hearing
@@ -48,12 +49,12 @@ REPLY_MODULES = (
     "bot/core/conversation.py",
     "bot/core/advice.py",
     "bot/core/hearing.py",
-    "bot/core/legal_aid.py",
+    "bot/core/services.py",
     "scheduler/texts.py",
 )
 # msgids in those modules that are never sent to a person: the names of the states, which only the
-# console shows (conversation.STATE_NAMES).
-NOT_REPLIES = frozenset(conversation.STATE_NAMES.values())
+# console shows (conversation.STATE_NAMES, the directory's kinds).
+NOT_REPLIES = frozenset(conversation.STATE_NAMES.values()) | frozenset(directory_module.KIND_NAMES.values())
 # The headers the conversation puts on shelter and legal-aid pages, to render every page as it does.
 SHELTERS_IN = "Shelters in {city}:"
 LEGAL_NEAR = "Free legal help near {city} (they are not the court; this is not advice):"
@@ -109,9 +110,10 @@ class Words:
 
 
 def _keywords(words: str) -> dict[str, str]:
-    """HELP HEARING CHANGE LANGUAGE STOP START DELETE SHELTER MORE SAFETY HUMAN LEAVE LEGAL CALLS, in a language."""
+    """HELP HEARING CHANGE LANGUAGE STOP START DELETE SHELTER MORE SAFETY HUMAN LEAVE LEGAL CALLS MEDICAL FOOD
+    WRONG, in a language."""
     commands = (kw.HELP, kw.HEARING, kw.CHANGE, kw.LANGUAGE, kw.STOP, kw.START, kw.DELETE, kw.SHELTER, kw.MORE)
-    commands += (kw.SAFETY, kw.HUMAN, kw.LEAVE, kw.LEGAL, kw.CALLS)
+    commands += (kw.SAFETY, kw.HUMAN, kw.LEAVE, kw.LEGAL, kw.CALLS, kw.MEDICAL, kw.FOOD, kw.WRONG)
     return dict(zip(commands, words.split(), strict=True))
 
 
@@ -132,7 +134,8 @@ WORDS = {
         port_time="0:30",
         late_port_time="13:30",
         keywords=_keywords(
-            "AYUDA AUDIENCIA CAMBIAR IDIOMA ALTO ALTA BORRAR ALBERGUE MÁS SEGURIDAD HUMANO FIN ABOGADO VOZ"
+            "AYUDA AUDIENCIA CAMBIAR IDIOMA ALTO ALTA BORRAR ALBERGUE "
+            "MÁS SEGURIDAD HUMANO FIN ABOGADO VOZ MÉDICO COMIDA MAL"
         ),
     ),
     "en": Words(
@@ -150,7 +153,10 @@ WORDS = {
         ampm="0:30",
         port_time="12:30 am",
         late_port_time="1:30 pm",
-        keywords=_keywords("HELP HEARING CHANGE LANGUAGE STOP START DELETE SHELTER MORE SAFETY HUMAN DONE LAWYER CALL"),
+        keywords=_keywords(
+            "HELP HEARING CHANGE LANGUAGE STOP START DELETE SHELTER "
+            "MORE SAFETY HUMAN DONE LAWYER CALL DOCTOR FOOD WRONG"
+        ),
     ),
     "pt": Words(
         hello="olá, tudo bem?",  # "olá" alone is taken for Spanish
@@ -170,7 +176,8 @@ WORDS = {
         port_time="0h30",
         late_port_time="13h30",
         keywords=_keywords(
-            "AJUDA AUDIÊNCIA MUDAR IDIOMA PARAR COMEÇAR APAGAR ABRIGO MAIS SEGURANÇA PESSOA FIM ADVOGADO LIGAÇÃO"
+            "AJUDA AUDIÊNCIA MUDAR IDIOMA PARAR COMEÇAR APAGAR ABRIGO "
+            "MAIS SEGURANÇA PESSOA FIM ADVOGADO LIGAÇÃO SAÚDE COMIDA ERRADO"
         ),
     ),
     "fr": Words(
@@ -189,7 +196,8 @@ WORDS = {
         port_time="0h30",
         late_port_time="13h30",
         keywords=_keywords(
-            "AIDE AUDIENCE CHANGER LANGUE ARRÊT COMMENCER SUPPRIMER REFUGE PLUS SÉCURITÉ HUMAIN FIN AVOCAT APPEL"
+            "AIDE AUDIENCE CHANGER LANGUE ARRÊT COMMENCER SUPPRIMER REFUGE "
+            "PLUS SÉCURITÉ HUMAIN FIN AVOCAT APPEL MÉDECIN NOURRITURE FAUX"
         ),
     ),
     "ht": Words(
@@ -207,7 +215,9 @@ WORDS = {
         ampm="0:30",
         port_time="0:30",
         late_port_time="13:30",
-        keywords=_keywords("ÈD ODYANS CHANJE LANG SISPANN KÒMANSE EFASE AZIL PLIS SEKIRITE MOUN FINI AVOKA APÈL"),
+        keywords=_keywords(
+            "ÈD ODYANS CHANJE LANG SISPANN KÒMANSE EFASE AZIL PLIS SEKIRITE MOUN FINI AVOKA APÈL DOKTÈ MANJE MOVE"
+        ),
     ),
 }
 NONSENSE = "qwxz vbnk"  # not a word, a date, a city nor a court in any language
@@ -243,7 +253,7 @@ class Listed(Directory):
 
 @cache
 def directory() -> Listed:
-    """The shelters of data/shelters.csv as the bot reads them: checked and imported by the store's own code
+    """The directory of data/services.csv as the bot reads it: checked and imported by the store's own code
     (a new database is seeded with the file by its migrations), in a database in memory, closed at once."""
     db = storage.connect(":memory:")
     try:
@@ -251,7 +261,7 @@ def directory() -> Listed:
         shelters = all_services(db)
     finally:
         db.close()
-    assert shelters, "data/shelters.csv seeds the shelters"
+    assert shelters, "data/services.csv seeds the directory"
     return Listed(shelters)
 
 
@@ -311,7 +321,11 @@ class Recording:
             self.run.seen.add((lang, msgid))
             return gettext(msgid)
 
-        return SimpleNamespace(gettext=noted)
+        def noted_plural(singular: str, plural: str, n: int) -> str:
+            self.run.seen.add((lang, singular))
+            return self.real(lang).ngettext(singular, plural, n)
+
+        return SimpleNamespace(gettext=noted, ngettext=noted_plural)
 
 
 class Chat:
@@ -437,11 +451,19 @@ def a_life(run: Run, lang: str, ctx: Context) -> None:
 
     if city is not None:
         chat.say(kw_(kw.SHELTER), C.REGISTERED)
+        chat.say(kw_(kw.WRONG), C.REGISTERED)  # several listed: which one?
+        chat.say(f"{kw_(kw.WRONG)} 1 {NONSENSE}", C.REGISTERED)  # flagged, with the person's words
         chat.say(kw_(kw.MORE), C.REGISTERED)
         chat.say(kw_(kw.MORE), C.REGISTERED)
         chat.say(kw_(kw.LEGAL), C.REGISTERED)
+        chat.say(f"{kw_(kw.WRONG)} 99", C.REGISTERED)  # no such number
+        chat.say(kw_(kw.MEDICAL), C.REGISTERED)
+        chat.say(kw_(kw.FOOD), C.REGISTERED)
     pin = city or PLACES.city("tijuana")
-    chat.say(latitude=pin.lat, longitude=pin.lon, expect=C.REGISTERED)
+    chat.say(latitude=pin.lat, longitude=pin.lon, expect=C.REGISTERED)  # food on a map: none yet (with a city)
+    if city is not None:
+        chat.say(kw_(kw.SHELTER), C.REGISTERED)
+        chat.say(latitude=pin.lat, longitude=pin.lon, expect=C.REGISTERED)  # shelters nearest
     chat.say(kw_(kw.MORE), C.REGISTERED)
 
     chat.say(kw_(kw.STOP), C.REGISTERED)
@@ -562,26 +584,30 @@ def reminders(run: Run, lang: str) -> None:
 
 
 def pages(run: Run, lang: str) -> None:
-    """Every shelter page of every city (listed, and nearest to the city with distances, approximate or
-    not), checked recently or long ago; every legal-aid page, with the conversation's headers."""
+    """Every page of every list (shelters, legal help, medical care, food) of every city (listed, and
+    nearest to the city with distances, approximate or not), checked days ago, long ago or never, with
+    the conversation's headers."""
     _ = i18n.translator(lang)
     found = directory()
     for city in PLACES.cities:
-        listed = [(s, None) for s in found.in_city(city.key)]
-        nearest = found.nearest(city.lat, city.lon)
-        exact = [(replace(s, approximate=False), km) for s, km in nearest]
-        for today in (date(2026, 3, 1), date(2027, 6, 1)):
-            for shelters, header in (
-                (listed, _(SHELTERS_IN).format(city=city.name)),
-                (nearest, _("Shelters nearest to you:")),
-                (exact, ""),
-            ):
-                if shelters:
-                    for text, _n in advice.pages(shelters, header, today, lang):
-                        run.sent.append(Sent(lang, "shelter page", f"{city.key}, {today}", header, text))
-        if aid := found.legal_aid(city.key):
-            for text in legal_aid.pages(aid, _(LEGAL_NEAR).format(city=city.name), lang):
-                run.sent.append(Sent(lang, "legal-aid page", city.key, "", text))
+        for topic in directory_module.TOPICS.values():
+            listed = [(s, None) for s in found.in_city(city.key, topic.kinds)]
+            nearest = found.nearest(city.lat, city.lon, topic.kinds)
+            exact = [(replace(s, approximate=False), km) for s, km in nearest]
+            for today in (date(2026, 12, 1), date(2027, 6, 1)):
+                fresh = [(replace(s, verified_at=today - timedelta(days=3)), km) for s, km in listed]
+                never = [(replace(s, verified_at=None), km) for s, km in listed]
+                for shelters, header in (
+                    (listed, _(topic.header).format(city=city.name)),
+                    (nearest, _(topic.nearest)),
+                    (exact, ""),
+                    (fresh, ""),  # checked 3 days ago
+                    (never, ""),  # never checked
+                    ([(replace(s, verified_at=today), km) for s, km in listed[:1]], ""),  # checked today
+                ):
+                    if shelters:
+                        for text, _n in advice.pages(shelters, header, today, lang):
+                            run.sent.append(Sent(lang, f"{topic.name} page", f"{city.key}, {today}", header, text))
 
 
 @cache

@@ -1,4 +1,5 @@
-"""Shelters and safety through the signed webhook, in all five languages, and the shelter file."""
+"""Shelters and safety through the signed webhook, in all five languages, and the directory's file
+(tests/test_directory.py: the other kinds, flags and checks)."""
 
 from dataclasses import replace
 from datetime import date
@@ -7,7 +8,7 @@ import pytest
 
 from bot.core import places as places_module
 from bot.core.advice import entry, pages
-from bot.core.segments import count
+from bot.core.segments import count, fold
 from bot.store import services
 from tests.helpers import Phone, register
 
@@ -24,11 +25,11 @@ HEADER = {
     "ht": "Kay akèy nan Tijuana:",
 }
 STALE = {
-    "es": "Sin verificar desde",
-    "en": "Not checked since",
-    "pt": "Sem confirmar desde",
-    "fr": "Non vérifié depuis",
-    "ht": "Nou pa verifye l depi",
+    "es": "Pudo cambiar desde",
+    "en": "May have changed since",
+    "pt": "Pode ter mudado desde",
+    "fr": "A pu changer depuis",
+    "ht": "Li ka chanje depi",
 }
 
 
@@ -73,15 +74,16 @@ def test_unknown_city_is_asked_for_then_its_shelters(client, lang):
     menu = phone.text(SHELTER_WORD[lang])
     assert "1 Tijuana" in menu and "8 Matamoros" in menu
     answer = phone.texts("4")  # Ciudad Juárez
-    assert "Casa del Migrante: Calle Neptuno 1855, col. Satélite. Tel. +52 656 687 0676." in answer[0]
+    assert "Casa del Migrante: Calle Neptuno 1855, col. Satélite. Tel. +52 656 687 0676." in fold(answer[0]) or (
+        "Casa del Migrante: Calle Neptuno 1855, col. Satelite. Tel. +52 656 687 0676." in answer[0]
+    )
 
 
 def test_shelter_asked_while_registering_then_registration_goes_on(phone):
     phone.text("hola"), phone.text("1")
     assert phone.text("albergue").startswith("¿En qué ciudad está?")
     first, then = phone.texts("reynosa")
-    # The header is left out when it would push the first shelter past two segments (UCS-2 here).
-    assert first.startswith("Senda de Vida: Bordo del río Bravo S/N, col. Carmen Serdán.")
+    assert "1 Senda de Vida: " in first  # numbered, so WRONG 1 can flag it
     assert first.endswith("Para ver otros, responda OTROS.") and count(first) <= 2
     assert then.startswith("¿Qué día y a qué hora es su audiencia?")
 
@@ -90,14 +92,14 @@ def test_a_stranger_sharing_a_location_gets_the_nearest_shelters(client, db):
     stranger = Phone(client, "+5216649998888", channel="whatsapp")
     answer = stranger.texts("", **TIJUANA_PIN)
     assert len(answer) == 1 and count(answer[0]) <= 2
-    assert answer[0].startswith("Albergues cercanos:\nCasa del Migrante (Scalabrini) (aprox. 0.4 km)") or answer[
-        0
-    ].startswith("Albergues cercanos:\nInstituto Madre Asunta (aprox. 0.4 km)")
+    assert answer[0].startswith("Albergues cercanos:\n1 ") and "(aprox. 0.4 km)" in answer[0]
     assert next(db["contacts"].rows)["state"] == "new"  # not registered by it; hello still welcomes
     assert stranger.text("hola").startswith("Avisos gratis")
 
 
-def test_a_city_without_shelters_says_so_and_points_to_safety(client):
+def test_a_city_without_shelters_says_so_and_points_to_safety(client, db):
+    db.execute("DELETE FROM services WHERE city = 'matamoros' AND kind = 'shelter'")
+    db.conn.commit()
     phone = Phone(client, "+5218681234567")
     registered_in(phone, "es", "8")  # Matamoros
     assert phone.text("albergue") == (
@@ -139,7 +141,7 @@ def test_safety_works_for_a_registered_person_without_changing_anything(phone, d
 
 def test_every_city_pages_fit_in_two_segments_and_show_every_shelter():
     db_rows = services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES)
-    found = [services._service({**row, "id": i}) for i, row in enumerate(db_rows, 1)]
+    found = [services._service({**row, "id": i}) for i, row in enumerate(db_rows, 1) if row["kind"] == "shelter"]
     for lang in LANG_CHOICE:
         for city in PLACES.cities:
             listed = [(s, None) for s in found if s.city == city.key]
@@ -152,15 +154,18 @@ def test_every_city_pages_fit_in_two_segments_and_show_every_shelter():
             # A shelter that takes only some people always says who: Madre Asunta and Guadalupe take no men.
             for shelter, _ in listed:
                 if shelter.restricted:
-                    text = next(t for t in (t for t, _ in sent) if shelter.name + ":" in t)
-                    assert text.split(shelter.name + ":")[1].split("\n")[0].count(WHO[lang]) == 1, (lang, text)
+                    name = fold(shelter.name) + ":"  # (a page over two UCS-2 segments goes folded to GSM-7)
+                    text = next(fold(t) for t, _ in sent if name in fold(t))
+                    assert text.split(name)[1].split("\n")[0].count(fold(WHO[lang])) == 1, (lang, text)
 
 
 WHO = {"es": "Recibe:", "en": "Takes:", "pt": "Recebe:", "fr": "Accueille :", "ht": "Li resevwa:"}
 
 
 def shelter(**changes) -> services.Service:
-    row = services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES)[0]
+    """Casa del Migrante in Ciudad Juárez, as the seed file has it (a phone, an address, coordinates)."""
+    rows = services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES)
+    row = next(r for r in rows if r["name"] == "Casa del Migrante" and r["city"] == "ciudad_juarez")
     return replace(services._service({**row, "id": 1}), **changes)
 
 
@@ -180,9 +185,9 @@ def test_a_restricted_shelter_keeps_who_it_takes_alone_and_folded_rather_than_in
 def test_no_address_and_no_phone_are_said_in_the_persons_language():
     today = date(2026, 11, 28)
     nowhere = shelter(address="", phone="", verified_at=date(2024, 1, 1))
-    said = entry(nowhere, today, "en")  # the first seeded shelter, with no address and no phone
-    assert said.startswith("Casa del Migrante: No published address. Not checked since 01/2024: ")
-    assert "it may have changed." in entry(nowhere, today, "en")  # no phone: no "call first"
+    said = entry(nowhere, today, "en")  # with no address and no phone
+    assert said.startswith("Casa del Migrante: No published address. May have changed since 01/2024. ")
+    assert "call first" not in said  # no phone: no "call first"
     assert "Sem endereço publicado" in entry(nowhere, today, "pt")
     legacy = shelter(address="Sin dirección publicada")  # a database seeded from the old file
     assert "Pa gen adrès piblik" in entry(legacy, today, "ht")
@@ -198,17 +203,24 @@ def test_a_distance_uses_the_languages_decimal_mark():
     assert "(anviwon 0,4 km)" in entry(near, date(2026, 11, 28), "ht", km=0.42)
 
 
-def test_stale_after_180_days():
-    row = services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES)[0]
-    shelter = services._service({**row, "id": 1})  # verified 2026-02-23
-    assert not shelter.stale(date(2026, 8, 22)) and shelter.stale(date(2026, 8, 23))
+def test_checked_days_ago_then_it_may_have_changed_after_90_days_and_never_checked_is_said():
+    checked = shelter(verified_at=date(2026, 2, 23))
+    assert not checked.stale(date(2026, 5, 23)) and checked.stale(date(2026, 5, 24))  # 89 days, then 90
+    assert "Checked today." in entry(checked, date(2026, 2, 23), "en")
+    assert "Checked 1 day ago." in entry(checked, date(2026, 2, 24), "en")
+    assert "Checked 3 days ago." in entry(checked, date(2026, 2, 26), "en")
+    assert "Verificado hace 3 días." in entry(checked, date(2026, 2, 26), "es")
+    assert "May have changed since 02/2026: call first." in entry(checked, date(2026, 5, 24), "en")
+    never = shelter(verified_at=None)
+    assert "Not checked yet: call first." in entry(never, date(2026, 2, 26), "en")
+    assert "Not checked yet." in entry(replace(never, phone=""), date(2026, 2, 26), "en")
 
 
 # --- the file ----------------------------------------------------------------------------------------
 
 
 def test_import_refuses_a_bad_file_naming_the_lines_and_changes_nothing(runner, db, tmp_path):
-    before = [r["name"] for r in db["shelters"].rows]
+    before = [r["name"] for r in db["services"].rows]
     good = services.DATA_FILE.read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -216,11 +228,12 @@ def test_import_refuses_a_bad_file_naming_the_lines_and_changes_nothing(runner, 
             [
                 good[0],
                 good[1],
-                "queretaro,Casa X,Calle 1,,20.6,-100.4,no,families,nota,note,,,,2026-01-01,example.org",
-                "tijuana,,Calle 2,,32.5,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
-                "tijuana,Casa Y,Calle 3,,91,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
-                "tijuana,Casa Z,Calle 4,,25.87,-97.5,no,families,nota,note,,,,2026-01-01,example.org",
-                "tijuana,Casa W,Calle 5,,32.5,-117.0,no,everyone,nota,note,,,,01/01/2026,example.org",
+                "queretaro,shelter,Casa X,Calle 1,,20.6,-100.4,no,families,nota,note,,,,2026-01-01,example.org",
+                "tijuana,shelter,,Calle 2,,32.5,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
+                "tijuana,shelter,Casa Y,Calle 3,,91,-117.0,no,families,nota,note,,,,2026-01-01,example.org",
+                "tijuana,shelter,Casa Z,Calle 4,,25.87,-97.5,no,families,nota,note,,,,2026-01-01,example.org",
+                "tijuana,shelter,Casa W,Calle 5,,32.5,-117.0,no,everyone,nota,note,,,,01/01/2026,example.org",
+                "tijuana,hotel,Casa V,Calle 6,,,,,,,,,,,2026-01-01,example.org",
             ]
         )
         + "\n",
@@ -235,36 +248,37 @@ def test_import_refuses_a_bad_file_naming_the_lines_and_changes_nothing(runner, 
         "line 6: coordinates 25.87, -97.5 are over 80 km from Tijuana",
         "line 7: serves 'everyone'",
         "line 7: verified_at '01/01/2026' is not a date",
+        "line 8: kind 'hotel': use one of shelter, legal_aid,",
         "nothing was imported",
     ):
         assert expected in result.output, expected
-    assert [r["name"] for r in db["shelters"].rows] == before
+    assert [r["name"] for r in db["services"].rows] == before
 
 
 def test_import_refuses_missing_columns_and_non_utf8(runner, db, tmp_path):
     missing = tmp_path / "missing.csv"
     missing.write_text("city,name\ntijuana,Casa\n", encoding="utf-8")
     result = runner.invoke(args=["shelters", "import", str(missing)])
-    assert result.exit_code != 0 and "line 1: missing column(s): address" in result.output
+    assert result.exit_code != 0 and "line 1: missing column(s): kind, source" in result.output
     latin = tmp_path / "latin.csv"
     latin.write_bytes(services.DATA_FILE.read_text(encoding="utf-8").encode("latin-1", "replace"))
     assert runner.invoke(args=["shelters", "import", str(latin)]).exit_code != 0
-    assert db["shelters"].count == 12
+    assert db["services"].count == 88
 
 
 def test_export_then_import_round_trips(runner, db, tmp_path):
     out = tmp_path / "out.csv"
     assert runner.invoke(args=["shelters", "export", str(out)]).exit_code == 0
-    rows = list(db["shelters"].rows)
+    rows = list(db["services"].rows)
     result = runner.invoke(args=["shelters", "import", str(out)])
-    assert result.exit_code == 0 and "12 shelters imported" in result.output
-    assert [({k: v for k, v in r.items() if k != "id"}) for r in db["shelters"].rows] == [
+    assert result.exit_code == 0 and "88 entries imported" in result.output
+    assert [({k: v for k, v in r.items() if k != "id"}) for r in db["services"].rows] == [
         {k: v for k, v in r.items() if k != "id"} for r in rows
     ]
     assert runner.invoke(args=["shelters", "export"]).output == out.read_text(encoding="utf-8")
 
 
-def test_seed_file_is_sourced_and_covers_six_cities():
+def test_seed_file_is_sourced_and_covers_every_city():
     rows = services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES)
-    assert len(rows) >= 12 and len({r["city"] for r in rows}) >= 6
-    assert all(r["source"] and r["verified_at"] for r in rows)
+    assert {r["city"] for r in rows if r["kind"] == "shelter"} == {c.key for c in PLACES.cities}
+    assert all(r["source"].strip().endswith("Read 2026-11-28.") for r in rows)  # each names when it was read

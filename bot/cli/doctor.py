@@ -18,10 +18,11 @@ from flask.cli import with_appcontext
 
 from bot import config as settings
 from bot.config import calls_on
-from bot.core import clock, legal_aid, places, voice
+from bot.core import clock, places, voice
 from bot.core.dates import LANGS
 from bot.core.voice import voice_dir, voices_of
 from bot.store import db as storage
+from bot.store import services
 from scheduler import lease, planner, transport, whatsapp
 from scheduler import voice as calls
 
@@ -204,7 +205,7 @@ def _data(c) -> Check:
     loaded = []
     loaders: list[tuple[str, Callable[[], Any]]] = [
         ("places", places.load),
-        ("legal aid", legal_aid.load),
+        ("services", lambda: services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), places.load())),
         ("reminders", lambda: planner.load_settings(c["REMINDERS_FILE"])),
     ]
     for what, load in loaders:

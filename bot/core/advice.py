@@ -1,10 +1,12 @@
-"""What the bot says about shelters and safety, in the person's language, two SMS segments a message.
+"""What the bot says about the directory (shelters, legal aid, medical care, food...) and safety, in the
+person's language, two SMS segments a message.
 
-A page holds as many shelters as fit; a shelter that does not fit whole loses its note, then who it
-takes in, then the advice after "not checked since" ("call first"), never its name, address, phone
-or when it was last checked. A shelter that takes only some people (women and children, men...)
-never loses who it takes: alone on its page, it may then use a third segment (a UCS-2 page holds 67
-characters a segment). Only a page that has more after it ends with "Reply MORE".
+Entries are numbered across pages ("2 Casa del Migrante: ..."), so a person can say which one is wrong
+(WRONG 2). A page holds as many entries as fit; an entry that does not fit whole loses its note, then
+who it takes in, then the advice after "may have changed since" ("call first"), never its name,
+address, phone or when it was last checked. A shelter that takes only some people (women and
+children, men...) never loses who it takes: alone on its page, it goes folded to GSM-7 rather than
+without it. Only a page that has more after it ends with "Reply MORE".
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.hearing import EOIR_HOTLINE, EOIR_HOTLINE_MX
-from bot.core.i18n import decimal, translator
+from bot.core.i18n import decimal, plural_translator, translator
 from bot.core.segments import MAX_SEGMENTS, count, fit
 from bot.core.services import Service
 
@@ -26,20 +28,28 @@ def _serves(shelter: Service, lang: str) -> str:
         "men": _("men"),
         "lgbtq": _("LGBTQ+"),
     }
+    if not shelter.serves:
+        return _("Who it takes: not published.")
     return _("Takes: {who}.").format(who=", ".join(labels[s] for s in shelter.serves))
 
 
 def _checked(shelter: Service, today: date, lang: str, advice: bool = True) -> str:
-    """When the data were checked; when long ago, what to do about it (call first, or it may have changed)."""
+    """How recently it was checked ("checked 3 days ago"); when long ago or never, that it may have
+    changed, and "call first" only when there is a number to call."""
     _ = translator(lang)
+    age = shelter.age(today)
+    if age is not None and not shelter.stale(today):
+        if age <= 0:
+            return _("Checked today.")
+        ngettext = plural_translator(lang)
+        return ngettext("Checked {n} day ago.", "Checked {n} days ago.", age).format(n=age)
+    call = advice and bool(shelter.phone)
+    if shelter.verified_at is None:
+        return _("Not checked yet: call first.") if call else _("Not checked yet.")
     when = shelter.verified_at.strftime("%m/%Y")
-    if not shelter.stale(today):
-        return _("Checked {date}.").format(date=when)
-    if not advice:
-        return _("Not checked since {date}.").format(date=when)
-    if shelter.phone:
-        return _("Not checked since {date}: call first.").format(date=when)
-    return _("Not checked since {date}: it may have changed.").format(date=when)
+    return (_("May have changed since {date}: call first.") if call else _("May have changed since {date}.")).format(
+        date=when
+    )
 
 
 def _distance(km: float, approximate: bool, lang: str) -> str:
@@ -66,25 +76,36 @@ def entry(
     note: bool = True,
     who: bool = True,
     advice: bool = True,
+    number: int | None = None,
 ) -> str:
-    """One shelter: name (and distance), address, phone, when checked (and, if long ago, what to do);
-    then who it takes, its note."""
+    """One entry: its number, name (and distance), address, phone, when checked (and, if long ago,
+    what to do); then who it takes, its note."""
     name = shelter.name + (f" ({_distance(km, shelter.approximate, lang)})" if km is not None else "")
+    name = f"{number} {name}" if number is not None else name
     parts = [f"{name}: {_address(shelter, lang)}."]
     if shelter.phone:
         parts.append(f"Tel. {shelter.phone}.")
     parts.append(_checked(shelter, today, lang, advice))
-    if who and shelter.serves:
+    if who and (shelter.serves or shelter.kind == "shelter"):
         parts.append(_serves(shelter, lang))
     if note and (said := shelter.note(lang)):
         parts.append(said)
     return " ".join(parts)
 
 
-def pages(found: list[tuple[Service, float | None]], header: str, today: date, lang: str) -> list[tuple[str, int]]:
-    """The shelters in order, packed into messages of at most two segments: (text, how many shelters).
+def pages(
+    found: list[tuple[Service, float | None]],
+    header: str,
+    today: date,
+    lang: str,
+    first: int = 1,
+    keep_header: bool = False,
+) -> list[tuple[str, int]]:
+    """The entries in order, numbered from `first`, packed into messages of at most two segments:
+    (text, how many entries).
 
-    The first message has the header, unless it would cost the first shelter some of what it says;
+    The first message has the header, unless it would cost the first shelter some of what it says
+    (`keep_header`: always, when it says something that must be said, "this is not advice");
     each but the last ends saying MORE brings the next. A restricted shelter whose shortest entry
     (with who it takes) needs more goes alone; a page still over two segments in UCS-2 goes with
     its accents folded to GSM-7 (segments.fit), never losing who a shelter takes.
@@ -105,9 +126,9 @@ def pages(found: list[tuple[Service, float | None]], header: str, today: date, l
     for i, (shelter, km) in enumerate(found):
         last = i == len(found) - 1
         details = RESTRICTED_DETAILS if shelter.restricted else DETAILS
-        texts = [entry(shelter, today, lang, km, *detail) for detail in details]
+        texts = [entry(shelter, today, lang, km, *detail, number=first + i) for detail in details]
         beside = [t for t, (_note, _who, advice) in zip(texts, details, strict=True) if advice]
-        if current == [header] and first_fit(texts, [header], last) > first_fit(texts, [], last):
+        if not keep_header and current == [header] and first_fit(texts, [header], last) > first_fit(texts, [], last):
             current = []  # the header would cost the first shelter some of what it says: drop it
         # Beside others, a shelter keeps its advice ("call first"); it loses it only alone on a page.
         fitting = next((t for t in (texts if not placed else beside) if fits([*current, t], last)), None)

@@ -15,7 +15,7 @@ from functools import cache
 
 import holidays
 
-from bot.core import advice, legal_aid, segments
+from bot.core import advice, segments
 from bot.core import keywords as kw
 from bot.core.danger import in_danger
 from bot.core.dates import LANGS, ParsedHearing, names_port, parse_hearing, parse_port_time, parse_time
@@ -33,7 +33,7 @@ from bot.core.hearing import (
 from bot.core.i18n import DEFAULT_LANG, N_, NATIVE_NAMES, clock, day_month, tidy, translator, weekday_day_month
 from bot.core.outcomes import Code
 from bot.core.places import City, Court, Places, find_city, find_court, find_court_at, nearest_city
-from bot.core.services import Directory
+from bot.core.services import DEFAULT_TOPIC, TOPICS, Directory
 from bot.core.text import bare
 
 NEW = "new"
@@ -148,6 +148,14 @@ class Record:
     missed, or a new date (recorded on the old hearing, before a SaveHearing replaces it)."""
 
     code: Code
+
+
+@dataclass(frozen=True)
+class FlagService:
+    """A person says a listed entry is wrong: for a volunteer to check (their words, never who)."""
+
+    service_id: int
+    words: str
 
 
 @dataclass(frozen=True)
@@ -306,6 +314,9 @@ def answer(turn: Turn, keyword: kw.Keyword | None) -> Outcome:
         return KEYWORD_HANDLERS[keyword.command](turn)
     if in_danger(message.text):
         return on_danger(turn)
+    listing = person.pending.get("listed") and person.state not in (CONFIRM_HEARING, CONFIRM_DELETE, ASK_CALLS)
+    if listing and (wrong := kw.wrong_with(message.text)) is not None:
+        return on_wrong(turn, *wrong)
     if person.lang and person.state not in (NEW, CHOOSE_LANGUAGE, CHOOSE_CITY, ASK_CITY_NAME, CONFIRM_DELETE):
         rest = kw.moving(message.text)
         if rest == "" and (person.city or person.court):
@@ -580,7 +591,7 @@ def on_choose_city(turn: Turn) -> Outcome:
     city = find_city(m.text, turn.places)
     if city is None and m.latitude is not None and m.longitude is not None:
         city = nearest_city(m.latitude, m.longitude, turn.places)
-    if turn.person.pending.get("then") in CITY_ANSWERS:
+    if turn.person.pending.get("then") in TOPICS:
         return city_for_shelters(turn, city)
     if turn.person.pending.get("then") == "move":
         return move_to(turn, city) if city else not_understood(turn, city_menu(turn))
@@ -1075,12 +1086,13 @@ def on_shelter(turn: Turn) -> Outcome:
 
 
 def about_the_city(turn: Turn, then: str) -> Outcome:
-    """SHELTER or LEGAL: the answer for the person's city, or the city menu first, then back to
+    """SHELTER, LEGAL, MEDICAL or FOOD (a services.TOPICS name): the list for the person's city, or the
+    city menu first, then back to
     where they were (`city_for_shelters`)."""
     p = turn.person
     city = turn.places.city(p.city)
     if city:
-        return CITY_ANSWERS[then](turn, city)
+        return listed_in(turn, city, then)
     back = {"then": then, "return": p.state, "kept": p.pending}
     return turn.reply(city_menu(turn), state=CHOOSE_CITY, pending=back)
 
@@ -1102,50 +1114,86 @@ def city_for_shelters(turn: Turn, city) -> Outcome:
             )
         return not_understood(turn, city_menu(turn))
     placed = replace(turn, person=replace(p, city=city.key, court=p.court or city.court.key, state=back, pending=kept))
-    answer = CITY_ANSWERS[p.pending["then"]](placed, city)
+    answer = listed_in(placed, city, p.pending["then"])
     if back == CHOOSE_CITY and p.lang:  # they were registering: carry on with what comes next
         step = next_registration_step(replace(placed, person=answer.person))
         return Outcome(step.person, answer.replies + step.replies, answer.effects)
     return answer
 
 
-def shelters_of(turn: Turn, city) -> Outcome:
+def listed_in(turn: Turn, city: City, topic: str) -> Outcome:
+    """A city's entries of what was asked for (shelters, legal help, medical care, food), numbered;
+    what does not fit waits for MORE. Said plainly when there are none."""
     _ = turn._
-    found = [(s, None) for s in turn.directory.in_city(city.key)] if turn.directory else []
+    asked = TOPICS[topic]
+    found = [(s, None) for s in turn.directory.in_city(city.key, asked.kinds)] if turn.directory else []
     if not found:
-        none = _("We have no shelters listed in {city} yet. In an emergency, call 911. Reply SAFETY for safety tips.")
-        return turn.reply(none.format(city=city.name))
-    return paged(turn, found, _("Shelters in {city}:").format(city=city.name))
+        none = _(asked.none).format(city=city.name, hotline=EOIR_HOTLINE)
+        return turn.reply(none, pending={**_unlisted(turn.person.pending), "topic": topic})
+    return paged(turn, found, _(asked.header).format(city=city.name), topic)
 
 
 def on_location(turn: Turn) -> Outcome:
-    """A location pin, from anyone: the nearest shelters with how far they are."""
+    """A location pin, from anyone: the nearest entries of what the person asked for last (shelters
+    when nothing yet), with how far they are."""
     _ = turn._
     m = turn.message
     assert m.latitude is not None and m.longitude is not None, "handle sends only a pin here"
-    found = turn.directory.nearest(m.latitude, m.longitude) if turn.directory else []
+    asked = turn.person.pending.get("topic")
+    topic: str = asked if isinstance(asked, str) and asked in TOPICS else DEFAULT_TOPIC
+    found = turn.directory.nearest(m.latitude, m.longitude, TOPICS[topic].kinds) if turn.directory else []
     if not found:
-        return turn.reply(_("We have no shelters listed yet. In an emergency, call 911."))
-    return paged(turn, found, _("Shelters nearest to you:"))
+        return turn.reply(_("We have nothing of this kind on a map yet. In an emergency, call 911."))
+    return paged(turn, found, _(TOPICS[topic].nearest), topic)
 
 
-def paged(turn: Turn, found: list, header: str) -> Outcome:
-    """The first message of a shelter list; what did not fit waits for MORE."""
-    (text, placed), *_rest = advice.pages(found, header, turn.today(), turn.lang)
-    rest = [s.id for s, _km in found[placed:]]  # ids only, never distances: they would locate the person
-    pending = {k: v for k, v in turn.person.pending.items() if k != "shelters"}
-    if rest:
-        pending["shelters"] = rest
+LISTING = ("shelters", "listed")  # pending keys of a listing: ids only, never distances (they would locate the person)
+
+
+def _unlisted(pending: dict) -> dict:
+    return {k: v for k, v in pending.items() if k not in LISTING}
+
+
+def paged(turn: Turn, found: list, header: str, topic: str) -> Outcome:
+    """The first message of a list, its entries numbered from 1; what did not fit waits for MORE."""
+    keep = TOPICS[topic].keep_header
+    (text, placed), *_rest = advice.pages(found, header, turn.today(), turn.lang, keep_header=keep)
+    ids = [s.id for s, _km in found]
+    pending = {**_unlisted(turn.person.pending), "topic": topic, "listed": ids[:placed]}
+    if ids[placed:]:
+        pending["shelters"] = ids[placed:]
     return Outcome(replace(turn.person, pending=pending), (text,))
 
 
 def on_more(turn: Turn) -> Outcome:
+    """The next page of the last list, numbered on from the last page."""
     _ = turn._
-    rest = [i for i in turn.person.pending.get("shelters") or [] if isinstance(i, int)]
-    shelters = turn.directory.by_ids(rest) if turn.directory else []
-    if not shelters:
-        return turn.reply(_("No more shelters. Reply SHELTER to see them again."))
-    return paged(turn, [(s, None) for s in shelters], "")
+    p = turn.person
+    rest = [i for i in p.pending.get("shelters") or [] if isinstance(i, int)]
+    found = turn.directory.by_ids(rest) if turn.directory else []
+    if not found:
+        return turn.reply(_("No more to show. Reply SHELTER, LEGAL, MEDICAL or FOOD to see a list again."))
+    listed = [i for i in p.pending.get("listed") or [] if isinstance(i, int)]
+    (text, placed), *_rest = advice.pages([(s, None) for s in found], "", turn.today(), turn.lang, len(listed) + 1)
+    pending = {**_unlisted(p.pending), "listed": listed + [s.id for s in found[:placed]]}
+    if found[placed:]:
+        pending["shelters"] = [s.id for s in found[placed:]]
+    return Outcome(replace(p, pending=pending), (text,))
+
+
+def on_wrong(turn: Turn, number: int | None, words: str) -> Outcome:
+    """WRONG / MAL / ERRADO / FAUX / MOVE after a list ("MAL 2 estaba cerrado"): that entry is flagged
+    for a volunteer to check, with the person's words; which one is asked when the list had several."""
+    _ = turn._
+    listed = [i for i in turn.person.pending.get("listed") or [] if isinstance(i, int)]
+    if number is None and len(listed) == 1:
+        number = 1
+    if number is None or not 1 <= number <= len(listed):
+        return turn.reply(_("Which one is wrong? Reply WRONG and its number, for example WRONG 2."))
+    found = turn.directory.by_ids([listed[number - 1]]) if turn.directory else []
+    name = found[0].name if found else str(number)
+    thanks = _("Thank you. A volunteer will check {name}.").format(name=name)
+    return turn.reply(thanks, effects=(FlagService(listed[number - 1], words),))
 
 
 def on_safety(turn: Turn) -> Outcome:
@@ -1222,9 +1270,11 @@ def answer_about_hearing(turn: Turn) -> Outcome | None:
         return turn.reply(thanks, state=REGISTERED, effects=(Record(Code.ATTENDED),))
     if said == "3":
         sorry = _("We are sorry. This is not legal advice.") + " " + missed_help(turn.lang)
-        listed = legal_of(turn, turn.places.city(turn.person.city)) if turn.person.city else None
+        city = turn.places.city(turn.person.city)
+        listed = listed_in(turn, city, "legal") if city else None
         replies = (segments.fit(tidy(sorry)), *(listed.replies if listed else ()))
-        return Outcome(replace(turn.person, state=REGISTERED), replies, (Record(Code.MISSED),))
+        person = listed.person if listed else turn.person  # (the list's pages wait for MORE)
+        return Outcome(replace(person, state=REGISTERED), replies, (Record(Code.MISSED),))
     return None
 
 
@@ -1233,21 +1283,15 @@ def on_legal(turn: Turn) -> Outcome:
     return about_the_city(turn, "legal")
 
 
-def legal_of(turn: Turn, city: City | None) -> Outcome:
-    _ = turn._
-    found = turn.directory.legal_aid(city.key) if turn.directory and city else []
-    if city is None or not found:
-        return turn.reply(
-            _("We have no legal help listed near {city} yet. To learn about your case, call {hotline}.").format(
-                city=city.name if city else "", hotline=EOIR_HOTLINE
-            )
-        )
-    header = _("Free legal help near {city} (they are not the court; this is not advice):").format(city=city.name)
-    return Outcome(turn.person, tuple(legal_aid.pages(found, header, turn.lang)))
+def on_medical(turn: Turn) -> Outcome:
+    """MEDICO / DOCTOR / MÉDECIN / DOKTÈ: medical care near the person."""
+    return about_the_city(turn, "medical")
 
 
-# What SHELTER and LEGAL answer once the city is known (`about_the_city`, `city_for_shelters`).
-CITY_ANSWERS: dict[str, Callable[[Turn, City], Outcome]] = {"shelters": shelters_of, "legal": legal_of}
+def on_food(turn: Turn) -> Outcome:
+    """COMIDA / FOOD / NOURRITURE / MANJE: where to eat near the person."""
+    return about_the_city(turn, "food")
+
 
 KEYWORD_HANDLERS = {
     kw.HELP: on_help,
@@ -1264,6 +1308,8 @@ KEYWORD_HANDLERS = {
     kw.LEAVE: on_leave,
     kw.LEGAL: on_legal,
     kw.CALLS: on_calls,
+    kw.MEDICAL: on_medical,
+    kw.FOOD: on_food,
 }
 
 

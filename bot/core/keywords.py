@@ -23,6 +23,7 @@ HELP, HEARING, CHANGE, LANGUAGE, STOP, START, DELETE, SHELTER, MORE, SAFETY, HUM
     "legal",
     "calls",
 )
+MEDICAL, FOOD = "medical", "food"
 
 # word (folded: no accents, lower case) -> (command, the language it tells us, if only one)
 _TABLE: dict[str, tuple[str, str | None]] = {}
@@ -95,13 +96,25 @@ _add(LEAVE, None, "FIN")  # Spanish and French
 _add(LEAVE, "en", "DONE")
 _add(LEAVE, "pt", "FIM")
 _add(LEAVE, "ht", "FINI")
-# Legal help near the person (data/legal_aid.csv): listings, never advice.
+# Legal help near the person (data/services.csv, kinds legal_aid and migrant_rights): listings, never advice.
 _add(LEGAL, None, "LEGAL")  # English, Spanish and Portuguese alike
 _add(LEGAL, "en", "LAWYER", "LEGAL AID", "LEGAL HELP")
 _add(LEGAL, "es", "ABOGADO", "ABOGADA", "ABOGADOS", "AYUDA LEGAL", "ASESORIA LEGAL", "ASESORÍA LEGAL")
 _add(LEGAL, "pt", "ADVOGADO", "ADVOGADA", "ADVOGADOS", "AJUDA JURÍDICA", "AJUDA JURIDICA")
 _add(LEGAL, "fr", "AVOCAT", "AVOCATE", "AVOCATS", "AIDE JURIDIQUE")
 _add(LEGAL, "ht", "AVOKA")
+# The directory's other lists (bot/core/services.TOPICS): medical care and food near the person.
+_add(MEDICAL, None, "DOCTOR", "MÉDICO", "MEDICO")  # Spanish, Portuguese and English alike
+_add(MEDICAL, "es", "CLÍNICA", "CLINICA", "SALUD")
+_add(MEDICAL, "en", "MEDICAL", "CLINIC")
+_add(MEDICAL, "pt", "SAÚDE", "SAUDE")
+_add(MEDICAL, "fr", "MÉDECIN", "MEDECIN", "DOCTEUR")
+_add(MEDICAL, "ht", "DOKTÈ", "DOKTE", "KLINIK")
+_add(FOOD, None, "COMIDA")  # Spanish and Portuguese
+_add(FOOD, "en", "FOOD")
+_add(FOOD, "pt", "ALIMENTO")
+_add(FOOD, "fr", "NOURRITURE", "MANGER", "REPAS")
+_add(FOOD, "ht", "MANJE")
 # Reminder calls too (docs/voice.md): for people who read little, or not our languages.
 _add(CALLS, "es", "LLAMADA", "LLAMADAS")
 _add(CALLS, None, "VOZ")  # Spanish and Portuguese
@@ -374,3 +387,18 @@ def change_with(text: str) -> str | None:
 
 MORNING_WORDS = {"am", "a m", "manana", "madrugada", "morning", "manha", "matin", "maten", "maten an"}
 EVENING_WORDS = {"pm", "p m", "tarde", "noche", "evening", "night", "afternoon", "noite", "soir", "apremidi", "aswe"}
+
+
+# After a list: "MAL 2 estaba cerrado" flags entry 2 for a volunteer (bot/core/conversation.on_wrong).
+WRONG = "wrong"
+WRONG_WORDS = {"mal", "wrong", "errado", "faux", "move"}
+
+
+def wrong_with(text: str) -> tuple[int | None, str] | None:
+    """(the entry's number or None, the person's other words) when a message starts with a WRONG word."""
+    words = (text or "").split()
+    if not words or bare(words[0]) not in WRONG_WORDS:
+        return None
+    rest = words[1:]
+    number = int(rest[0]) if rest and rest[0].isdigit() and len(rest[0]) <= 3 else None
+    return number, " ".join(rest[1:] if number is not None else rest)[:300]

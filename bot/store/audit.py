@@ -38,6 +38,7 @@ ACTION_NAMES = {
     "broadcast cancelled": N_("broadcast cancelled"),
     "shelter saved": N_("shelter saved"),
     "shelters imported": N_("shelters imported"),
+    "shelter checked": N_("entry checked, still right"),
     "queue send-now": N_("message sent now"),
     "queue retry": N_("message retried"),
     "queue cancel": N_("message cancelled"),

@@ -14,6 +14,7 @@ from bot.core.conversation import (
     CallsOn,
     CloseThread,
     Erase,
+    FlagService,
     Hearing,
     MoveCity,
     OpenThread,
@@ -28,7 +29,7 @@ from bot.core.conversation import (
 )
 from bot.core.phones import PhoneVault
 from bot.core.places import Places
-from bot.store import outcomes, threads
+from bot.store import outcomes, services, threads
 from bot.store.db import insert, rows, update
 from bot.store.outbox import cancel_calls, cancel_contact, cancel_hearing, erase_contact
 
@@ -173,6 +174,8 @@ def apply(
         elif isinstance(effect, CallsOn):
             set_calls(db, contact_id, effect.method, now)
             replan = revive = True  # the call rows of the active hearing (back, if calls were turned off)
+        elif isinstance(effect, FlagService):
+            services.flag(db, vault, effect.service_id, effect.words, now)
         elif isinstance(effect, CallsOff):
             set_calls(db, contact_id, None, now)
         elif isinstance(effect, OptIn):

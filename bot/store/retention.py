@@ -70,8 +70,9 @@ def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
         # The shelters left to show after a pin (ids only, nearest first) say roughly where someone
         # stood: kept one day for MORE, then dropped.
         counts["shelter_lists"] = db.execute(
-            "UPDATE contacts SET state_data = json_remove(state_data, '$.shelters') "
-            "WHERE json_extract(state_data, '$.shelters') IS NOT NULL AND updated_at < ?",
+            "UPDATE contacts SET state_data = json_remove(state_data, '$.shelters', '$.listed') "
+            "WHERE (json_extract(state_data, '$.shelters') IS NOT NULL OR json_extract(state_data, '$.listed') "
+            "IS NOT NULL) AND updated_at < ?",
             [iso(now - timedelta(days=1))],
         ).rowcount
         counts["alerts"] = db.execute(

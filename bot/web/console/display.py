@@ -20,6 +20,7 @@ from bot.core.clock import parse_iso
 from bot.core.conversation import STATE_NAMES
 from bot.core.i18n import N_, NATIVE_NAMES, clock, short_date
 from bot.core.outcomes import CODE_NAMES, NONE, Rate, key_name, percent
+from bot.core.services import KIND_NAMES as SERVICE_KINDS
 from bot.core.status import KIND_NAMES, STATUS_NAMES
 from bot.store import audit, broadcasts, staff
 from bot.web import context
@@ -46,6 +47,7 @@ NAMES = {
     "action": audit.ACTION_NAMES,
     "detail": audit.DETAIL_NAMES,
     "serves": SERVES_NAMES,
+    "service": SERVICE_KINDS,
     "outcome": {**CODE_NAMES, NONE: N_("Nothing yet")},
 }
 
@@ -89,6 +91,15 @@ def day(value: date | str | None) -> str:
         return NOTHING
     found = date.fromisoformat(value) if isinstance(value, str) else value
     return short_date(found, auth.lang(), year=True)
+
+
+def age(days: int | None) -> str:
+    """How long ago an entry was checked: 'today', '3 days ago', or 'never'."""
+    if days is None:
+        return auth.gettext("never")
+    if days <= 0:
+        return auth.gettext("today")
+    return auth.ngettext("{n} day ago", "{n} days ago", days).format(n=days)
 
 
 def label(group: str, code: str | None) -> str:
@@ -177,6 +188,7 @@ def _detail(key: str, given: object) -> str:
 GLOBALS = {
     "local": local,
     "day": day,
+    "age": age,
     "label": label,
     "lang_name": lang_name,
     "group_name": group_name,

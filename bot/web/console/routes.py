@@ -18,6 +18,7 @@ from bot.config import calls_on
 from bot.core import voice
 from bot.core.dates import LANGS
 from bot.core.outcomes import COLUMNS
+from bot.core.services import CHECK_EVERY_DAYS, KINDS
 from bot.core.status import ALL, RETRYABLE, Kind
 from bot.store import audit, broadcasts, dashboard, outcomes, services, staff, threads
 from bot.store.db import write_transaction
@@ -333,8 +334,35 @@ def broadcast_cancel(broadcast_id: int):
 @auth.requires("volunteer")
 def shelter_list():
     return render_template(
-        "admin/shelters.html", items=services.all_services(_db()), today=context.now().date(), places=context.places()
+        "admin/shelters.html",
+        items=services.all_services(_db()),
+        flags=services.flag_counts(_db()),
+        today=context.now().date(),
+        places=context.places(),
     )
+
+
+@bp.get("/shelters/check")
+@auth.requires("volunteer")
+def shelter_check():
+    """What people flagged as wrong, then what is unchecked for CHECK_EVERY_DAYS or more: oldest first."""
+    today = context.now().date()
+    items = services.to_check(_db(), context.vault(), today)
+    return render_template(
+        "admin/shelters_check.html", items=items, today=today, days=CHECK_EVERY_DAYS, places=context.places()
+    )
+
+
+@bp.post("/shelters/<int:shelter_id>/checked")
+@auth.requires("volunteer")
+def shelter_checked(shelter_id: int):
+    """One tap: checked today and still right; dated today, its flags cleared, audited (old -> new)."""
+    done = services.checked(_db(), shelter_id, context.now().date())
+    if done is None:
+        abort(404)
+    _act("shelter checked", shelter=done["name"], id=shelter_id, changes={"verified_at": done["verified_at"]})
+    flash(_("Marked as checked today: {name}.").format(name=done["name"]))
+    return redirect(url_for("admin.shelter_check"))
 
 
 @bp.route("/shelters/<int:shelter_id>", methods=["GET", "POST"])
@@ -363,12 +391,12 @@ def shelter_edit(shelter_id: int | None):
                 new=shelter_id is None,
                 changes=audit.changes(before, after),
             )
-            flash(_("Service saved."))
+            flash(_("Entry saved."))
             return redirect(url_for("admin.shelter_list"))
         errors = [e.removeprefix("line 1: ") for e in errors]
         form = values
     else:
-        form = services.as_row(existing[shelter_id]) if shelter_id else {"approximate": "yes"}
+        form = services.as_row(existing[shelter_id]) if shelter_id else {"approximate": "yes", "kind": "shelter"}
     return render_template(
         "admin/shelter_form.html",
         form=form,
@@ -376,6 +404,7 @@ def shelter_edit(shelter_id: int | None):
         shelter_id=shelter_id,
         places=context.places(),
         serves=services.SERVES,
+        kinds=KINDS,
         langs=LANGS,
     ), (422 if errors else 200)
 
