@@ -63,6 +63,7 @@ OPERATOR_PAGES = (
     "/admin/people",
     "/admin/broadcasts",
     "/admin/shelters",
+    "/admin/shelters/check",
 )
 ADMIN_PAGES = ("/admin/audit", "/admin/staff")
 TEXTS = {"es": "Retén en la carretera al puente: no salgan hoy.", "en": "Checkpoint on the road to the bridge."}

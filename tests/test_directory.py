@@ -205,3 +205,16 @@ def test_the_migration_keeps_todays_shelters_and_adds_the_other_kinds(tmp_path):
 
 def test_a_new_database_gets_every_entry_of_the_seed_file(db):
     assert db["services"].count == len(services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES))
+
+
+def test_a_persons_words_in_a_flag_go_after_a_week_and_the_flag_stays(client, db, app):
+    from datetime import timedelta
+
+    from bot.store import retention
+
+    phone = in_juarez(client, "es")
+    phone.text("ALBERGUE")
+    phone.text("MAL 1 estaba cerrado")
+    retention.purge(db, app.config["NOW"] + timedelta(days=8))
+    db.conn.commit()
+    assert db.execute("SELECT count(*), count(words_enc) FROM service_flags").fetchone() == (1, 0)

@@ -79,6 +79,11 @@ def purge(db: Database, now: datetime, keep: Retention = Retention()) -> dict:
             "DELETE FROM outbox WHERE broadcast_id IS NOT NULL AND created_at < ?",
             [iso(now - timedelta(days=keep.broadcast_days))],
         ).rowcount
+        # What a person wrote with WRONG is kept like an inbound message; the flag stays for a volunteer.
+        counts["flag_words"] = db.execute(
+            "UPDATE service_flags SET words_enc = NULL WHERE words_enc IS NOT NULL AND at < ?",
+            [iso(now - timedelta(days=keep.inbound_days))],
+        ).rowcount
         # A call back with no hearing to read (the person had none ahead) is kept like an inbound message.
         counts["call_backs"] = db.execute(
             "DELETE FROM outbox WHERE kind = 'call' AND hearing_id IS NULL AND created_at < ?",
