@@ -270,7 +270,17 @@ def test_on_a_phone_the_queue_is_cards_with_their_actions_in_view(server, phone,
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin", "/admin/people", "/admin/messages", "/admin/staff", "/admin/audit", "/admin/outcomes"]
+    "path",
+    [
+        "/admin",
+        "/admin/people",
+        "/admin/messages",
+        "/admin/staff",
+        "/admin/audit",
+        "/admin/outcomes",
+        "/admin/shelters",
+        "/admin/shelters/check",
+    ],
 )
 def test_on_a_phone_no_page_scrolls_sideways(server, phone, registered, path):
     _, base = server
@@ -282,6 +292,20 @@ def test_on_a_phone_no_page_scrolls_sideways(server, phone, registered, path):
         box = button.bounding_box()
         assert box is None or box["x"] + box["width"] <= PHONE["width"], (path, button.inner_text())
     shot(phone, "phone-" + (path.rsplit("/", 1)[-1] or "home"))
+
+
+def test_on_a_phone_a_volunteer_marks_the_oldest_entry_checked_today(server, phone):
+    _, base = server
+    log_in(phone, base, "lupe")
+    phone.goto(f"{base}/admin/shelters/check")
+    first = phone.locator("ul.tocheck li").first
+    name = first.locator("strong").inner_text()
+    first.locator("button").click()
+    phone.wait_for_load_state()
+    assert name in phone.inner_text(".flash")
+    assert name not in phone.inner_text("ul.tocheck")
+    no_sideways_scroll(phone)
+    shot(phone, "phone-to-check")
 
 
 def test_on_a_phone_the_outcomes_are_cards_in_spanish(server, phone, registered):

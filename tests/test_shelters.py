@@ -263,7 +263,7 @@ def test_import_refuses_missing_columns_and_non_utf8(runner, db, tmp_path):
     latin = tmp_path / "latin.csv"
     latin.write_bytes(services.DATA_FILE.read_text(encoding="utf-8").encode("latin-1", "replace"))
     assert runner.invoke(args=["shelters", "import", str(latin)]).exit_code != 0
-    assert db["services"].count == 88
+    assert db["services"].count == len(services.read_csv(services.DATA_FILE.read_text(encoding="utf-8")))
 
 
 def test_export_then_import_round_trips(runner, db, tmp_path):
@@ -271,7 +271,7 @@ def test_export_then_import_round_trips(runner, db, tmp_path):
     assert runner.invoke(args=["shelters", "export", str(out)]).exit_code == 0
     rows = list(db["services"].rows)
     result = runner.invoke(args=["shelters", "import", str(out)])
-    assert result.exit_code == 0 and "88 entries imported" in result.output
+    assert result.exit_code == 0 and f"{len(rows)} entries imported" in result.output
     assert [({k: v for k, v in r.items() if k != "id"}) for r in db["services"].rows] == [
         {k: v for k, v in r.items() if k != "id"} for r in rows
     ]
@@ -280,5 +280,6 @@ def test_export_then_import_round_trips(runner, db, tmp_path):
 
 def test_seed_file_is_sourced_and_covers_every_city():
     rows = services.check_file(services.DATA_FILE.read_text(encoding="utf-8"), PLACES)
-    assert {r["city"] for r in rows if r["kind"] == "shelter"} == {c.key for c in PLACES.cities}
+    # Every city but Ojinaga (its one reported house is more likely in Chihuahua city: docs/directory.md).
+    assert {c.key for c in PLACES.cities} - {r["city"] for r in rows if r["kind"] == "shelter"} == {"ojinaga"}
     assert all(r["source"].strip().endswith("Read 2026-11-28.") for r in rows)  # each names when it was read
