@@ -119,9 +119,12 @@ def test_wrong_after_a_list_flags_that_entry_for_the_console(client, db, members
     assert 'class="bad">1</td>' in listed
 
 
-def test_mal_is_only_a_flag_after_a_list(client):
-    phone = in_juarez(client, "es")
-    assert "revisará" not in phone.text("mal")  # "me siento mal": nothing was listed, nothing to flag
+def test_mal_is_only_a_flag_after_a_list(client, db):
+    phone = in_juarez(client, "es")  # asked for the hearing's day: nothing was listed
+    answer = phone.text("mal")  # "me siento mal"
+    assert "MAL" not in answer and "revisará" not in answer, answer
+    assert answer.startswith("Perdón, no entendí.")
+    assert db.execute("SELECT count(*) FROM service_flags").fetchone()[0] == 0
 
 
 def test_checked_today_moves_an_entry_off_the_to_check_page_and_into_the_audit_log(client, db, members):
