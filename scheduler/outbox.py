@@ -17,7 +17,19 @@ from bot.core.hearing import Hearing
 from bot.core.outcomes import Code
 from bot.core.phones import PhoneVault, mask
 from bot.core.places import Places
-from bot.core.status import ALL, CALLBACK, FROM_TWILIO, NOT_REACHED, RANK, RETRYABLE, STOPPED, Kind, Status, sql_list
+from bot.core.status import (
+    ALL,
+    CALLBACK,
+    FROM_TWILIO,
+    NOT_REACHED,
+    RANK,
+    RETRYABLE,
+    STOPPED,
+    Kind,
+    Status,
+    is_callback,
+    sql_list,
+)
 from bot.store import outcomes, people
 from bot.store.db import rows, update, write_transaction
 from scheduler import lease, planner, policy, texts
@@ -263,7 +275,7 @@ def _why_not(db: Database, row_id: int, holder: str) -> str | None:
         return "opted_out"
     if r["unreachable_at"]:
         return "unreachable"
-    if r["kind"] == Kind.CALL and not (r["slot"] or "").startswith(f"{CALLBACK}:") and not r["calls_at"]:
+    if r["kind"] == Kind.CALL and not is_callback(r["slot"]) and not r["calls_at"]:
         return "calls_off"
     if r["hearing_id"] is not None and (r["hearing_status"] != "active" or r["hearing_now"] != r["hearing_at"]):
         return "hearing_changed"

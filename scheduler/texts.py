@@ -26,7 +26,7 @@ from bot.core.i18n import tidy, translator, weekday_day_month
 from bot.core.outcomes import Code
 from bot.core.places import Places
 from bot.core.segments import fit
-from bot.core.status import CALL_WAKEUP, CALLBACK, Kind
+from bot.core.status import CALL_WAKEUP, Kind, is_callback
 
 EVIDENCE, PLAIN = "evidence", "plain"
 VARIANTS = (EVIDENCE, PLAIN)
@@ -174,8 +174,8 @@ def template_text(name: str, lang: str, variant: str = DEFAULT_VARIANT) -> str:
 
 def call_what(row: dict) -> str:
     """What a call row is for (bot/core/voice.WHATS): the call back, the wake-up, or the day before."""
-    slot = row.get("slot") or ""
-    return "callback" if slot.startswith(f"{CALLBACK}:") else "wakeup" if slot == CALL_WAKEUP else "reminder"
+    slot = row.get("slot")
+    return "callback" if is_callback(slot) else "wakeup" if slot == CALL_WAKEUP else "reminder"
 
 
 def for_row(

@@ -41,6 +41,12 @@ class Kind(StrEnum):
 # back after the person called the bot's number ("callback:<CallSid>", one per inbound call).
 CALL_DAY_BEFORE, CALL_WAKEUP, CALLBACK = "call_d1", "call_wakeup", "callback"
 
+
+def is_callback(slot: str | None) -> bool:
+    """A call row that answers the person's own call (placed with or without calls consent)."""
+    return (slot or "").startswith(f"{CALLBACK}:")
+
+
 # What the console calls them (msgids, translated where shown): every status and kind has a name.
 STATUS_NAMES = {
     Status.PENDING: N_("Waiting"),

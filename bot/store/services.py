@@ -144,6 +144,12 @@ def check_file(text: str, places: Places) -> list[dict]:
     return rows
 
 
+def _last_position(db: Database) -> int:
+    """Where the list ends: a new entry goes after it."""
+    (last,) = db.execute("SELECT COALESCE(max(position), 0) FROM services").fetchone()
+    return last
+
+
 def replace_all(db: Database, rows: list[dict]) -> int:
     """The new list replaces the old one in one transaction: all of it, or none."""
     with db.atomic():
@@ -158,8 +164,7 @@ def save_one(db: Database, shelter_id: int | None, row: dict) -> int:
     """Add a checked row (at the end of its city's list) or replace one, keeping its place."""
     with db.atomic():
         if shelter_id is None:
-            (last,) = db.execute("SELECT COALESCE(max(position), 0) FROM services").fetchone()
-            added = db.table("services").insert({**row, "position": last + 1}).last_pk
+            added = db.table("services").insert({**row, "position": _last_position(db) + 1}).last_pk
             assert added is not None  # an insert always sets it
             return added
         (position,) = db.execute("SELECT position FROM services WHERE id = ?", [shelter_id]).fetchone()
@@ -279,7 +284,7 @@ def seed(db: Database, places: Places, path: Path = DATA_FILE) -> int:
     (existing,) = db.execute("SELECT count(*) FROM services").fetchone()
     if not existing:
         return replace_all(db, found)
-    (last,) = db.execute("SELECT COALESCE(max(position), 0) FROM services").fetchone()
+    last = _last_position(db)
     others = [r for r in found if r["kind"] != "shelter"]
     with db.atomic():
         for i, row in enumerate(others, 1):
